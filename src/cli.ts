@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { isDetachedChild, reportStartup } from './detach.js';
+import { run, shutdown, type Running } from './main.js';
+import { InfoExit } from './options.js';
+import { EX_SOFTWARE, Fatal } from './sysexits.js';
+
+let running: Running | undefined;
+
+/** One line for the operator, never a stack trace; the exit code says what kind of failure. */
+async function fail(err: unknown): Promise<void> {
+  const fatal = err instanceof Fatal ? err : new Fatal(`internal error: ${describe(err)}`, EX_SOFTWARE);
+  if (running !== undefined) {
+    running.log.error(fatal.message);
+    shutdown(running, fatal.exitCode);
+    return;
+  }
+  if (isDetachedChild()) await reportStartup({ fatal: fatal.message, exitCode: fatal.exitCode });
+  else process.stderr.write(`ifdepd: ${fatal.message}\n`);
+  process.exit(fatal.exitCode);
+}
+
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+process.on('uncaughtException', (err) => void fail(err));
+process.on('unhandledRejection', (err) => void fail(err));
+
+run(process.argv.slice(2)).then(
+  (result) => {
+    if (typeof result === 'number') process.exit(result);
+    running = result;
+  },
+  (err: unknown) => {
+    if (err instanceof InfoExit) {
+      process.stdout.write(err.text.endsWith('\n') ? err.text : `${err.text}\n`);
+      process.exit(0);
+    }
+    void fail(err);
+  },
+);

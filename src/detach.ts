@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { EX_SOFTWARE } from './sysexits.js';
+
+/** Set in the environment of the background copy started by -d. */
+const CHILD_MARK = 'IFDEPD_DETACHED';
+
+type StartupReport = { readonly ready: true } | { readonly fatal: string; readonly exitCode: number };
+
+export const isDetachedChild = (): boolean => process.env[CHILD_MARK] === '1' && typeof process.send === 'function';
+
+/**
+ * -d: Node cannot fork, so the daemon is a new session running the same command line.
+ * The terminal waits until it has started, so that a bad pidfile or a netlink failure
+ * is still reported here, with its exit code, and not only to syslog.
+ */
+export function detach(): Promise<number> {
+  const script = process.argv[1] ?? '';
+  const child = spawn(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    env: { ...process.env, [CHILD_MARK]: '1' },
+  });
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (code: number, message?: string) => {
+      if (settled) return;
+      settled = true;
+      if (message !== undefined) process.stderr.write(`ifdepd: ${message}\n`);
+      child.removeAllListeners();
+      if (child.connected) child.disconnect();
+      child.unref();
+      resolve(code);
+    };
+    child.on('message', (report: StartupReport) => {
+      if ('ready' in report) settle(0);
+      else settle(report.exitCode, report.fatal);
+    });
+    child.on('error', (err) => settle(EX_SOFTWARE, `cannot start the daemon: ${err.message}`));
+    child.on('exit', (code, signal) =>
+      settle(code ?? EX_SOFTWARE, `the daemon exited during start-up (${signal ?? `exit code ${code}`})`),
+    );
+  });
+}
+
+/** In the background copy: tell the waiting terminal how start-up went, then let it go. */
+export function reportStartup(report: StartupReport): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) return resolve();
+    process.send(report, () => {
+      if ('ready' in report) process.disconnect();
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,83 @@
+import { createNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket } from 'netlink';
+import { ifIndex, type IfIndex, type LinkState } from '../types.js';
+import { errorCode } from './errors.js';
+import { toLinkState } from './linkstate.js';
+
+/** What the kernel's link notifications mean to the daemon. */
+export interface LinkEvents {
+  linkChanged(link: LinkState): void;
+  linkRemoved(index: IfIndex): void;
+  /** The receive queue overran: some notifications are lost and the link table is suspect. */
+  eventsLost(): void;
+  /** Anything else that went wrong on the socket; the socket keeps working. */
+  socketError(err: Error): void;
+}
+
+/** RTNLGRP_LINK: the multicast group of link notifications. */
+const RTNLGRP_LINK = 1;
+/** ifinfomsg.ifi_family is the first byte of a link message. */
+const AF_UNSPEC = 0;
+/** Asked for as much as the kernel allows (it caps at 2 x net.core.rmem_max). */
+const RECEIVE_BUFFER = 8 << 20;
+
+/**
+ * Listens to the kernel's link notifications on a socket of its own: requests and
+ * dumps go through another socket, because dump replies on a subscribed socket
+ * interleave with events and fail under churn.
+ */
+export class LinkMonitor {
+  private constructor(private readonly socket: NetlinkSocket) {}
+
+  static open(events: LinkEvents): LinkMonitor {
+    const socket = createNetlink(Protocol.ROUTE, {
+      ref: true,
+      recvBufferSize: RECEIVE_BUFFER,
+      sendBufferSize: 0,
+    });
+    // A listener that throws inside the native callback aborts the process: none may.
+    socket.on('message', (msgs) => guard(events, () => dispatch(msgs, events)));
+    socket.on('error', (err: Error) =>
+      guard(events, () => (errorCode(err) === 'ENOBUFS' ? events.eventsLost() : events.socketError(err))),
+    );
+    socket.on('invalid', (err: unknown) => guard(events, () => events.socketError(asError(err, 'invalid message'))));
+    socket.on('truncatedMessage', () => guard(events, () => events.eventsLost()));
+    socket.addMembership(RTNLGRP_LINK);
+    return new LinkMonitor(socket);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+function dispatch(msgs: readonly NetlinkMessage[], events: LinkEvents): void {
+  for (const m of msgs) {
+    if (m.type !== rt.MessageType.NEWLINK && m.type !== rt.MessageType.DELLINK) continue;
+    // Bridge ports also report as AF_BRIDGE, including a DELLINK when they merely leave
+    // the bridge: only AF_UNSPEC messages describe the interface itself.
+    if (m.data.length === 0 || m.data[0] !== AF_UNSPEC) continue;
+    const parsed = rt.parseMessage(m.type, m.data);
+    if (parsed.kind !== 'link') continue;
+    if (m.type === rt.MessageType.DELLINK) {
+      if (parsed.data.index !== undefined) events.linkRemoved(ifIndex(parsed.data.index));
+      continue;
+    }
+    const link = toLinkState(parsed);
+    if (link !== undefined) events.linkChanged(link);
+  }
+}
+
+function guard(events: LinkEvents, fn: () => void): void {
+  try {
+    fn();
+  } catch (err) {
+    try {
+      events.socketError(asError(err, 'link event handler failed'));
+    } catch {
+      // Nothing sensible is left to do; above all, do not let it reach the native callback.
+    }
+  }
+}
+
+const asError = (err: unknown, context: string): Error =>
+  err instanceof Error ? err : new Error(`${context}: ${String(err)}`);

@@ -1,0 +1,84 @@
+import { createRtNetlink, type RtNetlinkSocket } from 'netlink';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { IfIndex, LinkState } from '../types.js';
+import { requestError } from './errors.js';
+import { toLinkState } from './linkstate.js';
+
+export interface RequesterOptions {
+  /** A request whose ACK was dropped never settles on its own. */
+  readonly timeoutMs: number;
+  /** ~400 outstanding ACKs overrun the socket: stay far below. */
+  readonly maxInFlight: number;
+}
+
+const DEFAULTS: RequesterOptions = { timeoutMs: 2000, maxInFlight: 32 };
+const DUMP_TIMEOUT_MS = 30_000;
+const RECEIVE_BUFFER = 8 << 20;
+
+/** Writes to and reads from the kernel's link table, on a socket not subscribed to events. */
+export class LinkRequester {
+  private readonly limit: LimitFunction;
+
+  private constructor(
+    private readonly socket: RtNetlinkSocket,
+    private readonly options: RequesterOptions,
+  ) {
+    this.limit = pLimit(options.maxInFlight);
+  }
+
+  static open(onError: (err: Error) => void, options: Partial<RequesterOptions> = {}): LinkRequester {
+    const socket = createRtNetlink({ ref: false, recvBufferSize: RECEIVE_BUFFER, sendBufferSize: 0 });
+    // Unhandled, an 'error' on the low-level socket aborts the process.
+    socket.socket.on('error', (err: Error) => {
+      try {
+        onError(err);
+      } catch {
+        // never let it reach the native callback
+      }
+    });
+    return new LinkRequester(socket, { ...DEFAULTS, ...options });
+  }
+
+  /** Every interface the kernel has now. */
+  async dump(): Promise<LinkState[]> {
+    try {
+      const msgs = await this.socket.getLinks(undefined, undefined, { timeout: DUMP_TIMEOUT_MS });
+      return msgs.flatMap((m) => toLinkState(m) ?? []);
+    } catch (err) {
+      throw requestError('dump links', err);
+    }
+  }
+
+  /** One interface as the kernel has it now, or undefined if it does not exist. */
+  get(index: IfIndex): Promise<LinkState | undefined> {
+    return this.limit(async () => {
+      try {
+        const [msg] = await this.socket.getLink({ index }, undefined, { timeout: this.options.timeoutMs });
+        return msg === undefined ? undefined : toLinkState(msg);
+      } catch (err) {
+        const failure = requestError(`get link ${index}`, err);
+        if (failure.code === 'ENODEV') return undefined;
+        throw failure;
+      }
+    });
+  }
+
+  /** Sets IFF_UP, touching no other flag (without a change mask the kernel replaces them all). */
+  setAdmin(index: IfIndex, up: boolean): Promise<void> {
+    return this.limit(async () => {
+      try {
+        await this.socket.setLink(
+          { index, flags: up ? { up: true } : {}, change: { up: true } },
+          undefined,
+          { timeout: this.options.timeoutMs },
+        );
+      } catch (err) {
+        throw requestError(`set ${up ? 'up' : 'down'}`, err);
+      }
+    });
+  }
+
+  close(): void {
+    this.socket.socket.close();
+  }
+}

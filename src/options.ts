@@ -1,0 +1,152 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseDuration } from './duration.js';
+import { parseIfList } from './ifname.js';
+import { EX_OK, usageError } from './sysexits.js';
+import { resolve } from 'node:path';
+import type { SyslogFormat } from './syslog.js';
+import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from './syslog-target.js';
+import type { GroupSpec, Millis } from './types.js';
+import { VERSION } from './version.js';
+
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
+
+/** Everything the command line asked for, validated. */
+export interface Options {
+  readonly verbosity: Verbosity;
+  readonly daemon: boolean;
+  readonly dryRun: boolean;
+  readonly group: GroupSpec;
+  /** Written with -d (default /run/ifdepd.pid) or when --pidfile is given. */
+  readonly pidfile?: string;
+  readonly syslog: SyslogTarget;
+  readonly syslogFormat: SyslogFormat;
+}
+
+export const DEFAULT_DOWN_DELAY = '0';
+export const DEFAULT_UP_DELAY = '2s';
+export const DEFAULT_PIDFILE = '/run/ifdepd.pid';
+/** The group the BSD-style -S/-D command line describes. */
+export const COMMAND_LINE_GROUP = 'default';
+
+/** Thrown by commander for --help and --version: print and exit 0. */
+export class InfoExit extends Error {
+  constructor(readonly text: string) {
+    super(text);
+  }
+}
+
+function once<T>(parse: (text: string) => T) {
+  return (text: string, previous: T | undefined): T => {
+    if (previous !== undefined) throw new InvalidArgumentError('given more than once');
+    try {
+      return parse(text);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
+}
+
+export function buildProgram(): Command {
+  return new Command('ifdepd')
+    .description('Force destination interfaces down while source interfaces have no carrier.')
+    .usage('[-v|-q] [-d] -S src1[:src2...] -D dst1[:dst2...] [options]')
+    .addOption(new Option('-v, --verbose', 'log every interface change and every decision with its reason'))
+    .addOption(new Option('-q, --quiet', 'log errors only'))
+    .addOption(new Option('-d, --daemon', 'detach, write the pidfile and log to syslog'))
+    .addOption(new Option('-S, --sources <list>', 'source interfaces, colon separated').argParser(once(parseIfList)))
+    .addOption(
+      new Option('-D, --destinations <list>', 'destination interfaces, colon separated').argParser(once(parseIfList)),
+    )
+    .addOption(new Option('-n, --dry-run', 'decide and log, but change nothing in the kernel'))
+    .addOption(
+      new Option(
+        '--down-delay <time>',
+        `how long sources must stay unhealthy before destinations go down (default: ${DEFAULT_DOWN_DELAY})`,
+      ).argParser(once(parseDuration)),
+    )
+    .addOption(
+      new Option(
+        '--up-delay <time>',
+        `how long sources must stay healthy before destinations come up (default: ${DEFAULT_UP_DELAY})`,
+      ).argParser(once(parseDuration)),
+    )
+    .addOption(new Option('--pidfile <path>', `pidfile (default with -d: ${DEFAULT_PIDFILE})`).argParser(once(String)))
+    .addOption(
+      new Option(
+        '--syslog <target>',
+        `syslog collector for -d: udp://host[:port] or tcp://host[:port] (default: ${DEFAULT_SYSLOG})`,
+      ).argParser(once(parseSyslogTarget)),
+    )
+    .addOption(
+      new Option('--syslog-format <format>', 'syslog message format (default: rfc3164)').choices(['rfc3164', 'rfc5424']),
+    )
+    .version(VERSION, '-V, --version')
+    .helpOption('-h, --help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
+}
+
+interface RawOptions {
+  verbose?: boolean;
+  quiet?: boolean;
+  daemon?: boolean;
+  sources?: string[];
+  destinations?: string[];
+  dryRun?: boolean;
+  downDelay?: Millis;
+  upDelay?: Millis;
+  pidfile?: string;
+  syslog?: SyslogTarget;
+  syslogFormat?: SyslogFormat;
+}
+
+/** Parses argv (without node and script) into Options, or throws Fatal / InfoExit. */
+export function parseOptions(argv: readonly string[]): Options {
+  const program = buildProgram();
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === EX_OK) throw new InfoExit(err.code === 'commander.version' ? VERSION : program.helpInformation());
+      throw usageError(commanderMessage(err));
+    }
+    throw err;
+  }
+  return validate(program.opts<RawOptions>());
+}
+
+/** "--down-delay: '5' has no unit (write 5ms or 5s)" rather than commander's longer sentence. */
+function commanderMessage(err: CommanderError): string {
+  const text = err.message.replace(/^error: /, '');
+  const invalid = /^option '(?:-\w, )?(--[\w-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(text);
+  return invalid ? `${invalid[1]}: ${invalid[2]}` : text;
+}
+
+function validate(raw: RawOptions): Options {
+  if (raw.verbose && raw.quiet) throw usageError('-v and -q exclude each other');
+  if (raw.sources === undefined) throw usageError('no source interfaces: give -S src1[:src2...]');
+  if (raw.destinations === undefined) throw usageError('no destination interfaces: give -D dst1[:dst2...]');
+  const both = raw.sources.filter((name) => raw.destinations!.includes(name));
+  if (both.length > 0) throw usageError(`interface '${both[0]}' is both a source and a destination`);
+  if (raw.pidfile === '') throw usageError('empty --pidfile path');
+  // Resolved now: the daemon leaves the working directory once started.
+  const pidfile = raw.pidfile !== undefined ? resolve(raw.pidfile) : raw.daemon ? DEFAULT_PIDFILE : undefined;
+  return {
+    verbosity: raw.verbose ? 'verbose' : raw.quiet ? 'quiet' : 'normal',
+    daemon: raw.daemon === true,
+    dryRun: raw.dryRun === true,
+    group: {
+      name: COMMAND_LINE_GROUP,
+      sources: raw.sources,
+      destinations: raw.destinations,
+      delays: {
+        down: raw.downDelay ?? parseDuration(DEFAULT_DOWN_DELAY),
+        up: raw.upDelay ?? parseDuration(DEFAULT_UP_DELAY),
+      },
+    },
+    ...(pidfile !== undefined ? { pidfile } : {}),
+    syslog: raw.syslog ?? parseSyslogTarget(DEFAULT_SYSLOG),
+    syslogFormat: raw.syslogFormat ?? 'rfc3164',
+  };
+}

@@ -1,0 +1,61 @@
+import os from 'node:os';
+import { Client, Severity as SyslogSeverity, Transport } from 'syslog-client';
+import type { LogSink, Severity } from './log.js';
+import type { SyslogTarget } from './syslog-target.js';
+
+/** LOG_DAEMON; syslog-client's typings call facility 3 "System". */
+const LOG_DAEMON = 3;
+
+const SEVERITIES: Readonly<Record<Severity, SyslogSeverity>> = {
+  error: SyslogSeverity.Error,
+  warning: SyslogSeverity.Warning,
+  notice: SyslogSeverity.Notice,
+  info: SyslogSeverity.Informational,
+  debug: SyslogSeverity.Debug,
+};
+
+export type SyslogFormat = 'rfc3164' | 'rfc5424';
+
+/**
+ * Sends the log to a syslog collector. An unreachable collector never stops the
+ * watchdog: lines that cannot be delivered are counted, and the count is reported
+ * once the collector answers again.
+ */
+export class SyslogSink implements LogSink {
+  private readonly client: Client;
+  private lost = 0;
+
+  constructor(target: SyslogTarget, format: SyslogFormat) {
+    this.client = new Client(target.host, {
+      port: target.port,
+      transport: target.transport === 'tcp' ? Transport.Tcp : Transport.Udp,
+      facility: LOG_DAEMON,
+      rfc3164: format === 'rfc3164',
+      appName: 'ifdepd',
+      syslogHostname: os.hostname(),
+    });
+    // Without a listener an 'error' (collector down, connection reset) would be thrown.
+    this.client.on('error', () => {});
+  }
+
+  write(severity: Severity, text: string): void {
+    const lostBefore = this.lost;
+    const message = lostBefore > 0 ? `${text} [${lostBefore} earlier log lines lost: syslog collector unreachable]` : text;
+    try {
+      this.client.log(message, { severity: SEVERITIES[severity] }, (err) => {
+        if (err) this.lost += 1;
+        else this.lost = Math.max(0, this.lost - lostBefore);
+      });
+    } catch {
+      this.lost += 1;
+    }
+  }
+
+  close(): void {
+    try {
+      this.client.close();
+    } catch {
+      // closing a transport that never connected
+    }
+  }
+}

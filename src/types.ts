@@ -1,0 +1,46 @@
+/** Vocabulary shared by the pure core and its adapters. */
+
+/** A kernel interface index. Stable while the interface exists; reused after deletion. */
+export type IfIndex = number & { readonly __brand: 'IfIndex' };
+export const ifIndex = (n: number): IfIndex => n as IfIndex;
+
+/** RFC 2863 operational state as the kernel reports it in IFLA_OPERSTATE. */
+export type OperState =
+  | 'unknown'
+  | 'notpresent'
+  | 'down'
+  | 'lowerlayerdown'
+  | 'testing'
+  | 'dormant'
+  | 'up';
+
+/** What the kernel says about one interface, reduced to what a decision needs. */
+export interface LinkState {
+  readonly index: IfIndex;
+  readonly name: string;
+  /** IFF_UP: the administrative state, the one ifdepd writes. */
+  readonly adminUp: boolean;
+  /** IFF_LOWER_UP: carrier, only ever reported while the interface is admin up. */
+  readonly lowerUp: boolean;
+  readonly operState: OperState;
+}
+
+/** What every destination of a group should be. */
+export type Decision = 'up' | 'down';
+
+/** Milliseconds since an arbitrary epoch; only differences matter. */
+export type Millis = number;
+
+export interface Delays {
+  /** How long the group must stay unhealthy before its destinations go down. */
+  readonly down: Millis;
+  /** How long the group must stay healthy before its destinations come up. */
+  readonly up: Millis;
+}
+
+export interface GroupSpec {
+  readonly name: string;
+  readonly sources: readonly string[];
+  readonly destinations: readonly string[];
+  readonly delays: Delays;
+}
