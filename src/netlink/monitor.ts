@@ -26,7 +26,14 @@ const RECEIVE_BUFFER = 8 << 20;
  * interleave with events and fail under churn.
  */
 export class LinkMonitor {
-  private constructor(private readonly socket: NetlinkSocket) {}
+  private datagrams = 0;
+  private draining = false;
+  private closed = false;
+
+  private constructor(
+    private readonly socket: NetlinkSocket,
+    private readonly events: LinkEvents,
+  ) {}
 
   static open(events: LinkEvents): LinkMonitor {
     const socket = createNetlink(Protocol.ROUTE, {
@@ -34,19 +41,49 @@ export class LinkMonitor {
       recvBufferSize: RECEIVE_BUFFER,
       sendBufferSize: 0,
     });
+    const monitor = new LinkMonitor(socket, events);
     // A listener that throws inside the native callback aborts the process: none may.
-    socket.on('message', (msgs) => guard(events, () => dispatch(msgs, events)));
+    socket.on('message', (msgs) =>
+      guard(events, () => {
+        monitor.datagrams += 1;
+        dispatch(msgs, events);
+      }),
+    );
     socket.on('error', (err: Error) =>
-      guard(events, () => (errorCode(err) === 'ENOBUFS' ? events.eventsLost() : events.socketError(err))),
+      guard(events, () => (errorCode(err) === 'ENOBUFS' ? monitor.overrun() : events.socketError(err))),
     );
     socket.on('invalid', (err: unknown) => guard(events, () => events.socketError(asError(err, 'invalid message'))));
-    socket.on('truncatedMessage', () => guard(events, () => events.eventsLost()));
+    socket.on('truncatedMessage', () => guard(events, () => monitor.overrun()));
     socket.addMembership(RTNLGRP_LINK);
-    return new LinkMonitor(socket);
+    return monitor;
   }
 
   close(): void {
+    this.closed = true;
     this.socket.close();
+  }
+
+  /**
+   * After an overrun the kernel drops every notification for this socket, silently,
+   * until its queue has been read empty. A re-read of the links before that moment
+   * could miss a change made between the dump and the end of the drain, so
+   * eventsLost() is reported only once a whole event-loop turn has delivered no
+   * datagram: libuv's poll is level-triggered, so the queue was then empty.
+   */
+  private overrun(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const quietTurn = (): void => {
+      this.datagrams = 0;
+      setImmediate(() => {
+        if (this.closed) return;
+        if (this.datagrams > 0) return quietTurn();
+        this.draining = false;
+        guard(this.events, () => this.events.eventsLost());
+      });
+    };
+    // The error is reported in the poll phase instead of a read: let one turn pass first.
+    setImmediate(quietTurn);
   }
 }
 
