@@ -1,0 +1,176 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CONFIRM_TIMEOUT_MS, Enforcer, retryDelay, type LinkWriter } from '../../src/enforcer.js';
+import type { LinkTable } from '../../src/links.js';
+import { createLogger, type Severity } from '../../src/log.js';
+import type { IfIndex } from '../../src/types.js';
+import { link, table } from '../support/links.js';
+
+interface Harness {
+  enforcer: Enforcer;
+  links: LinkTable;
+  writes: Array<[number, boolean]>;
+  logs: string[];
+  verified: IfIndex[];
+  writer: LinkWriter & { fail?: Error };
+}
+
+function harness(dryRun = false, ...initial: ReturnType<typeof link>[]): Harness {
+  const links = table(...initial);
+  const writes: Array<[number, boolean]> = [];
+  const logs: string[] = [];
+  const verified: IfIndex[] = [];
+  const writer: Harness['writer'] = {
+    setAdmin(index, up) {
+      writes.push([index, up]);
+      if (writer.fail) return Promise.reject(writer.fail);
+      return Promise.resolve();
+    },
+  };
+  const log = createLogger('verbose', { write: (s: Severity, text: string) => logs.push(`${s}: ${text}`) });
+  const enforcer = new Enforcer({
+    group: 'uplink',
+    destinations: ['vrrp0', 'vrrp1'],
+    links,
+    writer,
+    verify: (index) => verified.push(index),
+    log,
+    now: () => Date.now(),
+    dryRun,
+  });
+  return { enforcer, links, writes, logs, verified, writer };
+}
+
+/** What the kernel would notify after a successful write. */
+function kernelApplies(h: Harness, index: number, name: string, up: boolean): void {
+  h.links.upsert(link(index, name, { adminUp: up, lowerUp: up, operState: up ? 'up' : 'down' }));
+  h.enforcer.reconcile(name);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Enforcer', () => {
+  it('moves every destination at once and logs the kernel confirmation', async () => {
+    const h = harness(false, link(5, 'vrrp0'), link(6, 'vrrp1'));
+    h.enforcer.decide('down', 'em0 lost carrier');
+    expect(h.writes).toEqual([
+      [5, false],
+      [6, false],
+    ]);
+    await vi.advanceTimersByTimeAsync(2);
+    kernelApplies(h, 5, 'vrrp0', false);
+    kernelApplies(h, 6, 'vrrp1', false);
+    expect(h.logs.at(-1)).toMatch(/^info: uplink: vrrp0,vrrp1 down, confirmed by the kernel after \d/);
+    await vi.advanceTimersByTimeAsync(CONFIRM_TIMEOUT_MS * 2);
+    expect(h.verified).toEqual([]);
+    expect(h.writes).toHaveLength(2);
+  });
+
+  it('does nothing to a destination already in the wanted state', () => {
+    const h = harness(false, link(5, 'vrrp0', { adminUp: false }), link(6, 'vrrp1', { adminUp: false }));
+    h.enforcer.decide('down', 'em0 lost carrier');
+    expect(h.writes).toEqual([]);
+  });
+
+  it('retries a failed write with doubling backoff and says why', async () => {
+    const h = harness(false, link(5, 'vrrp0'));
+    h.writer.fail = new Error('set down: EPERM');
+    h.enforcer.decide('down', 'em0 lost carrier');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(h.logs.at(-1)).toBe('warning: vrrp0: could not set it down (set down: EPERM), attempt 1; retrying in 100 ms');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(h.writes).toHaveLength(2);
+    await vi.advanceTimersByTimeAsync(199);
+    expect(h.writes).toHaveLength(2);
+    h.writer.fail = undefined;
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.writes).toHaveLength(3);
+    kernelApplies(h, 5, 'vrrp0', false);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.writes).toHaveLength(3);
+  });
+
+  it('caps the backoff at 5 s', () => {
+    expect([1, 2, 3, 6, 7, 20].map(retryDelay)).toEqual([100, 200, 400, 3200, 5000, 5000]);
+  });
+
+  it('forces back a destination someone else flips, saying so', async () => {
+    const h = harness(false, link(5, 'vrrp0', { adminUp: false }));
+    h.enforcer.decide('down', 'em0 lost carrier');
+    kernelApplies(h, 5, 'vrrp0', true);
+    expect(h.writes).toEqual([[5, false]]);
+    expect(h.logs).toContain('notice: vrrp0 was set up by someone else -> forcing it down (em0 lost carrier)');
+  });
+
+  it('brings a destination that appears later in line, saying so', async () => {
+    const h = harness(false);
+    h.enforcer.decide('down', 'em0 lost carrier');
+    expect(h.logs).toContain('info: destination vrrp0 does not exist (yet); waiting for it');
+    kernelApplies(h, 12, 'vrrp0', true);
+    expect(h.writes).toEqual([[12, false]]);
+    expect(h.logs).toContain('notice: vrrp0 appeared (ifindex 12) admin up -> forcing it down (em0 lost carrier)');
+  });
+
+  it('re-reads a destination whose confirmation is overdue', async () => {
+    const h = harness(false, link(5, 'vrrp0'));
+    h.enforcer.decide('down', 'em0 lost carrier');
+    await vi.advanceTimersByTimeAsync(CONFIRM_TIMEOUT_MS - 1);
+    expect(h.verified).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.verified).toEqual([5]);
+    // Still up after the re-read: the write is sent again.
+    h.enforcer.reconcile('vrrp0');
+    expect(h.writes).toEqual([
+      [5, false],
+      [5, false],
+    ]);
+  });
+
+  it('a new decision while a write is in flight is applied once the first settles', async () => {
+    const h = harness(false, link(5, 'vrrp0'));
+    h.enforcer.decide('down', 'em0 lost carrier');
+    h.enforcer.decide('up', 'all sources have carrier');
+    await vi.advanceTimersByTimeAsync(0);
+    // The down was ACKed but the decision is up again and the link is up: nothing more to send.
+    expect(h.writes).toEqual([[5, false]]);
+    kernelApplies(h, 5, 'vrrp0', false);
+    expect(h.writes).toEqual([
+      [5, false],
+      [5, true],
+    ]);
+  });
+
+  it('dry-run writes nothing and says what it would do, once', async () => {
+    const h = harness(true, link(5, 'vrrp0'), link(6, 'vrrp1'));
+    h.enforcer.decide('down', 'em0 lost carrier');
+    h.enforcer.reconcileAll();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.writes).toEqual([]);
+    expect(h.logs.filter((l) => l.includes('dry-run'))).toEqual([
+      'notice: dry-run: would set vrrp0 down',
+      'notice: dry-run: would set vrrp1 down',
+    ]);
+  });
+
+  it('forgets a destination that disappears and logs it', () => {
+    const h = harness(false, link(5, 'vrrp0', { adminUp: false }));
+    h.enforcer.decide('down', 'em0 lost carrier');
+    h.links.remove(5 as IfIndex);
+    h.enforcer.reconcile('vrrp0');
+    expect(h.logs).toContain('info: vrrp0 disappeared; it will be set down when it comes back');
+  });
+
+  it('stops acting once closed', async () => {
+    const h = harness(false, link(5, 'vrrp0'));
+    h.writer.fail = new Error('set down: ETIMEDOUT');
+    h.enforcer.decide('down', 'em0 lost carrier');
+    await vi.advanceTimersByTimeAsync(0);
+    h.enforcer.close();
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(h.writes).toHaveLength(1);
+  });
+});

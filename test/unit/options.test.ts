@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { parseDuration } from '../../src/duration.js';
+import { invalidIfName } from '../../src/ifname.js';
+import { InfoExit, parseOptions } from '../../src/options.js';
+import { EX_USAGE, Fatal } from '../../src/sysexits.js';
+
+function usageFailure(argv: string[]): string {
+  try {
+    parseOptions(argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(Fatal);
+    expect((err as Fatal).exitCode).toBe(EX_USAGE);
+    return (err as Fatal).message;
+  }
+  throw new Error(`accepted: ${argv.join(' ')}`);
+}
+
+describe('command line validation: one line, exit 64', () => {
+  it.each<[string, string[], RegExp]>([
+    ['no -S', ['-D', 'vrrp0'], /no source interfaces/],
+    ['no -D', ['-S', 'em0'], /no destination interfaces/],
+    ['empty -S list', ['-S', '', '-D', 'vrrp0'], /--sources: empty interface list/],
+    ['empty name inside a list', ['-S', 'em0::bge0', '-D', 'vrrp0'], /empty interface name in 'em0::bge0'/],
+    ['trailing colon', ['-S', 'em0:', '-D', 'vrrp0'], /empty interface name/],
+    ['name of 16 bytes', ['-S', 'abcdefghijklmnop', '-D', 'vrrp0'], /longer than 15 bytes/],
+    ['multibyte name over 15 bytes', ['-S', 'éééééééé', '-D', 'vrrp0'], /longer than 15 bytes/],
+    ['slash', ['-S', 'em/0', '-D', 'vrrp0'], /contains "\/"/],
+    ['space', ['-S', 'em 0', '-D', 'vrrp0'], /contains " "/],
+    ['tab', ['-S', 'em\t0', '-D', 'vrrp0'], /contains "\\t"/],
+    ['dot', ['-S', '.', '-D', 'vrrp0'], /'\.' is not a valid interface name/],
+    ['dot dot', ['-S', 'em0', '-D', '..'], /'\.\.' is not a valid interface name/],
+    ['duplicate in a list', ['-S', 'em0:em0', '-D', 'vrrp0'], /'em0' is listed twice/],
+    ['source also a destination', ['-S', 'em0:bge0', '-D', 'vrrp0:bge0'], /'bge0' is both a source and a destination/],
+    ['-S twice', ['-S', 'em0', '-S', 'bge0', '-D', 'vrrp0'], /--sources: given more than once/],
+    ['-v with -q', ['-v', '-q', '-S', 'em0', '-D', 'vrrp0'], /-v and -q exclude each other/],
+    ['bare number delay', ['-S', 'em0', '-D', 'vrrp0', '--down-delay', '5'], /--down-delay: '5' has no unit/],
+    ['negative delay', ['-S', 'em0', '-D', 'vrrp0', '--up-delay', '-1s'], /--up-delay: '-1s' is negative/],
+    ['garbage delay', ['-S', 'em0', '-D', 'vrrp0', '--up-delay', 'soon'], /--up-delay: 'soon' is not a duration/],
+    ['sub-millisecond delay', ['-S', 'em0', '-D', 'vrrp0', '--up-delay', '0.5ms'], /not a whole number of milliseconds/],
+    ['absurd delay', ['-S', 'em0', '-D', 'vrrp0', '--up-delay', '25h'], /longer than 24h/],
+    ['missing option value', ['-S', 'em0', '-D'], /argument missing/],
+    ['unknown option', ['-S', 'em0', '-D', 'vrrp0', '--bogus'], /unknown option '--bogus'/],
+    ['stray argument', ['-S', 'em0', '-D', 'vrrp0', 'extra'], /too many arguments|unexpected/],
+    ['bad syslog scheme', ['-S', 'em0', '-D', 'vrrp0', '--syslog', 'http://x'], /must start with udp:\/\/ or tcp:\/\//],
+    ['syslog not a URL', ['-S', 'em0', '-D', 'vrrp0', '--syslog', 'localhost'], /is not a syslog target/],
+    ['bad syslog format', ['-S', 'em0', '-D', 'vrrp0', '--syslog-format', 'json'], /--syslog-format/],
+    ['empty pidfile', ['-S', 'em0', '-D', 'vrrp0', '--pidfile', ''], /empty --pidfile/],
+  ])('%s', (_label, argv, message) => {
+    const text = usageFailure(argv);
+    expect(text).toMatch(message);
+    expect(text).not.toContain('\n');
+  });
+});
+
+describe('accepted command lines', () => {
+  it('reads the BSD form with ifdepd defaults', () => {
+    const o = parseOptions(['-d', '-S', 'em0:bge0', '-D', 'vrrp0:vrrp1']);
+    expect(o).toMatchObject({
+      daemon: true,
+      dryRun: false,
+      verbosity: 'normal',
+      pidfile: '/run/ifdepd.pid',
+      group: { name: 'default', sources: ['em0', 'bge0'], destinations: ['vrrp0', 'vrrp1'], delays: { down: 0, up: 2000 } },
+      syslog: { transport: 'udp', host: '127.0.0.1', port: 514 },
+      syslogFormat: 'rfc3164',
+    });
+  });
+
+  it('reads the long options', () => {
+    const o = parseOptions([
+      '-v', '-n', '-S', 'vrrp.51', '-D', 'eth0@x', '--down-delay', '250ms', '--up-delay', '1.5s',
+      '--pidfile', 'rel.pid', '--syslog', 'tcp://[::1]:601', '--syslog-format', 'rfc5424',
+    ]);
+    expect(o.verbosity).toBe('verbose');
+    expect(o.dryRun).toBe(true);
+    expect(o.group.delays).toEqual({ down: 250, up: 1500 });
+    expect(o.pidfile).toBe(`${process.cwd()}/rel.pid`);
+    expect(o.syslog).toEqual({ transport: 'tcp', host: '::1', port: 601 });
+    expect(o.syslogFormat).toBe('rfc5424');
+  });
+
+  it('writes no pidfile in the foreground unless asked', () => {
+    expect(parseOptions(['-S', 'em0', '-D', 'vrrp0']).pidfile).toBeUndefined();
+  });
+
+  it('--help and --version are information, not errors', () => {
+    expect(() => parseOptions(['--help'])).toThrow(InfoExit);
+    expect(() => parseOptions(['--version'])).toThrow(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('durations and names', () => {
+  it.each([
+    ['0', 0],
+    ['250ms', 250],
+    ['2s', 2000],
+    ['1.5s', 1500],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+  ])('%s is %d ms', (text, ms) => expect(parseDuration(text)).toBe(ms));
+
+  it('accepts names the kernel accepts, including 15 bytes and dots', () => {
+    for (const name of ['em0', 'vrrp.51', 'abcdefghijklmno', 'br-lan_2', 'eth0@x']) expect(invalidIfName(name)).toBeUndefined();
+  });
+});
