@@ -50,6 +50,8 @@ interface Transition {
   readonly decision: Decision;
   readonly at: Millis;
   readonly waiting: Set<string>;
+  /** Whether anything had to be written: a decision the kernel already matched needs no confirmation line. */
+  wrote: boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ export class Enforcer {
     this.decision = decision;
     this.reason = reason;
     const present = this.deps.destinations.filter((name) => this.deps.links.byName(name) !== undefined);
-    this.transition = { decision, at: this.deps.now(), waiting: new Set(present) };
+    this.transition = { decision, at: this.deps.now(), waiting: new Set(present), wrote: false };
     for (const slot of this.slots.values()) {
       slot.failures = 0;
       clearSlotTimers(slot);
@@ -168,6 +170,7 @@ export class Enforcer {
     if (cause !== undefined) log.notice(`${slot.name} ${cause} -> forcing it ${decision} (${this.reason})`);
     else log.debug(`setting ${slot.name} ${decision}`);
     slot.inFlight = true;
+    if (this.transition !== undefined) this.transition.wrote = true;
     this.deps.writer.setAdmin(link.index, decision === 'up').then(
       () => this.acknowledged(slot, link.index, decision),
       (err: unknown) => this.failed(slot, decision, err),
@@ -217,7 +220,7 @@ export class Enforcer {
     if (t === undefined || t.waiting.size > 0) return;
     this.transition = undefined;
     const present = this.deps.destinations.filter((name) => this.deps.links.byName(name) !== undefined);
-    if (present.length === 0 || this.deps.dryRun) return;
+    if (present.length === 0 || !t.wrote) return;
     const missing = this.deps.destinations.filter((name) => !present.includes(name));
     this.deps.log.info(
       `${this.deps.group}: ${present.join(',')} ${t.decision}, confirmed by the kernel after ${formatDuration(this.deps.now() - t.at)}` +
