@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { EX_DATAERR, EX_NOINPUT, Fatal } from '../sysexits.js';
+import { checkConfig } from './check.js';
+import { ConfigSyntaxError } from './lexer.js';
+import type { Config } from './model.js';
+import { parseConfig } from './parser.js';
+
+/** Parses and checks configuration text; errors read `file:line: problem`. */
+export function configFromText(text: string, file: string): Config {
+  try {
+    const parsed = parseConfig(text);
+    if (parsed.groups.length === 0) throw new ConfigSyntaxError(1, 'no group defined');
+    checkConfig(parsed);
+    return {
+      groups: parsed.groups.map(({ line: _line, ...group }) => group),
+      startupHold: parsed.startupHold,
+      ...(parsed.controlSocket !== undefined ? { controlSocket: parsed.controlSocket } : {}),
+      file,
+    };
+  } catch (err) {
+    if (err instanceof ConfigSyntaxError) throw new Fatal(`${file}:${err.line}: ${err.message}`, EX_DATAERR);
+    throw err;
+  }
+}
+
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Fatal(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EX_NOINPUT);
+  }
+  return configFromText(text, file);
+}

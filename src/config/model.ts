@@ -1,0 +1,90 @@
+import type { Millis } from '../types.js';
+
+/** How many healthy sources a group needs. */
+export type Policy =
+  /** Every source healthy: BSD ifdepd, keepalived track_interface. */
+  | { readonly kind: 'all' }
+  /** At least one source healthy: systemd-networkd BindCarrier=. */
+  | { readonly kind: 'any' }
+  /** At least `count` sources healthy: switches' N-of-M link-state tracking. */
+  | { readonly kind: 'min'; readonly count: number };
+
+/** Exponential flap damping, as switches' IP event dampening. */
+export interface DampingSpec {
+  /** Added at every flap (a healthy group turning unhealthy). */
+  readonly penalty: number;
+  readonly halfLife: Millis;
+  /** At or above this penalty the group is held down... */
+  readonly suppress: number;
+  /** ...until the penalty has decayed below this. */
+  readonly reuse: number;
+  /** No suppression lasts longer than this: the penalty is capped accordingly. */
+  readonly maxSuppress: Millis;
+}
+
+/** How a group's decision reaches the world. */
+export type ActionSpec =
+  /** IFF_UP on every destination: BSD ifdepd. */
+  | { readonly kind: 'admin' }
+  /** IFLA_PROTO_DOWN on every destination: carrier off, admin state and IPv6 addresses kept. */
+  | { readonly kind: 'protodown' }
+  /** A file keepalived's track_file reads: 0 when up, 1 when down. No interface is touched. */
+  | { readonly kind: 'track-file'; readonly path: string };
+
+export type InterfaceActionKind = 'admin' | 'protodown';
+
+export interface HookSpec {
+  readonly path: string;
+  readonly args: readonly string[];
+  readonly timeoutMs: Millis;
+}
+
+export interface Delays {
+  /** How long the group must stay unhealthy before its destinations go down. */
+  readonly down: Millis;
+  /** How long the group must stay healthy before its destinations come up. */
+  readonly up: Millis;
+}
+
+export interface GroupSpec {
+  readonly name: string;
+  /** Interface names or glob patterns (vrrp.*, eth[0-3]). */
+  readonly sources: readonly string[];
+  readonly destinations: readonly string[];
+  readonly policy: Policy;
+  readonly delays: Delays;
+  readonly damping?: DampingSpec;
+  readonly action: ActionSpec;
+  readonly hooks: readonly HookSpec[];
+}
+
+export interface Config {
+  readonly groups: readonly GroupSpec[];
+  /** Destinations are held down this long after ifdepd starts. */
+  readonly startupHold: Millis;
+  readonly controlSocket?: string;
+  /** The file this came from, if any. */
+  readonly file?: string;
+}
+
+export const DEFAULT_DOWN_DELAY = '0';
+export const DEFAULT_UP_DELAY = '2s';
+export const DEFAULT_HOOK_TIMEOUT = '10s';
+export const DEFAULT_CONTROL_SOCKET = '/run/ifdepd/ifdepd.sock';
+
+/** Cisco's IP event dampening defaults (max-suppress 20 s): familiar to network operators. */
+export const DEFAULT_DAMPING: DampingSpec = {
+  penalty: 1000,
+  halfLife: 5000,
+  suppress: 2000,
+  reuse: 1000,
+  maxSuppress: 20_000,
+};
+
+export function describePolicy(p: Policy): string {
+  return p.kind === 'min' ? `min ${p.count}` : p.kind;
+}
+
+export function describeAction(a: ActionSpec): string {
+  return a.kind === 'track-file' ? `keepalived-track-file ${a.path}` : a.kind;
+}

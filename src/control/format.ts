@@ -1,0 +1,106 @@
+import type { DestinationStatus, GroupStatus, SourceStatus, StatusReport } from './api.js';
+
+/**
+ * What `ifdepd status` prints. Deterministic: no colours, no clock, so scripts
+ * can diff it and tests can read it.
+ */
+export function formatStatus(s: StatusReport): string {
+  const blocks = [header(s), ...s.groups.map(group), destinations(s.destinations)];
+  return `${blocks.join('\n\n')}\n`;
+}
+
+/** "850 ms", "12.3 s", "4 min 10 s", "2 h 3 min", "3 d 4 h". */
+export function formatSpan(ms: number): string {
+  const millis = Math.max(0, ms);
+  if (Math.round(millis) < 1000) return `${Math.round(millis)} ms`;
+  const tenths = Math.round(millis / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  const seconds = Math.floor(millis / 1000);
+  if (seconds < 3600) return pair(Math.floor(seconds / 60), 'min', seconds % 60, 's');
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 24 * 60) return pair(Math.floor(minutes / 60), 'h', minutes % 60, 'min');
+  const hours = Math.floor(minutes / 60);
+  return pair(Math.floor(hours / 24), 'd', hours % 24, 'h');
+}
+
+function pair(major: number, majorUnit: string, minor: number, minorUnit: string): string {
+  return minor === 0 ? `${major} ${majorUnit}` : `${major} ${majorUnit} ${minor} ${minorUnit}`;
+}
+
+function header(s: StatusReport): string {
+  return [
+    `ifdepd ${s.version}, pid ${s.pid}, up ${formatSpan(s.uptimeMs)}`,
+    `config: ${s.configFile ?? '(command line)'}`,
+    `dry-run: ${s.dryRun ? 'yes, interfaces are not changed' : 'no'}`,
+  ].join('\n');
+}
+
+function group(g: GroupStatus): string {
+  const lines = [
+    `group ${g.name}: ${g.decision.toUpperCase()}  (${g.why})`,
+    `  policy ${g.policy}, action ${g.action}`,
+    `  health: ${g.health.healthy ? 'healthy' : 'unhealthy'} (${g.health.reason})`,
+  ];
+  if (g.pending !== undefined) {
+    lines.push(`  pending: going ${g.pending.target} in ${formatSpan(g.pending.inMs)} (${g.pending.delay})`);
+  }
+  if (g.damping !== undefined) lines.push(`  damping: ${damping(g.damping)}`);
+  if (g.hold !== undefined) lines.push(`  hold: ${hold(g.hold)}`);
+  lines.push(`  history: ${history(g)}`);
+  lines.push(...g.sources.map((source) => `  source ${sourceLine(source)}`));
+  lines.push(`  destinations: ${g.destinations.length === 0 ? 'none' : g.destinations.join(', ')}`);
+  return lines.join('\n');
+}
+
+function damping(d: NonNullable<GroupStatus['damping']>): string {
+  const parts = [`penalty ${Number(d.penalty.toFixed(1))}`, d.suppressed ? 'suppressed' : 'not suppressed'];
+  if (d.reuseInMs !== undefined) parts.push(`reuse in ${formatSpan(d.reuseInMs)}`);
+  return parts.join(', ');
+}
+
+function hold(h: NonNullable<GroupStatus['hold']>): string {
+  const who = h.kind === 'startup' ? 'start-up' : 'operator';
+  const left = h.remainingMs === undefined ? '' : ` (${formatSpan(h.remainingMs)} left)`;
+  return `${who}, held ${h.decision}${left}`;
+}
+
+function history(g: GroupStatus): string {
+  const parts = [plural(g.transitions, 'transition'), plural(g.flaps, 'flap')];
+  parts.push(g.lastTransitionAgoMs === undefined ? 'never changed' : `last ${formatSpan(g.lastTransitionAgoMs)} ago`);
+  return parts.join(', ');
+}
+
+function sourceLine(src: SourceStatus): string {
+  const index = src.ifindex === undefined ? '' : `  (ifindex ${src.ifindex})`;
+  return `${src.name}: ${src.healthy ? 'ok' : 'FAILED'}, ${src.reason}${index}`;
+}
+
+function destinations(dests: readonly DestinationStatus[]): string {
+  if (dests.length === 0) return 'destinations: none';
+  const rows = dests.map((d) => [
+    d.name,
+    d.action,
+    d.ifindex === undefined ? '-' : String(d.ifindex),
+    d.state,
+    d.wanted,
+    d.downBecause.length === 0 ? '-' : d.downBecause.join(','),
+    d.activity ?? '-',
+  ]);
+  const head = ['NAME', 'ACTION', 'IFINDEX', 'STATE', 'WANTED', 'DOWN BECAUSE', 'ACTIVITY'];
+  return ['destinations:', ...table([head, ...rows]).map((line) => `  ${line}`)].join('\n');
+}
+
+/** Left-aligned columns two spaces apart, no trailing blanks. */
+function table(rows: readonly (readonly string[])[]): string[] {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, col) => cell.padEnd(widths[col]!))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
