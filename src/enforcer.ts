@@ -179,6 +179,7 @@ export class Enforcer {
 
   private acknowledged(slot: Slot, index: IfIndex, decision: Decision): void {
     slot.inFlight = false;
+    if (slot.failures > 0) this.deps.log.notice(`${slot.name}: set ${decision} after ${slot.failures + 1} attempts`);
     slot.failures = 0;
     if (this.closed) return;
     const timer = setTimeout(() => {
@@ -197,9 +198,12 @@ export class Enforcer {
     slot.failures += 1;
     const wait = retryDelay(slot.failures);
     const why = err instanceof Error ? err.message : String(err);
-    this.deps.log.warning(
-      `${slot.name}: could not set it ${decision} (${why}), attempt ${slot.failures}; retrying in ${formatDuration(wait)}`,
-    );
+    // A lasting failure (EPERM, EOPNOTSUPP) is retried for ever, but said at attempts 1, 2, 4, 8...
+    if (isPowerOfTwo(slot.failures)) {
+      this.deps.log.warning(
+        `${slot.name}: could not set it ${decision} (${why}), attempt ${slot.failures}; retrying in ${formatDuration(wait)}`,
+      );
+    }
     slot.retry = setTimeout(() => {
       slot.retry = undefined;
       this.reconcile(slot.name);
@@ -228,6 +232,8 @@ export class Enforcer {
     );
   }
 }
+
+const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
 
 const adminOf = (link: LinkState): Decision => (link.adminUp ? 'up' : 'down');
 

@@ -33,7 +33,7 @@ export function describeLoss(health: SourceHealth): string {
     case 'admin down':
       return 'went admin down';
     case 'missing':
-      return 'disappeared';
+      return 'is missing';
     default:
       return `is ${health.reason}`;
   }

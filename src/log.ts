@@ -12,6 +12,8 @@ export interface Logger {
   info(text: string): void;
   /** -v: every interface change and every evaluation. */
   debug(text: string): void;
+  /** A line the operator asked for (SIGUSR1): shown whatever -q says. */
+  report(text: string): void;
 }
 
 /** Where formatted lines end up: stderr, syslog, or a test's array. */
@@ -30,7 +32,22 @@ export function createLogger(verbosity: Verbosity, sink: LogSink): Logger {
   const at = (severity: Severity) => (text: string) => {
     if (shown.has(severity)) sink.write(severity, text);
   };
-  return { error: at('error'), warning: at('warning'), notice: at('notice'), info: at('info'), debug: at('debug') };
+  return {
+    error: at('error'),
+    warning: at('warning'),
+    notice: at('notice'),
+    info: at('info'),
+    debug: at('debug'),
+    report: (text) => sink.write('notice', text),
+  };
+}
+
+/** Several sinks at once: stderr and a syslog collector. */
+export class TeeSink implements LogSink {
+  constructor(private readonly sinks: readonly LogSink[]) {}
+  write(severity: Severity, text: string): void {
+    for (const sink of this.sinks) sink.write(severity, text);
+  }
 }
 
 /** Foreground logging: `2026-11-22T00:44:37.123Z ifdepd[812]: warning: vrrp0: ...`. */

@@ -2,11 +2,12 @@ import { hasCapability, CAP_NET_ADMIN } from './capabilities.js';
 import { Daemon } from './daemon.js';
 import { detach, isDetachedChild, reportStartup } from './detach.js';
 import { formatDuration } from './duration.js';
-import { createLogger, StderrSink, type Logger, type LogSink } from './log.js';
+import { createLogger, StderrSink, TeeSink, type Logger, type LogSink } from './log.js';
 import { isOverrunSafeBinding } from './netlink/binding.js';
 import { parseOptions, type Options } from './options.js';
 import { Pidfile } from './pidfile.js';
 import { SyslogSink } from './syslog.js';
+import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from './syslog-target.js';
 import { EX_NOPERM, EX_OSERR, EX_SOFTWARE, Fatal } from './sysexits.js';
 import { VERSION } from './version.js';
 
@@ -34,7 +35,7 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   }
   if (options.daemon && !isDetachedChild()) return detach();
   const pidfile = options.pidfile === undefined ? undefined : Pidfile.acquire(options.pidfile);
-  const sink = options.daemon ? new SyslogSink(options.syslog, options.syslogFormat) : new StderrSink();
+  const sink = logSink(options);
   const log = createLogger(options.verbosity, sink);
   log.notice(startLine(options));
   const daemon = new Daemon({ group: options.group, dryRun: options.dryRun, log, now });
@@ -52,6 +53,15 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
     process.chdir('/');
   }
   return running;
+}
+
+/** -d logs to syslog only; the foreground logs to stderr, and to syslog too when --syslog is given. */
+function logSink(o: Options): LogSink & { close?(): void } {
+  const syslog = (target: SyslogTarget) => new SyslogSink(target, o.syslogFormat);
+  if (o.daemon) return syslog(o.syslog ?? parseSyslogTarget(DEFAULT_SYSLOG));
+  if (o.syslog === undefined) return new StderrSink();
+  const remote = syslog(o.syslog);
+  return Object.assign(new TeeSink([new StderrSink(), remote]), { close: () => remote.close() });
 }
 
 function startLine(o: Options): string {
@@ -74,7 +84,7 @@ function installSignals(r: Running): void {
     r.daemon.resync('SIGHUP').catch((err: unknown) => r.log.error(`SIGHUP re-read failed: ${String(err)}`));
   });
   process.on('SIGUSR1', () => {
-    for (const line of r.daemon.describe()) r.log.notice(line);
+    for (const line of r.daemon.describe()) r.log.report(line);
   });
 }
 
@@ -85,5 +95,5 @@ export function shutdown(r: Running, code: number): void {
   setTimeout(() => {
     r.sink.close?.();
     process.exit(code);
-  }, r.sink instanceof SyslogSink ? 100 : 0);
+  }, r.sink instanceof StderrSink ? 0 : 100);
 }

@@ -18,7 +18,8 @@ export interface Options {
   readonly group: GroupSpec;
   /** Written with -d (default /run/ifdepd.pid) or when --pidfile is given. */
   readonly pidfile?: string;
-  readonly syslog: SyslogTarget;
+  /** Given explicitly; -d uses DEFAULT_SYSLOG without it. */
+  readonly syslog?: SyslogTarget;
   readonly syslogFormat: SyslogFormat;
 }
 
@@ -74,11 +75,13 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '--syslog <target>',
-        `syslog collector for -d: udp://host[:port] or tcp://host[:port] (default: ${DEFAULT_SYSLOG})`,
+        `also log to this syslog collector: udp://host[:port] or tcp://host[:port] (default with -d: ${DEFAULT_SYSLOG})`,
       ).argParser(once(parseSyslogTarget)),
     )
     .addOption(
-      new Option('--syslog-format <format>', 'syslog message format (default: rfc3164)').choices(['rfc3164', 'rfc5424']),
+      new Option('--syslog-format <format>', 'syslog message format: rfc3164 or rfc5424 (default: rfc3164)').argParser(
+        once(parseSyslogFormat),
+      ),
     )
     .version(VERSION, '-V, --version')
     .helpOption('-h, --help')
@@ -116,6 +119,11 @@ export function parseOptions(argv: readonly string[]): Options {
   return validate(program.opts<RawOptions>());
 }
 
+function parseSyslogFormat(text: string): SyslogFormat {
+  if (text !== 'rfc3164' && text !== 'rfc5424') throw new Error(`'${text}' is not rfc3164 or rfc5424`);
+  return text;
+}
+
 /** "--down-delay: '5' has no unit (write 5ms or 5s)" rather than commander's longer sentence. */
 function commanderMessage(err: CommanderError): string {
   const text = err.message.replace(/^error: /, '');
@@ -146,7 +154,7 @@ function validate(raw: RawOptions): Options {
       },
     },
     ...(pidfile !== undefined ? { pidfile } : {}),
-    syslog: raw.syslog ?? parseSyslogTarget(DEFAULT_SYSLOG),
+    ...(raw.syslog !== undefined ? { syslog: raw.syslog } : {}),
     syslogFormat: raw.syslogFormat ?? 'rfc3164',
   };
 }

@@ -94,6 +94,19 @@ describe('Enforcer', () => {
     expect(h.writes).toHaveLength(3);
   });
 
+  it('says a lasting failure at attempts 1, 2, 4, 8 only, and says when it finally worked', async () => {
+    const h = harness(false, link(5, 'vrrp0'));
+    h.writer.fail = new Error('set down: EOPNOTSUPP');
+    h.enforcer.decide('down', 'em0 lost carrier');
+    await vi.advanceTimersByTimeAsync(30_000);
+    const warnings = h.logs.filter((l) => l.startsWith('warning:')).map((l) => /attempt (\d+)/.exec(l)?.[1]);
+    expect(h.writes.length).toBeGreaterThan(9);
+    expect(warnings).toEqual(['1', '2', '4', '8']);
+    h.writer.fail = undefined;
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(h.logs).toContain(`notice: vrrp0: set down after ${h.writes.length} attempts`);
+  });
+
   it('caps the backoff at 5 s', () => {
     expect([1, 2, 3, 6, 7, 20].map(retryDelay)).toEqual([100, 200, 400, 3200, 5000, 5000]);
   });

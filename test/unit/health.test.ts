@@ -24,7 +24,7 @@ describe('sourceHealth', () => {
 
   it('phrases each loss for the log', () => {
     expect(describeLoss({ healthy: false, reason: 'no carrier' })).toBe('lost carrier');
-    expect(describeLoss({ healthy: false, reason: 'missing' })).toBe('disappeared');
+    expect(describeLoss({ healthy: false, reason: 'missing' })).toBe('is missing');
     expect(describeLoss({ healthy: false, reason: 'admin down' })).toBe('went admin down');
     expect(describeLoss({ healthy: false, reason: 'operstate dormant' })).toBe('is operstate dormant');
   });
@@ -41,6 +41,6 @@ describe('groupHealth (policy all)', () => {
 
   it('one failing source is enough, and the reason names every failing one', () => {
     expect(groupHealth(new Map([['em0', lost], ['bge0', ok]]))).toEqual({ healthy: false, reason: 'em0 lost carrier' });
-    expect(groupHealth(new Map([['em0', lost], ['bge0', gone]])).reason).toBe('em0 lost carrier, bge0 disappeared');
+    expect(groupHealth(new Map([['em0', lost], ['bge0', gone]])).reason).toBe('em0 lost carrier, bge0 is missing');
   });
 });

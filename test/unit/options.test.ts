@@ -44,6 +44,7 @@ describe('command line validation: one line, exit 64', () => {
     ['bad syslog scheme', ['-S', 'em0', '-D', 'vrrp0', '--syslog', 'http://x'], /must start with udp:\/\/ or tcp:\/\//],
     ['syslog not a URL', ['-S', 'em0', '-D', 'vrrp0', '--syslog', 'localhost'], /is not a syslog target/],
     ['bad syslog format', ['-S', 'em0', '-D', 'vrrp0', '--syslog-format', 'json'], /--syslog-format/],
+    ['syslog format twice', ['-S', 'em0', '-D', 'vrrp0', '--syslog-format', 'rfc5424', '--syslog-format', 'rfc3164'], /--syslog-format: given more than once/],
     ['empty pidfile', ['-S', 'em0', '-D', 'vrrp0', '--pidfile', ''], /empty --pidfile/],
   ])('%s', (_label, argv, message) => {
     const text = usageFailure(argv);
@@ -61,9 +62,9 @@ describe('accepted command lines', () => {
       verbosity: 'normal',
       pidfile: '/run/ifdepd.pid',
       group: { name: 'default', sources: ['em0', 'bge0'], destinations: ['vrrp0', 'vrrp1'], delays: { down: 0, up: 2000 } },
-      syslog: { transport: 'udp', host: '127.0.0.1', port: 514 },
       syslogFormat: 'rfc3164',
     });
+    expect(o.syslog).toBeUndefined();
   });
 
   it('reads the long options', () => {

@@ -53,7 +53,7 @@ describe('GroupWatch', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
     const watch = new GroupWatch(spec, links);
     links.upsert(link(2, 'wan-old'));
-    expect(watch.evaluate(links, 10).health.reason).toBe('em0 disappeared');
+    expect(watch.evaluate(links, 10).health.reason).toBe('em0 is missing');
     links.upsert(link(9, 'em0'));
     const ev = watch.evaluate(links, 20);
     expect(ev.step.kind).toBe('started');
@@ -75,8 +75,8 @@ describe('GroupWatch', () => {
   });
 
   it('says what it decided at start', () => {
-    expect(describeStart(spec, 'down', 'bge0 disappeared').text).toBe(
-      'uplink: at start bge0 disappeared -> destinations vrrp0,vrrp1 down (delays apply from now on)',
+    expect(describeStart(spec, 'down', 'bge0 is missing').text).toBe(
+      'uplink: at start bge0 is missing -> destinations vrrp0,vrrp1 down (delays apply from now on)',
     );
   });
 });
