@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { CLIENT_COMMANDS, runClient } from './client-cli.js';
 import { isDetachedChild, reportStartup } from './detach.js';
 import { run, shutdown, type Running } from './main.js';
 import { InfoExit } from './options.js';
@@ -24,7 +25,10 @@ const describe = (err: unknown): string => (err instanceof Error ? err.message :
 process.on('uncaughtException', (err) => void fail(err));
 process.on('unhandledRejection', (err) => void fail(err));
 
-run(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+const start: Promise<number | Running> = CLIENT_COMMANDS.has(argv[0] ?? '') ? runClient(argv) : run(argv);
+
+start.then(
   (result) => {
     if (typeof result === 'number') process.exit(result);
     running = result;

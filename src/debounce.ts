@@ -1,4 +1,5 @@
-import type { Decision, Delays, Millis } from './types.js';
+import type { Delays } from './config/model.js';
+import type { Decision, Millis } from './types.js';
 
 /**
  * The debounce between what the sources say and what the destinations are told.

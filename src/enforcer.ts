@@ -1,23 +1,31 @@
+import type { InterfaceActionKind } from './config/model.js';
+import type { DestinationStatus } from './control/api.js';
+import type { Wanted } from './destinations.js';
 import { formatDuration } from './duration.js';
 import type { LinkLookup } from './links.js';
 import type { Logger } from './log.js';
 import type { Decision, IfIndex, LinkState, Millis } from './types.js';
 
-/** How the enforcer changes an interface: the kernel, or nothing at all in dry-run. */
-export interface LinkWriter {
-  setAdmin(index: IfIndex, up: boolean): Promise<void>;
+/** How a decision is written to one interface, and read back from what the kernel reports. */
+export interface InterfaceAction {
+  readonly kind: InterfaceActionKind;
+  stateOf(link: LinkState): Decision;
+  write(index: IfIndex, decision: Decision): Promise<void>;
 }
 
 export interface EnforcerDeps {
-  readonly group: string;
-  readonly destinations: readonly string[];
+  readonly action: InterfaceAction;
   readonly links: LinkLookup;
-  readonly writer: LinkWriter;
+  /** What the groups want of this interface; undefined when no group claims it. */
+  readonly wanted: (name: string) => Wanted | undefined;
   /** Asks for a fresh read of one interface when its confirmation is overdue. */
   readonly verify: (index: IfIndex) => void;
   readonly log: Logger;
-  readonly now: () => Millis;
   readonly dryRun: boolean;
+  /** A write was sent for this interface. */
+  readonly onWrite?: (name: string) => void;
+  /** The kernel reports the interface in the wanted state. */
+  readonly onConfirmed?: (name: string, decision: Decision) => void;
 }
 
 /** After an ACK, the kernel's notification normally follows within milliseconds. */
@@ -39,101 +47,129 @@ interface Slot {
   retry?: NodeJS.Timeout;
   /** ACKed, waiting for the kernel's notification that confirms it. */
   awaiting?: { readonly decision: Decision; readonly timer: NodeJS.Timeout };
-  /** The state the kernel last confirmed under the current decision. */
+  /** The state the kernel last confirmed under the decision of the time. */
   confirmed?: { readonly index: IfIndex; readonly decision: Decision };
   /** Dry-run: what was last said, so that it is said once. */
   reported?: string;
 }
 
-/** One decision on its way to every destination. */
-interface Transition {
-  readonly decision: Decision;
-  readonly at: Millis;
-  readonly waiting: Set<string>;
-  /** Whether anything had to be written: a decision the kernel already matched needs no confirmation line. */
-  wrote: boolean;
-}
-
 /**
- * Makes every destination's admin state match the group's decision, and keeps it so:
- * a destination that fails is retried with backoff, one that appears later or that
+ * Makes every claimed destination match what its groups want, and keeps it so: a
+ * write that fails is retried with backoff, an interface that appears later or that
  * someone else flips is brought back, each with a log line saying why.
  */
 export class Enforcer {
-  private readonly slots: Map<string, Slot>;
-  private decision?: Decision;
-  private reason = '';
-  private transition?: Transition;
+  private readonly slots = new Map<string, Slot>();
   private closed = false;
 
-  constructor(private readonly deps: EnforcerDeps) {
-    this.slots = new Map(deps.destinations.map((name) => [name, { name, seen: false, inFlight: false, failures: 0 }]));
+  constructor(private readonly deps: EnforcerDeps) {}
+
+  /** Reconciles these names, and forgets slots no group claims any more. */
+  reconcileAll(names: Iterable<string>): void {
+    const all = new Set(names);
+    for (const name of this.slots.keys()) all.add(name);
+    for (const name of all) this.reconcile(name);
   }
 
-  get current(): Decision | undefined {
-    return this.decision;
-  }
-
-  /** A new decision: every destination is moved at once, back to back. */
-  decide(decision: Decision, reason: string): void {
-    this.decision = decision;
-    this.reason = reason;
-    const present = this.deps.destinations.filter((name) => this.deps.links.byName(name) !== undefined);
-    this.transition = { decision, at: this.deps.now(), waiting: new Set(present), wrote: false };
-    for (const slot of this.slots.values()) {
+  /** A new decision for these names: pending retries are dropped, they act at once. */
+  renew(names: Iterable<string>): void {
+    for (const name of names) {
+      const slot = this.slots.get(name);
+      if (slot === undefined) continue;
       slot.failures = 0;
       clearSlotTimers(slot);
     }
-    this.reconcileAll();
+    for (const name of names) this.reconcile(name);
   }
 
-  reconcileAll(): void {
-    for (const name of this.deps.destinations) this.reconcile(name);
-  }
-
-  /** Compares one destination with the decision and acts on a difference. */
+  /** Compares one destination with what is wanted of it and acts on a difference. */
   reconcile(name: string): void {
-    const slot = this.slots.get(name);
-    const decision = this.decision;
-    if (slot === undefined || decision === undefined || this.closed) return;
+    if (this.closed) return;
+    const wanted = this.deps.wanted(name);
+    if (wanted === undefined) {
+      this.forget(name);
+      return;
+    }
+    const slot = this.slot(name);
     const link = this.deps.links.byName(name);
     if (link === undefined) {
-      this.lost(slot, decision);
+      this.lost(slot, wanted.decision);
       return;
     }
     const firstSight = !slot.seen;
     const appeared = slot.index !== link.index;
     slot.seen = true;
     slot.index = link.index;
-    if (adminOf(link) === decision) {
-      this.confirm(slot, link, decision);
+    const state = this.deps.action.stateOf(link);
+    if (state === wanted.decision) {
+      this.confirm(slot, link, wanted.decision);
       return;
     }
     if (slot.inFlight || slot.retry !== undefined) return;
-    if (slot.awaiting?.decision === decision) return;
+    if (slot.awaiting?.decision === wanted.decision) return;
     clearSlotTimers(slot);
-    this.apply(slot, link, decision, firstSight ? undefined : this.causeOf(slot, link, decision, appeared));
+    this.apply(slot, link, wanted, firstSight ? undefined : this.causeOf(slot, link, wanted.decision, appeared));
   }
 
   /** Lines for SIGUSR1. */
   describe(): string[] {
     return [...this.slots.values()].map((slot) => {
-      const link = this.deps.links.byName(slot.name);
-      const state = link === undefined ? 'missing' : `admin ${adminOf(link)} (ifindex ${link.index})`;
-      const doing = slot.inFlight
-        ? ', request in flight'
-        : slot.retry !== undefined
-          ? `, retrying after ${slot.failures} failure(s)`
-          : slot.awaiting !== undefined
-            ? ', awaiting kernel confirmation'
-            : '';
-      return `destination ${slot.name}: ${state}, wanted ${this.decision ?? 'undecided'}${doing}`;
+      const s = this.status(slot);
+      const state = s.state === 'missing' ? 'missing' : `${this.verb()} ${s.state} (ifindex ${s.ifindex})`;
+      return `destination ${slot.name}: ${state}, wanted ${s.wanted}${s.activity ? `, ${s.activity}` : ''}`;
     });
+  }
+
+  statuses(): DestinationStatus[] {
+    return [...this.slots.values()].map((slot) => this.status(slot));
   }
 
   close(): void {
     this.closed = true;
     for (const slot of this.slots.values()) clearSlotTimers(slot);
+  }
+
+  private status(slot: Slot): DestinationStatus {
+    const link = this.deps.links.byName(slot.name);
+    const wanted = this.deps.wanted(slot.name);
+    const activity = slot.inFlight
+      ? 'request in flight'
+      : slot.retry !== undefined
+        ? `retrying after ${slot.failures} failure(s)`
+        : slot.awaiting !== undefined
+          ? 'awaiting kernel confirmation'
+          : undefined;
+    return {
+      name: slot.name,
+      action: this.deps.action.kind,
+      ...(link ? { ifindex: link.index } : {}),
+      state: link ? this.deps.action.stateOf(link) : 'missing',
+      wanted: wanted?.decision ?? 'up',
+      downBecause: wanted?.downBecause ?? [],
+      ...(activity ? { activity } : {}),
+    };
+  }
+
+  private slot(name: string): Slot {
+    let slot = this.slots.get(name);
+    if (slot === undefined) {
+      slot = { name, seen: false, inFlight: false, failures: 0 };
+      this.slots.set(name, slot);
+    }
+    return slot;
+  }
+
+  /** No group claims the name any more (reload, or a glob no longer matching): leave it as it is. */
+  private forget(name: string): void {
+    const slot = this.slots.get(name);
+    if (slot === undefined) return;
+    clearSlotTimers(slot);
+    this.slots.delete(name);
+    if (this.deps.links.byName(name) !== undefined) this.deps.log.notice(`${name} is no longer a destination; left as it is`);
+  }
+
+  private verb(): string {
+    return this.deps.action.kind === 'admin' ? 'admin' : 'protodown-state';
   }
 
   private lost(slot: Slot, decision: Decision): void {
@@ -146,32 +182,37 @@ export class Enforcer {
     slot.index = undefined;
     slot.confirmed = undefined;
     clearSlotTimers(slot);
-    this.transition?.waiting.delete(slot.name);
-    this.finishTransition();
+    this.deps.onConfirmed?.(slot.name, decision);
   }
 
   private causeOf(slot: Slot, link: LinkState, decision: Decision, appeared: boolean): string {
-    if (appeared) return `appeared (ifindex ${link.index}) admin ${adminOf(link)}`;
+    const state = `${this.verb()} ${this.deps.action.stateOf(link)}`;
+    if (appeared) return `appeared (ifindex ${link.index}) ${state}`;
     if (slot.confirmed?.index === link.index && slot.confirmed.decision === decision) {
-      return `was set ${adminOf(link)} by someone else`;
+      return `was set ${this.deps.action.stateOf(link)} by someone else`;
     }
-    return `is admin ${adminOf(link)}`;
+    return `is ${state}`;
   }
 
-  private apply(slot: Slot, link: LinkState, decision: Decision, cause: string | undefined): void {
+  private describeWrite(decision: Decision): string {
+    return this.deps.action.kind === 'admin' ? decision : `${decision} (protodown ${decision === 'down' ? 'on' : 'off'})`;
+  }
+
+  private apply(slot: Slot, link: LinkState, wanted: Wanted, cause: string | undefined): void {
     const { log } = this.deps;
+    const decision = wanted.decision;
     if (this.deps.dryRun) {
       const key = `${link.index}:${decision}`;
       if (slot.reported === key) return;
       slot.reported = key;
-      log.notice(`dry-run: would set ${slot.name} ${decision}${cause ? ` (it ${cause})` : ''}`);
+      log.notice(`dry-run: would set ${slot.name} ${this.describeWrite(decision)}${cause ? ` (it ${cause})` : ''}`);
       return;
     }
-    if (cause !== undefined) log.notice(`${slot.name} ${cause} -> forcing it ${decision} (${this.reason})`);
-    else log.debug(`setting ${slot.name} ${decision}`);
+    if (cause !== undefined) log.notice(`${slot.name} ${cause} -> forcing it ${this.describeWrite(decision)} (${wanted.because})`);
+    else log.debug(`setting ${slot.name} ${this.describeWrite(decision)}`);
     slot.inFlight = true;
-    if (this.transition !== undefined) this.transition.wrote = true;
-    this.deps.writer.setAdmin(link.index, decision === 'up').then(
+    this.deps.onWrite?.(slot.name);
+    this.deps.action.write(link.index, decision).then(
       () => this.acknowledged(slot, link.index, decision),
       (err: unknown) => this.failed(slot, decision, err),
     );
@@ -181,7 +222,7 @@ export class Enforcer {
     slot.inFlight = false;
     if (slot.failures > 0) this.deps.log.notice(`${slot.name}: set ${decision} after ${slot.failures + 1} attempts`);
     slot.failures = 0;
-    if (this.closed) return;
+    if (this.closed || this.slots.get(slot.name) !== slot) return;
     const timer = setTimeout(() => {
       slot.awaiting = undefined;
       this.deps.log.debug(`${slot.name}: no notification ${CONFIRM_TIMEOUT_MS} ms after the ACK; re-reading it`);
@@ -194,7 +235,7 @@ export class Enforcer {
 
   private failed(slot: Slot, decision: Decision, err: unknown): void {
     slot.inFlight = false;
-    if (this.closed) return;
+    if (this.closed || this.slots.get(slot.name) !== slot) return;
     slot.failures += 1;
     const wait = retryDelay(slot.failures);
     const why = err instanceof Error ? err.message : String(err);
@@ -215,27 +256,11 @@ export class Enforcer {
     slot.failures = 0;
     slot.reported = undefined;
     slot.confirmed = { index: link.index, decision };
-    this.transition?.waiting.delete(slot.name);
-    this.finishTransition();
-  }
-
-  private finishTransition(): void {
-    const t = this.transition;
-    if (t === undefined || t.waiting.size > 0) return;
-    this.transition = undefined;
-    const present = this.deps.destinations.filter((name) => this.deps.links.byName(name) !== undefined);
-    if (present.length === 0 || !t.wrote) return;
-    const missing = this.deps.destinations.filter((name) => !present.includes(name));
-    this.deps.log.info(
-      `${this.deps.group}: ${present.join(',')} ${t.decision}, confirmed by the kernel after ${formatDuration(this.deps.now() - t.at)}` +
-        (missing.length > 0 ? ` (${missing.join(',')} missing)` : ''),
-    );
+    this.deps.onConfirmed?.(slot.name, decision);
   }
 }
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
-
-const adminOf = (link: LinkState): Decision => (link.adminUp ? 'up' : 'down');
 
 function clearSlotTimers(slot: Slot): void {
   if (slot.retry !== undefined) clearTimeout(slot.retry);

@@ -61,7 +61,9 @@ export class HookRunner {
       );
     }
     lane.pending.push({ hooks, transition: t });
-    if (!lane.running) void this.drain(t.group, lane);
+    if (!lane.running) {
+      this.drain(t.group, lane).catch((err: unknown) => this.log.error(`hooks (${t.group}): ${messageOf(err)}`));
+    }
   }
 
   /** Kills running hooks and forgets queued transitions. */
@@ -82,13 +84,16 @@ export class HookRunner {
 
   private async drain(group: string, lane: Lane): Promise<void> {
     lane.running = true;
-    for (let job = lane.pending.shift(); job !== undefined && !this.closed; job = lane.pending.shift()) {
-      for (const hook of job.hooks) {
-        if (this.closed) break;
-        await this.runOne(hook, job.transition);
+    try {
+      for (let job = lane.pending.shift(); job !== undefined && !this.closed; job = lane.pending.shift()) {
+        for (const hook of job.hooks) {
+          if (this.closed) break;
+          await this.runOne(hook, job.transition);
+        }
       }
+    } finally {
+      lane.running = false;
     }
-    lane.running = false;
     if (this.lanes.get(group) === lane && lane.pending.length === 0) this.lanes.delete(group);
   }
 
@@ -184,10 +189,10 @@ class HookProcess {
   }
 
   private signal(signal: NodeJS.Signals): void {
-    const pid = this.child?.pid;
-    if (pid === undefined || this.child?.exitCode !== null || this.child.signalCode !== null) return;
+    const child = this.child;
+    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
     try {
-      process.kill(-pid, signal);
+      process.kill(-child.pid, signal);
     } catch {
       // the group is already gone
     }
@@ -196,15 +201,24 @@ class HookProcess {
   /** Forwards whole lines, capped in length and count: a hook cannot flood the log. */
   private forward(stream: Readable, emit: (text: string) => void): void {
     let partial = '';
+    /** The start of an overlong line went out; drop the rest of it. */
+    let skipping = false;
     stream.setEncoding('utf8');
     stream.on('error', () => undefined);
     stream.on('data', (chunk: string) => {
-      const pieces = (partial + chunk).split('\n');
-      partial = pieces.pop()!;
-      for (const line of pieces) this.emitLine(line, emit);
+      const pieces = chunk.split('\n');
+      const tail = pieces.pop()!;
+      for (const piece of pieces) {
+        if (!skipping) this.emitLine(partial + piece, emit);
+        partial = '';
+        skipping = false;
+      }
+      if (skipping) return;
+      partial += tail;
       if (partial.length > MAX_LINE_CHARS) {
         this.emitLine(partial, emit);
-        partial = ''; // the rest of an overlong line comes out as further lines, still capped
+        partial = '';
+        skipping = true;
       }
     });
     stream.on('end', () => {

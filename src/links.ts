@@ -3,6 +3,8 @@ import type { IfIndex, LinkState } from './types.js';
 /** Read access to the kernel's interfaces as last seen, by name. */
 export interface LinkLookup {
   byName(name: string): LinkState | undefined;
+  /** Every interface, for glob patterns. */
+  all(): Iterable<LinkState>;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { hasCapability, CAP_NET_ADMIN } from './capabilities.js';
+import { loadConfig } from './config/load.js';
+import { ControlServer } from './control/server.js';
 import { Daemon } from './daemon.js';
 import { detach, isDetachedChild, reportStartup } from './detach.js';
 import { formatDuration } from './duration.js';
@@ -8,7 +10,7 @@ import { parseOptions, type Options } from './options.js';
 import { Pidfile } from './pidfile.js';
 import { SyslogSink } from './syslog.js';
 import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from './syslog-target.js';
-import { EX_NOPERM, EX_OSERR, EX_SOFTWARE, Fatal } from './sysexits.js';
+import { EX_CANTCREAT, EX_NOPERM, EX_OK, EX_OSERR, EX_SOFTWARE, Fatal } from './sysexits.js';
 import { VERSION } from './version.js';
 
 /** The running daemon's pieces that signal handlers and fatal errors need. */
@@ -17,6 +19,9 @@ export interface Running {
   readonly log: Logger;
   readonly sink: LogSink & { close?(): void };
   readonly pidfile?: Pidfile;
+  readonly control?: ControlServer;
+  /** -f: re-read on SIGHUP. */
+  readonly configFile?: string;
 }
 
 const now = (): number => performance.now();
@@ -24,6 +29,11 @@ const now = (): number => performance.now();
 /** Validates, then starts the watchdog; resolves with an exit code, or the running daemon. */
 export async function run(argv: readonly string[]): Promise<number | Running> {
   const options = parseOptions(argv);
+  if (options.checkOnly) {
+    const groups = options.config.groups.map((g) => g.name).join(', ');
+    process.stdout.write(`${options.configFile ?? 'command line'}: OK, ${options.config.groups.length} group(s): ${groups}\n`);
+    return EX_OK;
+  }
   if (!options.dryRun && !hasCapability(CAP_NET_ADMIN)) {
     throw new Fatal('changing interfaces needs CAP_NET_ADMIN: run as root, grant the capability, or use --dry-run', EX_NOPERM);
   }
@@ -38,9 +48,11 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   const sink = logSink(options);
   const log = createLogger(options.verbosity, sink);
   log.notice(startLine(options));
-  const daemon = new Daemon({ group: options.group, dryRun: options.dryRun, log, now });
-  const running: Running = { daemon, log, sink, ...(pidfile ? { pidfile } : {}) };
-  installSignals(running);
+  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, now });
+  const configFile = options.configFile;
+  if (configFile !== undefined) daemon.reloader = () => loadConfig(configFile);
+  const partial: Running = { daemon, log, sink, ...(pidfile ? { pidfile } : {}), ...(configFile ? { configFile } : {}) };
+  installSignals(partial);
   try {
     await daemon.start();
   } catch (err) {
@@ -48,6 +60,7 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
     pidfile?.release();
     throw new Fatal(`cannot read the interfaces from the kernel: ${(err as Error).message}`, EX_OSERR);
   }
+  const running = options.controlSocket === undefined ? partial : await withControl(partial, options.controlSocket);
   if (isDetachedChild()) {
     await reportStartup({ ready: true });
     process.chdir('/');
@@ -64,33 +77,69 @@ function logSink(o: Options): LogSink & { close?(): void } {
   return Object.assign(new TeeSink([new StderrSink(), remote]), { close: () => remote.close() });
 }
 
-function startLine(o: Options): string {
-  const g = o.group;
-  return (
-    `ifdepd ${VERSION} starting: sources ${g.sources.join(',')} -> destinations ${g.destinations.join(',')}` +
-    ` (down-delay ${formatDuration(g.delays.down)}, up-delay ${formatDuration(g.delays.up)}${o.dryRun ? ', dry-run: nothing will be changed' : ''})`
-  );
+async function withControl(r: Running, path: string): Promise<Running> {
+  try {
+    const control = await ControlServer.listen(path, r.daemon, r.log);
+    r.log.info(`control socket ${path}`);
+    const running = { ...r, control };
+    currentRunning = running;
+    return running;
+  } catch (err) {
+    r.daemon.stop();
+    r.pidfile?.release();
+    throw new Fatal(`control socket ${path}: ${(err as Error).message}`, EX_CANTCREAT);
+  }
 }
 
+function startLine(o: Options): string {
+  const dry = o.dryRun ? ', dry-run: nothing will be changed' : '';
+  const hold = o.config.startupHold > 0 ? `, start-up hold ${formatDuration(o.config.startupHold)}` : '';
+  const [only, ...more] = o.config.groups;
+  if (o.configFile === undefined && only !== undefined && more.length === 0) {
+    return (
+      `ifdepd ${VERSION} starting: sources ${only.sources.join(',')} -> destinations ${only.destinations.join(',')}` +
+      ` (down-delay ${formatDuration(only.delays.down)}, up-delay ${formatDuration(only.delays.up)}${hold}${dry})`
+    );
+  }
+  const groups = o.config.groups.map((g) => g.name).join(', ');
+  return `ifdepd ${VERSION} starting: ${o.config.groups.length} group(s) from ${o.configFile ?? 'the command line'}: ${groups}${hold ? ` (${hold.slice(2)}${dry})` : dry ? ` (${dry.slice(2)})` : ''}`;
+}
+
+/** Signal handlers are installed before the control socket exists; they act on the latest. */
+let currentRunning: Running | undefined;
+
 function installSignals(r: Running): void {
+  currentRunning = r;
   const exit = (signal: string) => {
     r.log.notice(`${signal}: exiting; destinations are left as they are (${r.daemon.destinationSummary()})`);
-    shutdown(r, 0);
+    shutdown(currentRunning ?? r, 0);
   };
   process.on('SIGTERM', () => exit('SIGTERM'));
   process.on('SIGINT', () => exit('SIGINT'));
-  process.on('SIGHUP', () => {
-    r.log.notice('SIGHUP: re-reading all links');
-    r.daemon.resync('SIGHUP').catch((err: unknown) => r.log.error(`SIGHUP re-read failed: ${String(err)}`));
-  });
+  process.on('SIGHUP', () => void hangup(r));
   process.on('SIGUSR1', () => {
     for (const line of r.daemon.describe()) r.log.report(line);
   });
 }
 
+/** SIGHUP: the configuration file again (a bad one is refused, the running one stays), then every link. */
+async function hangup(r: Running): Promise<void> {
+  if (r.configFile !== undefined) {
+    r.log.notice(`SIGHUP: reloading ${r.configFile}`);
+    try {
+      await r.daemon.reload();
+    } catch (err) {
+      r.log.error(`reload refused, the running configuration stays: ${(err as Error).message}`);
+    }
+  }
+  r.log.notice('SIGHUP: re-reading all links');
+  await r.daemon.resync('SIGHUP').catch((err: unknown) => r.log.error(`SIGHUP re-read failed: ${String(err)}`));
+}
+
 /** Stops watching and exits; a short grace lets the last syslog datagram leave. */
 export function shutdown(r: Running, code: number): void {
   r.daemon.stop();
+  void r.control?.close();
   r.pidfile?.release();
   setTimeout(() => {
     r.sink.close?.();

@@ -5,7 +5,9 @@ import { EX_OK, usageError } from './sysexits.js';
 import { resolve } from 'node:path';
 import type { SyslogFormat } from './syslog.js';
 import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from './syslog-target.js';
-import type { GroupSpec, Millis } from './types.js';
+import { loadConfig } from './config/load.js';
+import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type Config } from './config/model.js';
+import type { Millis } from './types.js';
 import { VERSION } from './version.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
@@ -15,7 +17,14 @@ export interface Options {
   readonly verbosity: Verbosity;
   readonly daemon: boolean;
   readonly dryRun: boolean;
-  readonly group: GroupSpec;
+  /** The groups to watch: from -f, or the one group of -S/-D. */
+  readonly config: Config;
+  /** -f: the file SIGHUP and `ifdepd reload` read again. */
+  readonly configFile?: string;
+  /** --check-config: validate and exit. */
+  readonly checkOnly: boolean;
+  /** Where the control socket listens; none unless -f or --control-socket. */
+  readonly controlSocket?: string;
   /** Written with -d (default /run/ifdepd.pid) or when --pidfile is given. */
   readonly pidfile?: string;
   /** Given explicitly; -d uses DEFAULT_SYSLOG without it. */
@@ -23,8 +32,6 @@ export interface Options {
   readonly syslogFormat: SyslogFormat;
 }
 
-export const DEFAULT_DOWN_DELAY = '0';
-export const DEFAULT_UP_DELAY = '2s';
 export const DEFAULT_PIDFILE = '/run/ifdepd.pid';
 /** The group the BSD-style -S/-D command line describes. */
 export const COMMAND_LINE_GROUP = 'default';
@@ -50,7 +57,7 @@ function once<T>(parse: (text: string) => T) {
 export function buildProgram(): Command {
   return new Command('ifdepd')
     .description('Force destination interfaces down while source interfaces have no carrier.')
-    .usage('[-v|-q] [-d] -S src1[:src2...] -D dst1[:dst2...] [options]')
+    .usage('[-v|-q] [-d] (-S src1[:src2...] -D dst1[:dst2...] | -f file) [options]')
     .addOption(new Option('-v, --verbose', 'log every interface change and every decision with its reason'))
     .addOption(new Option('-q, --quiet', 'log errors only'))
     .addOption(new Option('-d, --daemon', 'detach, write the pidfile and log to syslog'))
@@ -58,6 +65,8 @@ export function buildProgram(): Command {
     .addOption(
       new Option('-D, --destinations <list>', 'destination interfaces, colon separated').argParser(once(parseIfList)),
     )
+    .addOption(new Option('-f, --config <file>', 'read groups from this configuration file').argParser(once(String)))
+    .addOption(new Option('--check-config', 'validate the command line or configuration file and exit'))
     .addOption(new Option('-n, --dry-run', 'decide and log, but change nothing in the kernel'))
     .addOption(
       new Option(
@@ -70,6 +79,16 @@ export function buildProgram(): Command {
         '--up-delay <time>',
         `how long sources must stay healthy before destinations come up (default: ${DEFAULT_UP_DELAY})`,
       ).argParser(once(parseDuration)),
+    )
+    .addOption(
+      new Option('--startup-hold <time>', 'keep destinations down this long after start (default: 0)').argParser(
+        once(parseDuration),
+      ),
+    )
+    .addOption(
+      new Option('--control-socket <path>', `listen for ifdepd status/hold/release/reload (default with -f: ${DEFAULT_CONTROL_SOCKET})`).argParser(
+        once(String),
+      ),
     )
     .addOption(new Option('--pidfile <path>', `pidfile (default with -d: ${DEFAULT_PIDFILE})`).argParser(once(String)))
     .addOption(
@@ -97,6 +116,10 @@ interface RawOptions {
   sources?: string[];
   destinations?: string[];
   dryRun?: boolean;
+  config?: string;
+  checkConfig?: boolean;
+  startupHold?: Millis;
+  controlSocket?: string;
   downDelay?: Millis;
   upDelay?: Millis;
   pidfile?: string;
@@ -133,28 +156,65 @@ function commanderMessage(err: CommanderError): string {
 
 function validate(raw: RawOptions): Options {
   if (raw.verbose && raw.quiet) throw usageError('-v and -q exclude each other');
-  if (raw.sources === undefined) throw usageError('no source interfaces: give -S src1[:src2...]');
-  if (raw.destinations === undefined) throw usageError('no destination interfaces: give -D dst1[:dst2...]');
-  const both = raw.sources.filter((name) => raw.destinations!.includes(name));
-  if (both.length > 0) throw usageError(`interface '${both[0]}' is both a source and a destination`);
   if (raw.pidfile === '') throw usageError('empty --pidfile path');
+  if (raw.controlSocket === '') throw usageError('empty --control-socket path');
   // Resolved now: the daemon leaves the working directory once started.
   const pidfile = raw.pidfile !== undefined ? resolve(raw.pidfile) : raw.daemon ? DEFAULT_PIDFILE : undefined;
+  const fromFile = raw.config !== undefined;
   return {
     verbosity: raw.verbose ? 'verbose' : raw.quiet ? 'quiet' : 'normal',
     daemon: raw.daemon === true,
     dryRun: raw.dryRun === true,
-    group: {
-      name: COMMAND_LINE_GROUP,
-      sources: raw.sources,
-      destinations: raw.destinations,
-      delays: {
-        down: raw.downDelay ?? parseDuration(DEFAULT_DOWN_DELAY),
-        up: raw.upDelay ?? parseDuration(DEFAULT_UP_DELAY),
-      },
-    },
+    checkOnly: raw.checkConfig === true,
+    ...(fromFile ? fileConfig(raw) : commandLineConfig(raw)),
     ...(pidfile !== undefined ? { pidfile } : {}),
     ...(raw.syslog !== undefined ? { syslog: raw.syslog } : {}),
     syslogFormat: raw.syslogFormat ?? 'rfc3164',
   };
+}
+
+type GroupOptions = Pick<Options, 'config' | 'configFile' | 'controlSocket'>;
+
+/** -S/-D: the BSD command line, one group, no control socket unless asked for. */
+function commandLineConfig(raw: RawOptions): GroupOptions {
+  if (raw.sources === undefined) throw usageError('no source interfaces: give -S src1[:src2...] (or -f file)');
+  if (raw.destinations === undefined) throw usageError('no destination interfaces: give -D dst1[:dst2...]');
+  const both = raw.sources.filter((name) => raw.destinations!.includes(name));
+  if (both.length > 0) throw usageError(`interface '${both[0]}' is both a source and a destination`);
+  const config: Config = {
+    groups: [
+      {
+        name: COMMAND_LINE_GROUP,
+        sources: raw.sources,
+        destinations: raw.destinations,
+        policy: { kind: 'all' },
+        delays: {
+          down: raw.downDelay ?? parseDuration(DEFAULT_DOWN_DELAY),
+          up: raw.upDelay ?? parseDuration(DEFAULT_UP_DELAY),
+        },
+        action: { kind: 'admin' },
+        hooks: [],
+      },
+    ],
+    startupHold: raw.startupHold ?? 0,
+  };
+  return { config, ...(raw.controlSocket !== undefined ? { controlSocket: resolve(raw.controlSocket) } : {}) };
+}
+
+/** -f: every group comes from the file; group settings on the command line would be ambiguous. */
+function fileConfig(raw: RawOptions): GroupOptions {
+  const clash = (
+    [
+      ['-S', raw.sources],
+      ['-D', raw.destinations],
+      ['--down-delay', raw.downDelay],
+      ['--up-delay', raw.upDelay],
+      ['--startup-hold', raw.startupHold],
+    ] as const
+  ).find(([, value]) => value !== undefined);
+  if (clash !== undefined) throw usageError(`${clash[0]} cannot be combined with -f: set it in the configuration file`);
+  const configFile = resolve(raw.config!);
+  const config = loadConfig(configFile);
+  const controlSocket = raw.controlSocket !== undefined ? resolve(raw.controlSocket) : (config.controlSocket ?? DEFAULT_CONTROL_SOCKET);
+  return { config, configFile, controlSocket };
 }

@@ -1,22 +1,33 @@
+import type { Policy } from './config/model.js';
 import { describeLoss, type SourceHealth } from './health.js';
 
 /** The verdict on a whole group of sources, with the words that explain it. */
 export interface GroupHealth {
   readonly healthy: boolean;
-  /** "em0 lost carrier, bge0 disappeared" or "all sources have carrier". */
+  /** "em0 lost carrier, bge0 is missing" or "all sources have carrier". */
   readonly reason: string;
 }
 
 /**
- * ifdepd's policy: the group is healthy only while every source is healthy.
- * One failing source is enough to take the destinations down, as with BSD ifdepd(8)
- * and keepalived's track_interface.
+ * all: every source healthy (BSD ifdepd, keepalived track_interface);
+ * any: one healthy source is enough (systemd-networkd BindCarrier=);
+ * min N: N healthy sources (switches' N-of-M link-state tracking).
  */
-export function groupHealth(sources: ReadonlyMap<string, SourceHealth>): GroupHealth {
-  const failing = [...sources].filter(([, h]) => !h.healthy);
-  if (failing.length === 0) return { healthy: true, reason: 'all sources have carrier' };
-  return {
-    healthy: false,
-    reason: failing.map(([name, h]) => `${name} ${describeLoss(h)}`).join(', '),
-  };
+export function groupHealth(policy: Policy, sources: ReadonlyMap<string, SourceHealth>): GroupHealth {
+  const all = [...sources];
+  const failing = all.filter(([, h]) => !h.healthy);
+  const lost = failing.map(([name, h]) => `${name} ${describeLoss(h)}`).join(', ');
+  const healthy = all.length - failing.length;
+  if (failing.length === 0 && all.length > 0) return { healthy: true, reason: 'all sources have carrier' };
+  const tally = `${healthy} of ${all.length} sources have carrier`;
+  switch (policy.kind) {
+    case 'all':
+      return { healthy: false, reason: lost };
+    case 'any':
+      return healthy > 0 ? { healthy: true, reason: tally } : { healthy: false, reason: `no source has carrier: ${lost}` };
+    case 'min':
+      return healthy >= policy.count
+        ? { healthy: true, reason: `${tally} (min ${policy.count})` }
+        : { healthy: false, reason: `only ${tally}, ${policy.count} needed: ${lost}` };
+  }
 }

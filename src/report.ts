@@ -1,8 +1,9 @@
+import type { GroupSpec } from './config/model.js';
 import { delayFor } from './debounce.js';
 import { formatDuration } from './duration.js';
 import type { Severity } from './log.js';
+import type { Decision } from './types.js';
 import type { Evaluation } from './watchdog.js';
-import type { Decision, GroupSpec } from './types.js';
 
 export interface LogLine {
   readonly severity: Severity;
@@ -11,52 +12,71 @@ export interface LogLine {
 
 const delayName = (d: Decision): string => (d === 'down' ? 'down-delay' : 'up-delay');
 
+/** What a group's decision acts on: "destinations vrrp0,vrrp1" or "track file /run/ifdepd/uplink". */
+export function targetsOf(group: GroupSpec): string {
+  switch (group.action.kind) {
+    case 'admin':
+      return `destinations ${group.destinations.join(',')}`;
+    case 'protodown':
+      return `destinations ${group.destinations.join(',')} (protodown)`;
+    case 'track-file':
+      return `track file ${group.action.path}`;
+  }
+}
+
 /**
  * What an evaluation means to an operator, one line per fact:
- *   default: em0 lost carrier -> destinations vrrp0,vrrp1 down (down-delay 0 ms)
+ *   uplink: em0 lost carrier -> destinations vrrp0,vrrp1 down (down-delay 0 ms)
  */
 export function describeEvaluation(group: GroupSpec, ev: Evaluation): LogLine[] {
   const lines: LogLine[] = ev.sourceChanges.map((c) => ({
     severity: 'debug',
     text: `${group.name}: source ${c.name}: ${c.before.reason} -> ${c.after.reason}`,
   }));
-  const dests = group.destinations.join(',');
+  const targets = targetsOf(group);
   const step = ev.step;
+  if (ev.changed) {
+    const text =
+      ev.bySources && step.kind === 'committed'
+        ? `${group.name}: ${ev.health.reason} -> ${targets} ${step.to} (${delayName(step.to)} ${formatDuration(step.delay)})`
+        : `${group.name}: ${ev.why} -> ${targets} ${ev.decision}`;
+    lines.push({ severity: 'notice', text });
+    return lines;
+  }
+  // Under a hold or damping, what the debounce does changes nothing yet: say it quietly.
+  const severity: Severity = ev.bySources ? 'info' : 'debug';
   switch (step.kind) {
-    case 'committed':
-      lines.push({
-        severity: 'notice',
-        text: `${group.name}: ${ev.health.reason} -> destinations ${dests} ${step.to} (${delayName(step.to)} ${formatDuration(step.delay)})`,
-      });
-      break;
     case 'started': {
       const { target, due, since } = step.pending;
       lines.push({
-        severity: 'info',
-        text: `${group.name}: ${ev.health.reason}; destinations ${dests} go ${target} in ${formatDuration(due - since)} unless that changes (${delayName(target)})`,
+        severity,
+        text: `${group.name}: ${ev.health.reason}; ${targets} go ${target} in ${formatDuration(due - since)} unless that changes (${delayName(target)})`,
       });
       break;
     }
     case 'swallowed':
       lines.push({
-        severity: 'info',
-        text: `${group.name}: ${ev.health.reason} again after ${formatDuration(step.after)}: flap ignored, destinations stay ${ev.decision} (${delayName(step.target)} ${formatDuration(delayFor(step.target, group.delays))})`,
+        severity,
+        text: `${group.name}: ${ev.health.reason} again after ${formatDuration(step.after)}: flap ignored, ${targets} stay ${ev.decision} (${delayName(step.target)} ${formatDuration(delayFor(step.target, group.delays))})`,
       });
       break;
     case 'waiting':
     case 'steady':
       if (ev.sourceChanges.length > 0) {
-        lines.push({ severity: 'debug', text: `${group.name}: ${ev.health.reason}; destinations stay ${ev.decision}` });
+        lines.push({ severity: 'debug', text: `${group.name}: ${ev.health.reason}; ${targets} stay ${ev.decision} (${ev.why})` });
       }
+      break;
+    case 'committed':
+      lines.push({ severity: 'debug', text: `${group.name}: sources say ${step.to}, but ${ev.why}` });
       break;
   }
   return lines;
 }
 
 /** The first decision, taken from the state found at start, without any delay. */
-export function describeStart(group: GroupSpec, decision: Decision, reason: string): LogLine {
+export function describeStart(group: GroupSpec, decision: Decision, why: string): LogLine {
   return {
     severity: 'notice',
-    text: `${group.name}: at start ${reason} -> destinations ${group.destinations.join(',')} ${decision} (delays apply from now on)`,
+    text: `${group.name}: at start ${why} -> ${targetsOf(group)} ${decision} (delays apply from now on)`,
   };
 }

@@ -23,6 +23,8 @@ export interface LinkState {
   /** IFF_LOWER_UP: carrier, only ever reported while the interface is admin up. */
   readonly lowerUp: boolean;
   readonly operState: OperState;
+  /** IFLA_PROTO_DOWN: carrier forced off while the admin state stays up. */
+  readonly protoDown: boolean;
 }
 
 /** What every destination of a group should be. */
@@ -30,17 +32,3 @@ export type Decision = 'up' | 'down';
 
 /** Milliseconds since an arbitrary epoch; only differences matter. */
 export type Millis = number;
-
-export interface Delays {
-  /** How long the group must stay unhealthy before its destinations go down. */
-  readonly down: Millis;
-  /** How long the group must stay healthy before its destinations come up. */
-  readonly up: Millis;
-}
-
-export interface GroupSpec {
-  readonly name: string;
-  readonly sources: readonly string[];
-  readonly destinations: readonly string[];
-  readonly delays: Delays;
-}

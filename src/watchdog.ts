@@ -1,8 +1,12 @@
-import { initialDebounce, step, type Debounce, type Step } from './debounce.js';
+import type { GroupSpec } from './config/model.js';
+import { initialDamping, flap, releaseAt, settle, type DampingState } from './damping.js';
+import { initialDebounce, step, type Debounce, type Pending, type Step } from './debounce.js';
+import { formatDuration } from './duration.js';
 import { sourceHealth, type SourceHealth } from './health.js';
 import type { LinkLookup } from './links.js';
+import { namePattern, type NamePattern } from './patterns.js';
 import { groupHealth, type GroupHealth } from './policy.js';
-import type { Decision, GroupSpec, Millis } from './types.js';
+import type { Decision, Millis } from './types.js';
 
 /** One source whose health changed since the previous evaluation. */
 export interface SourceChange {
@@ -13,67 +17,210 @@ export interface SourceChange {
 
 /** Everything one evaluation found: what the destinations should be, and why. */
 export interface Evaluation {
+  /** What the group's destinations are told, after holds and damping. */
   readonly decision: Decision;
+  /** Why, in the operator's words. */
+  readonly why: string;
+  /** The decision differs from the one before this evaluation. */
+  readonly changed: boolean;
+  /** The cause is the debounce (sources and delays) rather than a hold or damping. */
+  readonly bySources: boolean;
   readonly health: GroupHealth;
   readonly sourceChanges: readonly SourceChange[];
   readonly step: Step;
-  /** When the group must be evaluated again even if nothing changes (a delay expiring). */
+  /** When the group must be evaluated again even if nothing changes. */
   readonly due?: Millis;
+}
+
+/** What overrides the sources, strongest first. */
+type Override = { readonly decision: Decision; readonly why: string; readonly until?: Millis };
+
+export interface GroupCounters {
+  transitions: number;
+  /** Times the sources went from healthy to unhealthy, swallowed flaps included. */
+  flaps: number;
+  lastTransitionAt?: Millis;
 }
 
 const targetOf = (health: GroupHealth): Decision => (health.healthy ? 'up' : 'down');
 
 /**
  * The pure core of one dependency group: given the interfaces the kernel reports and
- * the clock, it decides what every destination should be. It does no I/O; adapters
- * feed it the link table and the time and act on what it returns.
+ * the clock, it decides what every destination should be. Layers, weakest first:
+ * the sources' health through the policy and the debounce, flap damping, the
+ * start-up hold, and an operator's hold. It does no I/O.
  */
 export class GroupWatch {
+  readonly sourcePatterns: readonly NamePattern[];
+  readonly destinationPatterns: readonly NamePattern[];
   private sources: ReadonlyMap<string, SourceHealth>;
+  private health: GroupHealth;
   private debounce: Debounce;
+  private damping?: DampingState;
+  private operatorHold?: Decision;
+  private current: Decision;
+  readonly counters: GroupCounters = { transitions: 0, flaps: 0 };
 
   constructor(
     readonly spec: GroupSpec,
     links: LinkLookup,
+    now: Millis,
+    private readonly startupHoldUntil: Millis = now,
   ) {
+    this.sourcePatterns = spec.sources.map(namePattern);
+    this.destinationPatterns = spec.destinations.map(namePattern);
     this.sources = this.readSources(links);
-    this.debounce = initialDebounce(targetOf(groupHealth(this.sources)));
+    this.health = groupHealth(spec.policy, this.sources);
+    this.debounce = initialDebounce(targetOf(this.health));
+    if (spec.damping) this.damping = initialDamping(now);
+    this.current = this.override(now)?.decision ?? this.debounce.decision;
   }
 
   get decision(): Decision {
-    return this.debounce.decision;
+    return this.current;
   }
 
   get sourceHealths(): ReadonlyMap<string, SourceHealth> {
     return this.sources;
   }
 
-  get health(): GroupHealth {
-    return groupHealth(this.sources);
+  get groupHealth(): GroupHealth {
+    return this.health;
   }
 
-  get pending(): Debounce['pending'] {
+  get pending(): Pending | undefined {
     return this.debounce.pending;
+  }
+
+  get held(): Decision | undefined {
+    return this.operatorHold;
+  }
+
+  dampingState(now: Millis): DampingState | undefined {
+    return this.damping && this.spec.damping ? settle(this.damping, this.spec.damping, now) : undefined;
+  }
+
+  /** Why the decision is what it is, right now. */
+  why(now: Millis): string {
+    return this.override(now)?.why ?? this.health.reason;
+  }
+
+  startupHoldLeft(now: Millis): Millis {
+    return Math.max(0, this.startupHoldUntil - now);
+  }
+
+  /** Takes over the history of the group of the same name from before a reload. */
+  inherit(previous: GroupWatch): void {
+    this.debounce = previous.debounce;
+    if (this.spec.damping && previous.damping) this.damping = previous.damping;
+    this.operatorHold = previous.operatorHold;
+    Object.assign(this.counters, previous.counters);
+    this.current = previous.current;
+    this.refreshPending();
   }
 
   evaluate(links: LinkLookup, now: Millis): Evaluation {
     const previous = this.sources;
+    const wasHealthy = this.health.healthy;
     this.sources = this.readSources(links);
-    const health = groupHealth(this.sources);
-    const [next, taken] = step(this.debounce, targetOf(health), now, this.spec.delays);
+    this.health = groupHealth(this.spec.policy, this.sources);
+    if (wasHealthy && !this.health.healthy) {
+      this.counters.flaps += 1;
+      if (this.damping && this.spec.damping) this.damping = flap(this.damping, this.spec.damping, now);
+    }
+    return this.decide(now, diffSources(previous, this.sources));
+  }
+
+  /** An operator's hold: the decision is `decision` until release(). */
+  hold(decision: Decision, links: LinkLookup, now: Millis): Evaluation {
+    this.operatorHold = decision;
+    return this.evaluate(links, now);
+  }
+
+  release(links: LinkLookup, now: Millis): Evaluation {
+    this.operatorHold = undefined;
+    return this.evaluate(links, now);
+  }
+
+  private decide(now: Millis, sourceChanges: SourceChange[]): Evaluation {
+    const [next, taken] = step(this.debounce, targetOf(this.health), now, this.spec.delays);
     this.debounce = next;
+    if (this.damping && this.spec.damping) this.damping = settle(this.damping, this.spec.damping, now);
+    const override = this.override(now);
+    const decision = override?.decision ?? next.decision;
+    const changed = decision !== this.current;
+    if (changed) {
+      this.current = decision;
+      this.counters.transitions += 1;
+      this.counters.lastTransitionAt = now;
+    }
+    const due = earliest(next.pending?.due, override?.until);
     return {
-      decision: next.decision,
-      health,
-      sourceChanges: diffSources(previous, this.sources),
+      decision,
+      why: override?.why ?? this.health.reason,
+      changed,
+      bySources: override === undefined,
+      health: this.health,
+      sourceChanges,
       step: taken,
-      ...(next.pending ? { due: next.pending.due } : {}),
+      ...(due !== undefined ? { due } : {}),
     };
   }
 
-  private readSources(links: LinkLookup): ReadonlyMap<string, SourceHealth> {
-    return new Map(this.spec.sources.map((name) => [name, sourceHealth(links.byName(name))]));
+  /** After a reload the debounce may hold a pending change whose delay has since changed. */
+  private refreshPending(): void {
+    const pending = this.debounce.pending;
+    if (pending === undefined) return;
+    const delay = pending.target === 'down' ? this.spec.delays.down : this.spec.delays.up;
+    this.debounce = { decision: this.debounce.decision, pending: { ...pending, due: pending.since + delay } };
   }
+
+  private override(now: Millis): Override | undefined {
+    if (this.operatorHold !== undefined) return { decision: this.operatorHold, why: `held ${this.operatorHold} by operator` };
+    if (now < this.startupHoldUntil) {
+      return {
+        decision: 'down',
+        why: `start-up hold, ${formatDuration(this.startupHoldUntil - now)} left`,
+        until: this.startupHoldUntil,
+      };
+    }
+    const damping = this.damping;
+    const spec = this.spec.damping;
+    if (damping?.suppressed && spec) {
+      const until = releaseAt(damping, spec);
+      return {
+        decision: 'down',
+        why: `flap damping: penalty ${Math.round(damping.penalty)} (suppress ${spec.suppress}, reuse ${spec.reuse}), released in ${formatDuration(until - now)}`,
+        until,
+      };
+    }
+    return undefined;
+  }
+
+  /** Literal sources by name; a glob stands for every interface it matches now. */
+  private readSources(links: LinkLookup): ReadonlyMap<string, SourceHealth> {
+    const sources = new Map<string, SourceHealth>();
+    for (const pattern of this.sourcePatterns) {
+      if (pattern.literal) {
+        sources.set(pattern.text, sourceHealth(links.byName(pattern.text)));
+        continue;
+      }
+      let matched = false;
+      for (const link of links.all()) {
+        if (!pattern.matches(link.name)) continue;
+        matched = true;
+        sources.set(link.name, sourceHealth(link));
+      }
+      if (!matched) sources.set(pattern.text, { healthy: false, reason: 'missing' });
+    }
+    return sources;
+  }
+}
+
+function earliest(a: Millis | undefined, b: Millis | undefined): Millis | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
 }
 
 function diffSources(

@@ -15,7 +15,8 @@ export function formatSpan(ms: number): string {
   if (Math.round(millis) < 1000) return `${Math.round(millis)} ms`;
   const tenths = Math.round(millis / 100);
   if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
-  const seconds = Math.floor(millis / 1000);
+  // 59.96 s already rounded up to a minute above: do not fall back to "0 min 59 s".
+  const seconds = Math.max(60, Math.floor(millis / 1000));
   if (seconds < 3600) return pair(Math.floor(seconds / 60), 'min', seconds % 60, 's');
   const minutes = Math.floor(seconds / 60);
   if (minutes < 24 * 60) return pair(Math.floor(minutes / 60), 'h', minutes % 60, 'min');

@@ -32,7 +32,7 @@ export class ControlServer {
     const control = new ControlServer(server, handler, log, path);
     server.on('connection', (socket) => control.accept(socket));
     await bindPrivately(server, path);
-    // Only now: an accept error (EMFILE) before this point is a listen failure.
+    // Once listening, a failed accept (EMFILE) is logged; without a listener it would crash us.
     server.on('error', (err) => log.warning(`control socket ${path}: ${err.message}`));
     return control;
   }

@@ -17,5 +17,6 @@ export function toLinkState(msg: rt.LinkMessage): LinkState | undefined {
     adminUp: data.flags?.up === true,
     lowerUp: data.flags?.lowerUp === true,
     operState: OPERSTATES[attrs.operstate ?? 0] ?? 'unknown',
+    protoDown: attrs.protoDown?.[0] === 1,
   };
 }

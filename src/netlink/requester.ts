@@ -79,6 +79,17 @@ export class LinkRequester {
     });
   }
 
+  /** Sets IFLA_PROTO_DOWN: carrier off, admin state and addresses kept (macvlan, not veth). */
+  setProtoDown(index: IfIndex, on: boolean): Promise<void> {
+    return this.limit(async () => {
+      try {
+        await this.socket.setLink({ index }, { protoDown: Buffer.from([on ? 1 : 0]) }, { timeout: this.options.timeoutMs });
+      } catch (err) {
+        throw requestError(`set protodown ${on ? 'on' : 'off'}`, err);
+      }
+    });
+  }
+
   close(): void {
     this.socket.socket.close();
   }

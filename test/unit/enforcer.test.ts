@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CONFIRM_TIMEOUT_MS, Enforcer, retryDelay, type LinkWriter } from '../../src/enforcer.js';
+import type { Wanted } from '../../src/destinations.js';
+import { CONFIRM_TIMEOUT_MS, Enforcer, retryDelay, type InterfaceAction } from '../../src/enforcer.js';
 import type { LinkTable } from '../../src/links.js';
 import { createLogger, type Severity } from '../../src/log.js';
-import type { IfIndex } from '../../src/types.js';
+import type { Decision, IfIndex } from '../../src/types.js';
 import { link, table } from '../support/links.js';
 
 interface Harness {
@@ -11,33 +12,42 @@ interface Harness {
   writes: Array<[number, boolean]>;
   logs: string[];
   verified: IfIndex[];
-  writer: LinkWriter & { fail?: Error };
+  writer: { fail?: Error };
+  /** What the groups decide; the harness plays the daemon. */
+  decide(decision: Decision, because: string): void;
 }
+
+const NAMES = ['vrrp0', 'vrrp1'];
 
 function harness(dryRun = false, ...initial: ReturnType<typeof link>[]): Harness {
   const links = table(...initial);
   const writes: Array<[number, boolean]> = [];
   const logs: string[] = [];
   const verified: IfIndex[] = [];
-  const writer: Harness['writer'] = {
-    setAdmin(index, up) {
-      writes.push([index, up]);
-      if (writer.fail) return Promise.reject(writer.fail);
-      return Promise.resolve();
+  const writer: Harness['writer'] = {};
+  let current: Wanted | undefined;
+  const action: InterfaceAction = {
+    kind: 'admin',
+    stateOf: (l) => (l.adminUp ? 'up' : 'down'),
+    write(index, decision) {
+      writes.push([index, decision === 'up']);
+      return writer.fail ? Promise.reject(writer.fail) : Promise.resolve();
     },
   };
   const log = createLogger('verbose', { write: (s: Severity, text: string) => logs.push(`${s}: ${text}`) });
   const enforcer = new Enforcer({
-    group: 'uplink',
-    destinations: ['vrrp0', 'vrrp1'],
+    action,
     links,
-    writer,
+    wanted: (name) => (NAMES.includes(name) ? current : undefined),
     verify: (index) => verified.push(index),
     log,
-    now: () => Date.now(),
     dryRun,
   });
-  return { enforcer, links, writes, logs, verified, writer };
+  const decide = (decision: Decision, because: string) => {
+    current = { decision, because, downBecause: decision === 'down' ? ['uplink'] : [] };
+    enforcer.renew(NAMES);
+  };
+  return { enforcer, links, writes, logs, verified, writer, decide };
 }
 
 /** What the kernel would notify after a successful write. */
@@ -56,7 +66,7 @@ afterEach(() => {
 describe('Enforcer', () => {
   it('moves every destination at once and logs the kernel confirmation', async () => {
     const h = harness(false, link(5, 'vrrp0'), link(6, 'vrrp1'));
-    h.enforcer.decide('down', 'em0 lost carrier');
+    h.decide('down', 'em0 lost carrier');
     expect(h.writes).toEqual([
       [5, false],
       [6, false],
@@ -64,7 +74,6 @@ describe('Enforcer', () => {
     await vi.advanceTimersByTimeAsync(2);
     kernelApplies(h, 5, 'vrrp0', false);
     kernelApplies(h, 6, 'vrrp1', false);
-    expect(h.logs.at(-1)).toMatch(/^info: uplink: vrrp0,vrrp1 down, confirmed by the kernel after \d/);
     await vi.advanceTimersByTimeAsync(CONFIRM_TIMEOUT_MS * 2);
     expect(h.verified).toEqual([]);
     expect(h.writes).toHaveLength(2);
@@ -72,14 +81,14 @@ describe('Enforcer', () => {
 
   it('does nothing to a destination already in the wanted state', () => {
     const h = harness(false, link(5, 'vrrp0', { adminUp: false }), link(6, 'vrrp1', { adminUp: false }));
-    h.enforcer.decide('down', 'em0 lost carrier');
+    h.decide('down', 'em0 lost carrier');
     expect(h.writes).toEqual([]);
   });
 
   it('retries a failed write with doubling backoff and says why', async () => {
     const h = harness(false, link(5, 'vrrp0'));
     h.writer.fail = new Error('set down: EPERM');
-    h.enforcer.decide('down', 'em0 lost carrier');
+    h.decide('down', 'em0 lost carrier');
     await vi.advanceTimersByTimeAsync(0);
     expect(h.logs.at(-1)).toBe('warning: vrrp0: could not set it down (set down: EPERM), attempt 1; retrying in 100 ms');
     await vi.advanceTimersByTimeAsync(100);
@@ -97,7 +106,7 @@ describe('Enforcer', () => {
   it('says a lasting failure at attempts 1, 2, 4, 8 only, and says when it finally worked', async () => {
     const h = harness(false, link(5, 'vrrp0'));
     h.writer.fail = new Error('set down: EOPNOTSUPP');
-    h.enforcer.decide('down', 'em0 lost carrier');
+    h.decide('down', 'em0 lost carrier');
     await vi.advanceTimersByTimeAsync(30_000);
     const warnings = h.logs.filter((l) => l.startsWith('warning:')).map((l) => /attempt (\d+)/.exec(l)?.[1]);
     expect(h.writes.length).toBeGreaterThan(9);
@@ -113,7 +122,7 @@ describe('Enforcer', () => {
 
   it('forces back a destination someone else flips, saying so', async () => {
     const h = harness(false, link(5, 'vrrp0', { adminUp: false }));
-    h.enforcer.decide('down', 'em0 lost carrier');
+    h.decide('down', 'em0 lost carrier');
     kernelApplies(h, 5, 'vrrp0', true);
     expect(h.writes).toEqual([[5, false]]);
     expect(h.logs).toContain('notice: vrrp0 was set up by someone else -> forcing it down (em0 lost carrier)');
@@ -121,7 +130,7 @@ describe('Enforcer', () => {
 
   it('brings a destination that appears later in line, saying so', async () => {
     const h = harness(false);
-    h.enforcer.decide('down', 'em0 lost carrier');
+    h.decide('down', 'em0 lost carrier');
     expect(h.logs).toContain('info: destination vrrp0 does not exist (yet); waiting for it');
     kernelApplies(h, 12, 'vrrp0', true);
     expect(h.writes).toEqual([[12, false]]);
@@ -130,7 +139,7 @@ describe('Enforcer', () => {
 
   it('re-reads a destination whose confirmation is overdue', async () => {
     const h = harness(false, link(5, 'vrrp0'));
-    h.enforcer.decide('down', 'em0 lost carrier');
+    h.decide('down', 'em0 lost carrier');
     await vi.advanceTimersByTimeAsync(CONFIRM_TIMEOUT_MS - 1);
     expect(h.verified).toEqual([]);
     await vi.advanceTimersByTimeAsync(1);
@@ -145,8 +154,8 @@ describe('Enforcer', () => {
 
   it('a new decision while a write is in flight is applied once the first settles', async () => {
     const h = harness(false, link(5, 'vrrp0'));
-    h.enforcer.decide('down', 'em0 lost carrier');
-    h.enforcer.decide('up', 'all sources have carrier');
+    h.decide('down', 'em0 lost carrier');
+    h.decide('up', 'all sources have carrier');
     await vi.advanceTimersByTimeAsync(0);
     // The down was ACKed but the decision is up again and the link is up: nothing more to send.
     expect(h.writes).toEqual([[5, false]]);
@@ -159,8 +168,8 @@ describe('Enforcer', () => {
 
   it('dry-run writes nothing and says what it would do, once', async () => {
     const h = harness(true, link(5, 'vrrp0'), link(6, 'vrrp1'));
-    h.enforcer.decide('down', 'em0 lost carrier');
-    h.enforcer.reconcileAll();
+    h.decide('down', 'em0 lost carrier');
+    h.enforcer.reconcileAll(NAMES);
     await vi.advanceTimersByTimeAsync(10_000);
     expect(h.writes).toEqual([]);
     expect(h.logs.filter((l) => l.includes('dry-run'))).toEqual([
@@ -169,9 +178,17 @@ describe('Enforcer', () => {
     ]);
   });
 
+  it('leaves a destination no group claims any more as it is, saying so', () => {
+    const h = harness(false, link(5, 'vrrp0'), link(9, 'other'));
+    h.decide('down', 'em0 lost carrier');
+    h.enforcer.reconcile('other');
+    expect(h.writes).toEqual([[5, false]]);
+    expect(h.logs.some((l) => l.includes('other'))).toBe(false);
+  });
+
   it('forgets a destination that disappears and logs it', () => {
     const h = harness(false, link(5, 'vrrp0', { adminUp: false }));
-    h.enforcer.decide('down', 'em0 lost carrier');
+    h.decide('down', 'em0 lost carrier');
     h.links.remove(5 as IfIndex);
     h.enforcer.reconcile('vrrp0');
     expect(h.logs).toContain('info: vrrp0 disappeared; it will be set down when it comes back');
@@ -180,7 +197,7 @@ describe('Enforcer', () => {
   it('stops acting once closed', async () => {
     const h = harness(false, link(5, 'vrrp0'));
     h.writer.fail = new Error('set down: ETIMEDOUT');
-    h.enforcer.decide('down', 'em0 lost carrier');
+    h.decide('down', 'em0 lost carrier');
     await vi.advanceTimersByTimeAsync(0);
     h.enforcer.close();
     await vi.advanceTimersByTimeAsync(60_000);

@@ -30,17 +30,19 @@ describe('sourceHealth', () => {
   });
 });
 
+const ALL = { kind: 'all' } as const;
+
 describe('groupHealth (policy all)', () => {
   const ok = { healthy: true, reason: 'has carrier' } as const;
   const lost = { healthy: false, reason: 'no carrier' } as const;
   const gone = { healthy: false, reason: 'missing' } as const;
 
   it('is healthy only when every source is', () => {
-    expect(groupHealth(new Map([['em0', ok], ['bge0', ok]]))).toEqual({ healthy: true, reason: 'all sources have carrier' });
+    expect(groupHealth(ALL, new Map([['em0', ok], ['bge0', ok]]))).toEqual({ healthy: true, reason: 'all sources have carrier' });
   });
 
   it('one failing source is enough, and the reason names every failing one', () => {
-    expect(groupHealth(new Map([['em0', lost], ['bge0', ok]]))).toEqual({ healthy: false, reason: 'em0 lost carrier' });
-    expect(groupHealth(new Map([['em0', lost], ['bge0', gone]])).reason).toBe('em0 lost carrier, bge0 is missing');
+    expect(groupHealth(ALL, new Map([['em0', lost], ['bge0', ok]]))).toEqual({ healthy: false, reason: 'em0 lost carrier' });
+    expect(groupHealth(ALL, new Map([['em0', lost], ['bge0', gone]])).reason).toBe('em0 lost carrier, bge0 is missing');
   });
 });

@@ -45,6 +45,10 @@ describe('command line validation: one line, exit 64', () => {
     ['syslog not a URL', ['-S', 'em0', '-D', 'vrrp0', '--syslog', 'localhost'], /is not a syslog target/],
     ['bad syslog format', ['-S', 'em0', '-D', 'vrrp0', '--syslog-format', 'json'], /--syslog-format/],
     ['syslog format twice', ['-S', 'em0', '-D', 'vrrp0', '--syslog-format', 'rfc5424', '--syslog-format', 'rfc3164'], /--syslog-format: given more than once/],
+    ['-f with -S', ['-f', '/etc/ifdepd.conf', '-S', 'em0'], /-S cannot be combined with -f: set it in the configuration file/],
+    ['-f with --up-delay', ['-f', '/etc/ifdepd.conf', '--up-delay', '1s'], /--up-delay cannot be combined with -f/],
+    ['startup hold garbage', ['-S', 'em0', '-D', 'vrrp0', '--startup-hold', 'long'], /--startup-hold: 'long' is not a duration/],
+    ['empty control socket', ['-S', 'em0', '-D', 'vrrp0', '--control-socket', ''], /empty --control-socket path/],
     ['empty pidfile', ['-S', 'em0', '-D', 'vrrp0', '--pidfile', ''], /empty --pidfile/],
   ])('%s', (_label, argv, message) => {
     const text = usageFailure(argv);
@@ -61,7 +65,20 @@ describe('accepted command lines', () => {
       dryRun: false,
       verbosity: 'normal',
       pidfile: '/run/ifdepd.pid',
-      group: { name: 'default', sources: ['em0', 'bge0'], destinations: ['vrrp0', 'vrrp1'], delays: { down: 0, up: 2000 } },
+      checkOnly: false,
+      config: {
+        startupHold: 0,
+        groups: [
+          {
+            name: 'default',
+            sources: ['em0', 'bge0'],
+            destinations: ['vrrp0', 'vrrp1'],
+            delays: { down: 0, up: 2000 },
+            policy: { kind: 'all' },
+            action: { kind: 'admin' },
+          },
+        ],
+      },
       syslogFormat: 'rfc3164',
     });
     expect(o.syslog).toBeUndefined();
@@ -74,7 +91,7 @@ describe('accepted command lines', () => {
     ]);
     expect(o.verbosity).toBe('verbose');
     expect(o.dryRun).toBe(true);
-    expect(o.group.delays).toEqual({ down: 250, up: 1500 });
+    expect(o.config.groups[0]!.delays).toEqual({ down: 250, up: 1500 });
     expect(o.pidfile).toBe(`${process.cwd()}/rel.pid`);
     expect(o.syslog).toEqual({ transport: 'tcp', host: '::1', port: 601 });
     expect(o.syslogFormat).toBe('rfc5424');
@@ -82,6 +99,17 @@ describe('accepted command lines', () => {
 
   it('writes no pidfile in the foreground unless asked', () => {
     expect(parseOptions(['-S', 'em0', '-D', 'vrrp0']).pidfile).toBeUndefined();
+  });
+
+  it('opens no control socket for -S/-D unless asked (BSD users run one process per group)', () => {
+    expect(parseOptions(['-S', 'em0', '-D', 'vrrp0']).controlSocket).toBeUndefined();
+    expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--control-socket', '/run/x.sock']).controlSocket).toBe('/run/x.sock');
+  });
+
+  it('reads --startup-hold and --check-config', () => {
+    const o = parseOptions(['-S', 'em0', '-D', 'vrrp0', '--startup-hold', '30s', '--check-config']);
+    expect(o.config.startupHold).toBe(30_000);
+    expect(o.checkOnly).toBe(true);
   });
 
   it('--help and --version are information, not errors', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { describeEvaluation, describeStart } from '../../src/report.js';
-import type { GroupSpec } from '../../src/types.js';
+import type { GroupSpec } from '../../src/config/model.js';
 import { GroupWatch } from '../../src/watchdog.js';
 import { link, noCarrier, table } from '../support/links.js';
 
@@ -9,18 +9,21 @@ const spec: GroupSpec = {
   sources: ['em0', 'bge0'],
   destinations: ['vrrp0', 'vrrp1'],
   delays: { down: 0, up: 2000 },
+  policy: { kind: 'all' },
+  action: { kind: 'admin' },
+  hooks: [],
 };
 
 describe('GroupWatch', () => {
   it('decides from the state found at start, without delay', () => {
-    expect(new GroupWatch(spec, table(link(2, 'em0'), link(3, 'bge0'))).decision).toBe('up');
-    expect(new GroupWatch(spec, table(link(2, 'em0', noCarrier), link(3, 'bge0'))).decision).toBe('down');
-    expect(new GroupWatch(spec, table(link(2, 'em0'))).decision).toBe('down');
+    expect(new GroupWatch(spec, table(link(2, 'em0'), link(3, 'bge0')), 0).decision).toBe('up');
+    expect(new GroupWatch(spec, table(link(2, 'em0', noCarrier), link(3, 'bge0')), 0).decision).toBe('down');
+    expect(new GroupWatch(spec, table(link(2, 'em0')), 0).decision).toBe('down');
   });
 
   it('takes the destinations down when one source loses carrier, with the log line operators read', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const watch = new GroupWatch(spec, links);
+    const watch = new GroupWatch(spec, links, 0);
     links.upsert(link(2, 'em0', noCarrier));
     const ev = watch.evaluate(links, 1000);
     expect(ev.decision).toBe('down');
@@ -35,7 +38,7 @@ describe('GroupWatch', () => {
 
   it('comes back up only after the up-delay, and asks to be woken then', () => {
     const links = table(link(2, 'em0', noCarrier), link(3, 'bge0'));
-    const watch = new GroupWatch(spec, links);
+    const watch = new GroupWatch(spec, links, 0);
     links.upsert(link(2, 'em0'));
     const ev = watch.evaluate(links, 5000);
     expect(ev.decision).toBe('down');
@@ -51,7 +54,7 @@ describe('GroupWatch', () => {
 
   it('follows a source by name: renamed away it is missing, a new interface under the name is picked up', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const watch = new GroupWatch(spec, links);
+    const watch = new GroupWatch(spec, links, 0);
     links.upsert(link(2, 'wan-old'));
     expect(watch.evaluate(links, 10).health.reason).toBe('em0 is missing');
     links.upsert(link(9, 'em0'));
@@ -63,14 +66,14 @@ describe('GroupWatch', () => {
   it('explains a flap it swallowed', () => {
     const slow: GroupSpec = { ...spec, delays: { down: 500, up: 2000 } };
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const watch = new GroupWatch(slow, links);
+    const watch = new GroupWatch(slow, links, 0);
     links.upsert(link(2, 'em0', noCarrier));
     expect(describeEvaluation(slow, watch.evaluate(links, 100)).at(-1)?.text).toBe(
       'uplink: em0 lost carrier; destinations vrrp0,vrrp1 go down in 500 ms unless that changes (down-delay)',
     );
     links.upsert(link(2, 'em0'));
     expect(describeEvaluation(slow, watch.evaluate(links, 220)).at(-1)?.text).toBe(
-      'uplink: all sources have carrier again after 120 ms: flap ignored, destinations stay up (down-delay 500 ms)',
+      'uplink: all sources have carrier again after 120 ms: flap ignored, destinations vrrp0,vrrp1 stay up (down-delay 500 ms)',
     );
   });
 

@@ -1,0 +1,85 @@
+import { Command, CommanderError } from 'commander';
+import { request } from './control/client.js';
+import type { ControlReply, ControlRequest } from './control/api.js';
+import { formatStatus } from './control/format.js';
+import { DEFAULT_CONTROL_SOCKET } from './config/model.js';
+import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, usageError } from './sysexits.js';
+import { InfoExit } from './options.js';
+
+/** The words that make `ifdepd` a client of a running daemon rather than the daemon. */
+export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['status', 'hold', 'release', 'reload']);
+
+interface ClientCall {
+  readonly socket: string;
+  readonly request: ControlRequest;
+  readonly json: boolean;
+}
+
+function parseClient(argv: readonly string[]): ClientCall {
+  let call: ClientCall | undefined;
+  const program = new Command('ifdepd')
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {} })
+    .option('-s, --socket <path>', 'control socket of the running ifdepd', DEFAULT_CONTROL_SOCKET);
+  const socket = () => program.opts<{ socket: string }>().socket;
+  program
+    .command('status')
+    .description('show every group, its decision and why, and every destination')
+    .option('--json', 'print the status as JSON')
+    .action((opts: { json?: boolean }) => {
+      call = { socket: socket(), request: { cmd: 'status' }, json: opts.json === true };
+    });
+  program
+    .command('hold')
+    .argument('<group>')
+    .argument('<state>', 'down or up')
+    .description('force a group down (or up) for maintenance, until release')
+    .action((group: string, state: string) => {
+      if (state !== 'down' && state !== 'up') throw usageError(`hold: state must be down or up, not '${state}'`);
+      call = { socket: socket(), request: { cmd: 'hold', group, state }, json: false };
+    });
+  program
+    .command('release')
+    .argument('<group>')
+    .description('end a hold: the group follows its sources again')
+    .action((group: string) => {
+      call = { socket: socket(), request: { cmd: 'release', group }, json: false };
+    });
+  program
+    .command('reload')
+    .description('re-read the configuration file (a bad one is refused)')
+    .action(() => {
+      call = { socket: socket(), request: { cmd: 'reload' }, json: false };
+    });
+  for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === EX_OK) throw new InfoExit(program.helpInformation());
+      throw usageError(err.message.replace(/^error: /, ''));
+    }
+    throw err;
+  }
+  if (call === undefined) throw usageError('expected status, hold, release or reload');
+  return call;
+}
+
+/** `ifdepd status|hold|release|reload`: asks the running daemon, prints its answer. */
+export async function runClient(argv: readonly string[]): Promise<number> {
+  const call = parseClient(argv);
+  let reply: ControlReply;
+  try {
+    reply = await request(call.socket, call.request);
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new Fatal(message, /permission denied/.test(message) ? EX_NOPERM : EX_UNAVAILABLE);
+  }
+  if (!reply.ok) throw new Fatal(reply.error, EX_DATAERR);
+  if (reply.status !== undefined) {
+    process.stdout.write(call.json ? `${JSON.stringify(reply.status, null, 2)}\n` : formatStatus(reply.status));
+  } else if (reply.message !== undefined) {
+    process.stdout.write(`${reply.message}\n`);
+  }
+  return EX_OK;
+}

@@ -1,0 +1,55 @@
+import { formatDuration } from './duration.js';
+import type { Logger } from './log.js';
+import type { Decision, Millis } from './types.js';
+
+/** One group's decision on its way to its destinations. */
+interface Transition {
+  readonly decision: Decision;
+  readonly at: Millis;
+  readonly waiting: Set<string>;
+  readonly present: readonly string[];
+  readonly missing: readonly string[];
+  /** A decision the kernel already matched needs no confirmation line. */
+  wrote: boolean;
+}
+
+/**
+ * Says, once per decision, how long the kernel took to confirm it on every
+ * destination of the group: "uplink: vrrp0,vrrp1 down, confirmed by the kernel after 1.6 ms".
+ */
+export class Confirmations {
+  private readonly open = new Map<string, Transition>();
+
+  constructor(
+    private readonly log: Logger,
+    private readonly now: () => Millis,
+  ) {}
+
+  expect(group: string, decision: Decision, present: readonly string[], missing: readonly string[]): void {
+    if (present.length === 0) {
+      this.open.delete(group);
+      return;
+    }
+    this.open.set(group, { decision, at: this.now(), waiting: new Set(present), present, missing, wrote: false });
+  }
+
+  wrote(name: string): void {
+    for (const t of this.open.values()) if (t.waiting.has(name)) t.wrote = true;
+  }
+
+  confirmed(name: string, decision: Decision): void {
+    for (const [group, t] of this.open) {
+      if (t.decision !== decision || !t.waiting.delete(name) || t.waiting.size > 0) continue;
+      this.open.delete(group);
+      if (!t.wrote) continue;
+      this.log.info(
+        `${group}: ${t.present.join(',')} ${t.decision}, confirmed by the kernel after ${formatDuration(this.now() - t.at)}` +
+          (t.missing.length > 0 ? ` (${t.missing.join(',')} missing)` : ''),
+      );
+    }
+  }
+
+  forget(group: string): void {
+    this.open.delete(group);
+  }
+}

@@ -1,0 +1,48 @@
+import type { InterfaceActionKind } from './config/model.js';
+import type { Decision, Millis } from './types.js';
+import type { GroupWatch } from './watchdog.js';
+
+/** What one destination interface should be, and which groups say so. */
+export interface Wanted {
+  readonly decision: Decision;
+  /** "em0 lost carrier", or "uplink: em0 lost carrier; lan: ..." when several groups claim it. */
+  readonly because: string;
+  /** The groups that say down. */
+  readonly downBecause: readonly string[];
+}
+
+/**
+ * Down wins: a destination in several groups (of the same action) is down if any of
+ * them says down. Undefined when no group claims the interface: it is not ours.
+ */
+export function wantedState(
+  name: string,
+  action: InterfaceActionKind,
+  groups: readonly GroupWatch[],
+  now: Millis,
+): Wanted | undefined {
+  const claiming = groups.filter(
+    (g) => g.spec.action.kind === action && g.destinationPatterns.some((p) => p.matches(name)),
+  );
+  if (claiming.length === 0) return undefined;
+  const down = claiming.filter((g) => g.decision === 'down');
+  const deciding = down.length > 0 ? down : claiming;
+  const because =
+    deciding.length === 1 && claiming.length === 1
+      ? deciding[0]!.why(now)
+      : deciding.map((g) => `${g.spec.name}: ${g.why(now)}`).join('; ');
+  return { decision: down.length > 0 ? 'down' : 'up', because, downBecause: down.map((g) => g.spec.name) };
+}
+
+/** Every interface name a group's destination patterns stand for: literals, and live matches of globs. */
+export function destinationNames(
+  groups: readonly GroupWatch[],
+  action: InterfaceActionKind,
+  liveNames: Iterable<string>,
+): Set<string> {
+  const names = new Set<string>();
+  const mine = groups.filter((g) => g.spec.action.kind === action);
+  for (const g of mine) for (const p of g.destinationPatterns) if (p.literal) names.add(p.text);
+  for (const name of liveNames) if (mine.some((g) => g.destinationPatterns.some((p) => p.matches(name)))) names.add(name);
+  return names;
+}

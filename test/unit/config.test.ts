@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import { configFromText } from '../../src/config/load.js';
+import { DEFAULT_DAMPING } from '../../src/config/model.js';
+import { EX_DATAERR, Fatal } from '../../src/sysexits.js';
+
+const FILE = '/etc/ifdepd.conf';
+
+function failure(text: string): string {
+  try {
+    configFromText(text, FILE);
+  } catch (err) {
+    expect(err).toBeInstanceOf(Fatal);
+    expect((err as Fatal).exitCode).toBe(EX_DATAERR);
+    return (err as Fatal).message;
+  }
+  throw new Error(`accepted:\n${text}`);
+}
+
+const FULL = `
+# HA firewall, node fw1
+startup-hold 30s
+control-socket /run/ifdepd/fw.sock
+
+group uplink {               # the ISP side
+    sources em0, bge0
+    destinations "vrrp.*" vrrp0:vrrp1
+    policy min 1
+    down-delay 250ms
+    up-delay 5s
+    damping suppress 3000 half-life 10s
+    action protodown
+    hook /usr/local/sbin/notify --page "NOC team"
+    hook /usr/local/sbin/log-it
+    hook-timeout 3s
+}
+
+group inside {
+    sources lan0
+    action keepalived-track-file /run/keepalived/inside.track
+}
+`;
+
+describe('configuration file', () => {
+  it('reads every setting', () => {
+    const c = configFromText(FULL, FILE);
+    expect(c.startupHold).toBe(30_000);
+    expect(c.controlSocket).toBe('/run/ifdepd/fw.sock');
+    expect(c.file).toBe(FILE);
+    expect(c.groups).toEqual([
+      {
+        name: 'uplink',
+        sources: ['em0', 'bge0'],
+        destinations: ['vrrp.*', 'vrrp0', 'vrrp1'],
+        policy: { kind: 'min', count: 1 },
+        delays: { down: 250, up: 5000 },
+        damping: { ...DEFAULT_DAMPING, suppress: 3000, halfLife: 10_000 },
+        action: { kind: 'protodown' },
+        hooks: [
+          { path: '/usr/local/sbin/notify', args: ['--page', 'NOC team'], timeoutMs: 3000 },
+          { path: '/usr/local/sbin/log-it', args: [], timeoutMs: 3000 },
+        ],
+      },
+      {
+        name: 'inside',
+        sources: ['lan0'],
+        destinations: [],
+        policy: { kind: 'all' },
+        delays: { down: 0, up: 2000 },
+        action: { kind: 'track-file', path: '/run/keepalived/inside.track' },
+        hooks: [],
+      },
+    ]);
+  });
+
+  it('takes the ifdepd defaults and Cisco damping defaults', () => {
+    const c = configFromText('group g {\n sources a\n destinations b\n damping\n}\n', FILE);
+    expect(c.startupHold).toBe(0);
+    expect(c.controlSocket).toBeUndefined();
+    expect(c.groups[0]).toMatchObject({ policy: { kind: 'all' }, delays: { down: 0, up: 2000 }, action: { kind: 'admin' } });
+    expect(c.groups[0]!.damping).toEqual({ penalty: 1000, halfLife: 5000, suppress: 2000, reuse: 1000, maxSuppress: 20_000 });
+  });
+
+  it('allows a chain: one group\'s destination is another\'s source', () => {
+    const c = configFromText('group a {\n sources up0\n destinations mid0\n}\ngroup b {\n sources mid0\n destinations vrrp0\n}\n', FILE);
+    expect(c.groups.map((g) => g.name)).toEqual(['a', 'b']);
+  });
+
+  const g = (body: string) => `group g {\n${body}\n}\n`;
+  it.each<[string, string, string]>([
+    ['empty file', '# nothing\n', `${FILE}:1: no group defined`],
+    ['unknown top-level word', 'startup-hld 5s\n', `${FILE}:1: unknown setting 'startup-hld' at top level (expected group, startup-hold, control-socket)`],
+    ['unknown group setting', g(' sources a\n destinations b\n polcy any'), `${FILE}:4: unknown setting 'polcy' in group g (expected sources, destinations, policy, down-delay, up-delay, damping, action, hook, hook-timeout)`],
+    ['missing brace', 'group g\n sources a\n', `${FILE}:1: group g: '{' missing`],
+    ['unclosed group', 'group g {\n sources a\n destinations b\n', `${FILE}:1: group g: '}' missing`],
+    ['stray closing brace', '}\n', `${FILE}:1: unknown setting '}' at top level (expected group, startup-hold, control-socket)`],
+    ['brace inside a line', g(' sources a }'), `${FILE}:2: '}' must stand on a line of its own`],
+    ['nested group', g(' group h {'), `${FILE}:2: group g: '{' after group`],
+    ['unterminated string', g(' sources "em0'), `${FILE}:2: unterminated string (a " is missing)`],
+    ['group without name', 'group {\n}\n', `${FILE}:1: expected: group NAME {`],
+    ['bad group name', 'group "a b" {\n sources x\n destinations y\n}\n', `${FILE}:1: group name 'a b' must be 1-64 letters, digits, '_', '.' or '-'`],
+    ['duplicate group', `${g(' sources a\n destinations b')}${g(' sources c\n destinations d')}`, `${FILE}:5: group g is already defined on line 1`],
+    ['no sources', g(' destinations b'), `${FILE}:1: group g: no sources`],
+    ['no destinations', g(' sources a'), `${FILE}:1: group g: no destinations`],
+    ['empty list', g(' sources'), `${FILE}:2: sources: no interfaces listed`],
+    ['setting twice', g(' sources a\n sources b'), `${FILE}:3: group g: sources given twice`],
+    ['bad interface name', g(' sources a/b\n destinations c'), `${FILE}:1: group g: interface name 'a/b' contains "/"`],
+    ['name too long', g(' sources abcdefghijklmnop\n destinations c'), `${FILE}:1: group g: interface name 'abcdefghijklmnop' is longer than 15 bytes`],
+    ['source and destination', g(' sources a b\n destinations b'), `${FILE}:1: group g: 'b' is both a source and a destination`],
+    ['listed twice', g(' sources a a\n destinations b'), `${FILE}:1: group g: 'a' is listed twice`],
+    ['bad policy', g(' sources a\n destinations b\n policy most'), `${FILE}:4: policy: expected all, any or min N, not 'most'`],
+    ['min zero', g(' sources a\n destinations b\n policy min 0'), `${FILE}:4: policy min: '0' is not a count of 1 or more`],
+    ['min too high', g(' sources a b\n destinations c\n policy min 3'), `${FILE}:1: group g: policy min 3 can never be met with 2 source(s)`],
+    ['delay without unit', g(' sources a\n destinations b\n up-delay 5'), `${FILE}:4: up-delay: '5' has no unit (write 5ms or 5s)`],
+    ['delay two values', g(' sources a\n destinations b\n down-delay 1s 2s'), `${FILE}:4: down-delay: expected one value, got 2`],
+    ['unknown damping parameter', g(' sources a\n destinations b\n damping decay 5s'), `${FILE}:4: damping: unknown parameter 'decay' (expected penalty, half-life, suppress, reuse, max-suppress)`],
+    ['damping value missing', g(' sources a\n destinations b\n damping suppress'), `${FILE}:4: damping: 'suppress' has no value`],
+    ['damping reuse above suppress', g(' sources a\n destinations b\n damping reuse 3000'), `${FILE}:1: group g: damping reuse (3000) must be above 0 and below suppress (2000)`],
+    ['damping not a number', g(' sources a\n destinations b\n damping penalty lots'), `${FILE}:4: damping penalty: 'lots' is not a whole number`],
+    ['bad action', g(' sources a\n destinations b\n action shutdown'), `${FILE}:4: action: expected admin, protodown or keepalived-track-file PATH`],
+    ['track file without path', g(' sources a\n action keepalived-track-file'), `${FILE}:3: action: expected admin, protodown or keepalived-track-file PATH`],
+    ['track file relative', g(' sources a\n action keepalived-track-file x.track'), `${FILE}:1: group g: track file 'x.track' must be an absolute path`],
+    ['track file with destinations', g(' sources a\n destinations b\n action keepalived-track-file /run/x'), `${FILE}:1: group g: keepalived-track-file changes no interface: remove destinations`],
+    ['track file shared', 'group a {\n sources x\n action keepalived-track-file /run/t\n}\ngroup b {\n sources y\n action keepalived-track-file /run/t\n}\n', `${FILE}:5: group b: track file /run/t is group a's too`],
+    ['hook relative', g(' sources a\n destinations b\n hook notify.sh'), `${FILE}:1: group g: hook 'notify.sh' must be an absolute path`],
+    ['hook without program', g(' sources a\n destinations b\n hook'), `${FILE}:4: expected: hook /path/to/program [ARG...]`],
+    ['relative control socket', 'control-socket ifdepd.sock\ngroup g {\n sources a\n destinations b\n}\n', `${FILE}:1: control-socket 'ifdepd.sock' must be an absolute path`],
+    ['startup-hold twice', 'startup-hold 1s\nstartup-hold 2s\n', `${FILE}:2: startup-hold given twice`],
+    ['cycle of two', 'group a {\n sources x\n destinations y\n}\ngroup b {\n sources y\n destinations x\n}\n', `${FILE}:1: dependency cycle: a -> b -> a`],
+    ['cycle through a glob', 'group a {\n sources up0\n destinations "mid*"\n}\ngroup b {\n sources mid0\n destinations up0\n}\n', `${FILE}:1: dependency cycle: a -> b -> a`],
+    ['cycle of three', 'group a {\n sources x\n destinations y\n}\ngroup b {\n sources y\n destinations z\n}\ngroup c {\n sources z\n destinations x\n}\n', `${FILE}:1: dependency cycle: a -> b -> c -> a`],
+  ])('%s', (_label, text, message) => {
+    expect(failure(text)).toBe(message);
+  });
+});
