@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Confirmations } from '../../src/confirmations.js';
+import { createLogger } from '../../src/log.js';
+import { TrackFile } from '../../src/trackfile.js';
+
+let dir: string;
+let logs: string[];
+const log = () => createLogger('verbose', { write: (s, t) => logs.push(`${s}: ${t}`) });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'ifdepd-track-'));
+  logs = [];
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function until(check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2000;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not reached; log: ${logs.join(' | ')}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('keepalived track file', () => {
+  it('writes 1 for down and 0 for up, creating the directory, leaving no temporary file', async () => {
+    const path = join(dir, 'run', 'uplink.track');
+    const t = new TrackFile(path, 'uplink', log(), false);
+    t.set('down');
+    await until(() => logs.some((l) => l.includes('wrote 1 (down)')));
+    expect(readFileSync(path, 'utf8')).toBe('1\n');
+    t.set('up');
+    await until(() => readFileSync(path, 'utf8') === '0\n');
+    expect(readdirSync(join(dir, 'run'))).toEqual(['uplink.track']);
+  });
+
+  it('ends with the last decision when they come faster than the disk', async () => {
+    const path = join(dir, 'uplink.track');
+    const t = new TrackFile(path, 'uplink', log(), false);
+    for (let i = 0; i < 20; i++) t.set(i % 2 === 0 ? 'down' : 'up');
+    t.set('down');
+    await until(() => logs.filter((l) => l.includes('wrote')).length > 0 && readFileSync(path, 'utf8') === '1\n');
+  });
+
+  it('dry-run writes nothing and says what it would write', () => {
+    const path = join(dir, 'uplink.track');
+    new TrackFile(path, 'uplink', log(), true).set('down');
+    expect(readdirSync(dir)).toEqual([]);
+    expect(logs).toEqual([`notice: dry-run: would write 1 (down) to ${path}`]);
+  });
+
+  it('retries a write that fails, saying why', async () => {
+    const blocker = join(dir, 'not-a-directory');
+    writeFileSync(blocker, '');
+    const t = new TrackFile(join(blocker, 'x.track'), 'uplink', log(), false);
+    t.set('down');
+    await until(() => logs.some((l) => l.startsWith(`warning: uplink: cannot write ${blocker}/x.track`)));
+    t.close();
+  });
+});
+
+describe('confirmations', () => {
+  it('says once, per decision, how long the kernel took, only when something was written', () => {
+    let now = 0;
+    const c = new Confirmations(log(), () => now);
+    c.expect('uplink', 'down', ['vrrp0', 'vrrp1'], ['vrrp2']);
+    c.wrote('vrrp0');
+    now = 1.5;
+    c.confirmed('vrrp0', 'down');
+    expect(logs).toEqual([]);
+    c.confirmed('vrrp1', 'up');
+    expect(logs).toEqual([]);
+    now = 2;
+    c.confirmed('vrrp1', 'down');
+    expect(logs).toEqual(['info: uplink: vrrp0,vrrp1 down, confirmed by the kernel after 2 ms (vrrp2 missing)']);
+    c.expect('lan', 'up', ['vrrp0'], []);
+    c.confirmed('vrrp0', 'up');
+    expect(logs).toHaveLength(1);
+  });
+});
