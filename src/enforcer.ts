@@ -167,13 +167,14 @@ export class Enforcer {
       log.notice(`dry-run: would set ${slot.name} ${decision}${cause ? ` (it ${cause})` : ''}`);
       return;
     }
-    if (cause !== undefined) log.notice(`${slot.name} ${cause} -> forcing it ${decision} (${this.reason})`);
+    // A retry is not news: its failure was said (at attempts 1, 2, 4, 8...).
+    if (cause !== undefined && slot.failures === 0) log.notice(`${slot.name} ${cause} -> forcing it ${decision} (${this.reason})`);
     else log.debug(`setting ${slot.name} ${decision}`);
     slot.inFlight = true;
     if (this.transition !== undefined) this.transition.wrote = true;
     this.deps.writer.setAdmin(link.index, decision === 'up').then(
       () => this.acknowledged(slot, link.index, decision),
-      (err: unknown) => this.failed(slot, decision, err),
+      (err: unknown) => this.failed(slot, link.index, decision, err),
     );
   }
 
@@ -192,12 +193,18 @@ export class Enforcer {
     this.reconcile(slot.name);
   }
 
-  private failed(slot: Slot, decision: Decision, err: unknown): void {
+  private failed(slot: Slot, index: IfIndex, decision: Decision, err: unknown): void {
     slot.inFlight = false;
     if (this.closed) return;
+    const why = err instanceof Error ? err.message : String(err);
+    if (this.deps.links.byName(slot.name)?.index !== index) {
+      // Deleted (or re-created) while the request was in flight: nothing to retry.
+      this.deps.log.debug(`${slot.name}: ${why}; it is gone or was re-created meanwhile`);
+      this.reconcile(slot.name);
+      return;
+    }
     slot.failures += 1;
     const wait = retryDelay(slot.failures);
-    const why = err instanceof Error ? err.message : String(err);
     // A lasting failure (EPERM, EOPNOTSUPP) is retried for ever, but said at attempts 1, 2, 4, 8...
     if (isPowerOfTwo(slot.failures)) {
       this.deps.log.warning(
