@@ -208,13 +208,17 @@ export class Enforcer {
       log.notice(`dry-run: would set ${slot.name} ${this.describeWrite(decision)}${cause ? ` (it ${cause})` : ''}`);
       return;
     }
-    if (cause !== undefined) log.notice(`${slot.name} ${cause} -> forcing it ${this.describeWrite(decision)} (${wanted.because})`);
-    else log.debug(`setting ${slot.name} ${this.describeWrite(decision)}`);
+    // A retry is not news: its failure was said (at attempts 1, 2, 4, 8...).
+    if (cause !== undefined && slot.failures === 0) {
+      log.notice(`${slot.name} ${cause} -> forcing it ${this.describeWrite(decision)} (${wanted.because})`);
+    } else {
+      log.debug(`setting ${slot.name} ${this.describeWrite(decision)}`);
+    }
     slot.inFlight = true;
     this.deps.onWrite?.(slot.name);
     this.deps.action.write(link.index, decision).then(
       () => this.acknowledged(slot, link.index, decision),
-      (err: unknown) => this.failed(slot, decision, err),
+      (err: unknown) => this.failed(slot, link.index, decision, err),
     );
   }
 
@@ -233,12 +237,18 @@ export class Enforcer {
     this.reconcile(slot.name);
   }
 
-  private failed(slot: Slot, decision: Decision, err: unknown): void {
+  private failed(slot: Slot, index: IfIndex, decision: Decision, err: unknown): void {
     slot.inFlight = false;
     if (this.closed || this.slots.get(slot.name) !== slot) return;
+    const why = err instanceof Error ? err.message : String(err);
+    if (this.deps.links.byName(slot.name)?.index !== index) {
+      // Deleted (or re-created) while the request was in flight: nothing to retry.
+      this.deps.log.debug(`${slot.name}: ${why}; it is gone or was re-created meanwhile`);
+      this.reconcile(slot.name);
+      return;
+    }
     slot.failures += 1;
     const wait = retryDelay(slot.failures);
-    const why = err instanceof Error ? err.message : String(err);
     // A lasting failure (EPERM, EOPNOTSUPP) is retried for ever, but said at attempts 1, 2, 4, 8...
     if (isPowerOfTwo(slot.failures)) {
       this.deps.log.warning(

@@ -1,3 +1,4 @@
+import { fstatSync } from 'node:fs';
 import type { Verbosity } from './options.js';
 
 /** syslog(3) severities ifdepd uses, most severe first. */
@@ -50,10 +51,33 @@ export class TeeSink implements LogSink {
   }
 }
 
-/** Foreground logging: `2026-11-22T00:44:37.123Z ifdepd[812]: warning: vrrp0: ...`. */
+const PRIORITY: Readonly<Record<Severity, number>> = { error: 3, warning: 4, notice: 5, info: 6, debug: 7 };
+
+/**
+ * Foreground logging: `2026-11-22T00:44:37.123Z ifdepd[812]: warning: vrrp0: ...`.
+ * When stderr is the systemd journal, the journal adds time and tag itself, and a
+ * `<N>` prefix gives each line its priority.
+ */
 export class StderrSink implements LogSink {
+  private readonly journal = stderrIsJournal();
+
   write(severity: Severity, text: string): void {
     const label = severity === 'error' || severity === 'warning' ? `${severity}: ` : '';
-    process.stderr.write(`${new Date().toISOString()} ifdepd[${process.pid}]: ${label}${text}\n`);
+    const line = this.journal
+      ? `<${PRIORITY[severity]}>${label}${text}\n`
+      : `${new Date().toISOString()} ifdepd[${process.pid}]: ${label}${text}\n`;
+    process.stderr.write(line);
+  }
+}
+
+/** systemd sets JOURNAL_STREAM to "device:inode" of the stream it connected. */
+function stderrIsJournal(): boolean {
+  const stream = process.env.JOURNAL_STREAM;
+  if (stream === undefined) return false;
+  try {
+    const { dev, ino } = fstatSync(2);
+    return stream === `${dev}:${ino}`;
+  } catch {
+    return false;
   }
 }

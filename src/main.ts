@@ -7,7 +7,7 @@ import { formatDuration } from './duration.js';
 import { createLogger, StderrSink, TeeSink, type Logger, type LogSink } from './log.js';
 import { isOverrunSafeBinding } from './netlink/binding.js';
 import { parseOptions, type Options } from './options.js';
-import { Pidfile } from './pidfile.js';
+import { Pidfile, PROCESS_NAME } from './pidfile.js';
 import { SyslogSink } from './syslog.js';
 import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from './syslog-target.js';
 import { EX_CANTCREAT, EX_NOPERM, EX_OK, EX_OSERR, EX_SOFTWARE, Fatal } from './sysexits.js';
@@ -44,6 +44,8 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
     );
   }
   if (options.daemon && !isDetachedChild()) return detach();
+  // ps, pidof, killall and the pidfile check see "ifdepd", not "node".
+  process.title = PROCESS_NAME;
   const pidfile = options.pidfile === undefined ? undefined : Pidfile.acquire(options.pidfile);
   const sink = logSink(options);
   const log = createLogger(options.verbosity, sink);

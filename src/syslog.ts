@@ -25,7 +25,10 @@ export class SyslogSink implements LogSink {
   private readonly client: Client;
   private lost = 0;
 
-  constructor(target: SyslogTarget, format: SyslogFormat) {
+  constructor(
+    target: SyslogTarget,
+    private readonly format: SyslogFormat,
+  ) {
     this.client = new Client(target.host, {
       port: target.port,
       transport: target.transport === 'tcp' ? Transport.Tcp : Transport.Udp,
@@ -40,7 +43,10 @@ export class SyslogSink implements LogSink {
 
   write(severity: Severity, text: string): void {
     const lostBefore = this.lost;
-    const message = lostBefore > 0 ? `${text} [${lostBefore} earlier log lines lost: syslog collector unreachable]` : text;
+    const body = lostBefore > 0 ? `${text} [${lostBefore} earlier log lines lost: syslog collector unreachable]` : text;
+    // RFC 3164 has no field for the program: syslog-client leaves it out, and collectors
+    // would take the first word of the text for it. The TAG is ours to write.
+    const message = this.format === 'rfc3164' ? `ifdepd[${process.pid}]: ${body}` : body;
     try {
       this.client.log(message, { severity: SEVERITIES[severity] }, (err) => {
         if (err) this.lost += 1;

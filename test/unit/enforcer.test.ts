@@ -111,9 +111,20 @@ describe('Enforcer', () => {
     const warnings = h.logs.filter((l) => l.startsWith('warning:')).map((l) => /attempt (\d+)/.exec(l)?.[1]);
     expect(h.writes.length).toBeGreaterThan(9);
     expect(warnings).toEqual(['1', '2', '4', '8']);
+    expect(h.logs.filter((l) => l.includes('forcing it'))).toEqual([]);
     h.writer.fail = undefined;
     await vi.advanceTimersByTimeAsync(5000);
     expect(h.logs).toContain(`notice: vrrp0: set down after ${h.writes.length} attempts`);
+  });
+
+  it('does not retry a destination deleted while its request was in flight', async () => {
+    const h = harness(false, link(5, 'vrrp0'));
+    h.writer.fail = new Error('set down: ENODEV');
+    h.decide('down', 'em0 lost carrier');
+    h.links.remove(5 as IfIndex);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(h.writes).toHaveLength(1);
+    expect(h.logs.filter((l) => l.startsWith('warning:'))).toEqual([]);
   });
 
   it('caps the backoff at 5 s', () => {

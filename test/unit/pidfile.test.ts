@@ -28,6 +28,13 @@ describe('Pidfile', () => {
     expect(readFileSync(path, 'utf8')).toBe(`${process.pid}\n`);
   });
 
+  it('is not fooled by another program that merely mentions ifdepd', () => {
+    const path = join(dir, 'ifdepd.pid');
+    writeFileSync(path, `${process.pid === 1 ? 2 : process.pid}\n`); // vitest itself: comm is node
+    Pidfile.acquire(path);
+    expect(readFileSync(path, 'utf8')).toBe(`${process.pid}\n`);
+  });
+
   it('takes over a pidfile whose pid now belongs to another program', () => {
     const path = join(dir, 'ifdepd.pid');
     writeFileSync(path, '1\n'); // init is alive, but it is not ifdepd
@@ -37,9 +44,14 @@ describe('Pidfile', () => {
 
   it('refuses a pidfile held by a live ifdepd, naming it', async () => {
     const path = join(dir, 'ifdepd.pid');
-    // A live process whose command line says ifdepd.
-    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)', 'ifdepd'], { stdio: 'ignore' });
+    // A live process that names itself ifdepd, as the daemon does.
+    const holder = spawn(process.execPath, ['-e', "process.title = 'ifdepd'; setTimeout(() => {}, 30000)"], { stdio: 'ignore' });
     try {
+      const deadline = Date.now() + 5000;
+      while (readFileSync(`/proc/${holder.pid}/comm`, 'utf8').trim() !== 'ifdepd') {
+        if (Date.now() > deadline) throw new Error('holder never named itself');
+        await new Promise((r) => setTimeout(r, 10));
+      }
       writeFileSync(path, `${holder.pid}\n`);
       let failure: unknown;
       try {
