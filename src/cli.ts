@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { CLIENT_COMMANDS, runClient } from './client-cli.js';
+import { isClientCall, runClient } from './client-cli.js';
 import { isDetachedChild, reportStartup } from './detach.js';
 import { run, shutdown, type Running } from './main.js';
 import { InfoExit } from './options.js';
@@ -26,7 +26,7 @@ process.on('uncaughtException', (err) => void fail(err));
 process.on('unhandledRejection', (err) => void fail(err));
 
 const argv = process.argv.slice(2);
-const start: Promise<number | Running> = CLIENT_COMMANDS.has(argv[0] ?? '') ? runClient(argv) : run(argv);
+const start: Promise<number | Running> = isClientCall(argv) ? runClient(argv) : run(argv);
 
 start.then(
   (result) => {

@@ -106,8 +106,13 @@ export class Daemon implements ControlHandler {
     this.syncing = false;
     this.flushBacklog();
     this.options.log.debug(`read ${links.length} links (${why})`);
-    if (!this.started) this.firstDecisions();
-    else this.reassert();
+    if (!this.started) {
+      this.firstDecisions();
+    } else {
+      // What the lost notifications said is only in the dump: every group looks again.
+      for (const g of this.groups) this.evaluate(g);
+      this.reassert();
+    }
     if (this.syncAgain) {
       this.syncAgain = false;
       await this.resync(`${why}, again: notifications were lost meanwhile`);
@@ -127,6 +132,9 @@ export class Daemon implements ControlHandler {
       return watch;
     });
     for (const old of previous.keys()) if (!groups.some((g) => g.spec.name === old)) this.dropGroup(old);
+    if (config.startupHold !== this.config.startupHold || config.controlSocket !== this.config.controlSocket) {
+      this.options.log.notice('reload: startup-hold and control-socket changes take effect at the next start');
+    }
     this.config = config;
     this.groups = groups;
     this.syncTrackFiles();

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { SyslogFormat } from './syslog.js';
 import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from './syslog-target.js';
 import { loadConfig } from './config/load.js';
+import { namePattern, overlap } from './patterns.js';
 import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type Config } from './config/model.js';
 import type { Millis } from './types.js';
 import { VERSION } from './version.js';
@@ -181,6 +182,8 @@ function commandLineConfig(raw: RawOptions): GroupOptions {
   if (raw.destinations === undefined) throw usageError('no destination interfaces: give -D dst1[:dst2...]');
   const both = raw.sources.filter((name) => raw.destinations!.includes(name));
   if (both.length > 0) throw usageError(`interface '${both[0]}' is both a source and a destination`);
+  const loop = selfFeeding(raw.sources, raw.destinations);
+  if (loop !== undefined) throw usageError(`source '${loop[0]}' and destination '${loop[1]}' can name the same interface`);
   const config: Config = {
     groups: [
       {
@@ -199,6 +202,12 @@ function commandLineConfig(raw: RawOptions): GroupOptions {
     startupHold: raw.startupHold ?? 0,
   };
   return { config, ...(raw.controlSocket !== undefined ? { controlSocket: resolve(raw.controlSocket) } : {}) };
+}
+
+/** A group whose destination can be its own source would hold itself down for ever. */
+function selfFeeding(sources: readonly string[], destinations: readonly string[]): [string, string] | undefined {
+  for (const s of sources) for (const d of destinations) if (overlap(namePattern(s), namePattern(d))) return [s, d];
+  return undefined;
 }
 
 /** -f: every group comes from the file; group settings on the command line would be ambiguous. */

@@ -184,8 +184,8 @@ export class GroupWatch {
         until: this.startupHoldUntil,
       };
     }
-    const damping = this.damping;
     const spec = this.spec.damping;
+    const damping = this.damping && spec ? settle(this.damping, spec, now) : undefined;
     if (damping?.suppressed && spec) {
       const until = releaseAt(damping, spec);
       return {

@@ -62,7 +62,10 @@ function checkGroup(g: ParsedGroup): void {
     if (d.reuse <= 0 || d.reuse >= d.suppress) throw fail(`damping reuse (${d.reuse}) must be above 0 and below suppress (${d.suppress})`);
     if (d.maxSuppress < d.halfLife) throw fail('damping max-suppress must be at least the half-life');
   }
-  for (const h of g.hooks) if (!isAbsolute(h.path)) throw fail(`hook '${h.path}' must be an absolute path`);
+  for (const h of g.hooks) {
+    if (!isAbsolute(h.path)) throw fail(`hook '${h.path}' must be an absolute path`);
+    if (h.timeoutMs <= 0) throw fail('hook-timeout must be above 0');
+  }
 }
 
 function invalidPattern(text: string): string | undefined {

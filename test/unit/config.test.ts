@@ -122,6 +122,7 @@ describe('configuration file', () => {
     ['track file with destinations', g(' sources a\n destinations b\n action keepalived-track-file /run/x'), `${FILE}:1: group g: keepalived-track-file changes no interface: remove destinations`],
     ['track file shared', 'group a {\n sources x\n action keepalived-track-file /run/t\n}\ngroup b {\n sources y\n action keepalived-track-file /run/t\n}\n', `${FILE}:5: group b: track file /run/t is group a's too`],
     ['hook relative', g(' sources a\n destinations b\n hook notify.sh'), `${FILE}:1: group g: hook 'notify.sh' must be an absolute path`],
+    ['hook timeout zero', g(' sources a\n destinations b\n hook /bin/true\n hook-timeout 0'), `${FILE}:1: group g: hook-timeout must be above 0`],
     ['hook without program', g(' sources a\n destinations b\n hook'), `${FILE}:4: expected: hook /path/to/program [ARG...]`],
     ['relative control socket', 'control-socket ifdepd.sock\ngroup g {\n sources a\n destinations b\n}\n', `${FILE}:1: control-socket 'ifdepd.sock' must be an absolute path`],
     ['startup-hold twice', 'startup-hold 1s\nstartup-hold 2s\n', `${FILE}:2: startup-hold given twice`],

@@ -45,6 +45,7 @@ describe('command line validation: one line, exit 64', () => {
     ['syslog not a URL', ['-S', 'em0', '-D', 'vrrp0', '--syslog', 'localhost'], /is not a syslog target/],
     ['bad syslog format', ['-S', 'em0', '-D', 'vrrp0', '--syslog-format', 'json'], /--syslog-format/],
     ['syslog format twice', ['-S', 'em0', '-D', 'vrrp0', '--syslog-format', 'rfc5424', '--syslog-format', 'rfc3164'], /--syslog-format: given more than once/],
+    ['glob source overlapping a destination', ['-S', 'e*', '-D', 'eth1'], /source 'e\*' and destination 'eth1' can name the same interface/],
     ['-f with -S', ['-f', '/etc/ifdepd.conf', '-S', 'em0'], /-S cannot be combined with -f: set it in the configuration file/],
     ['-f with --up-delay', ['-f', '/etc/ifdepd.conf', '--up-delay', '1s'], /--up-delay cannot be combined with -f/],
     ['startup hold garbage', ['-S', 'em0', '-D', 'vrrp0', '--startup-hold', 'long'], /--startup-hold: 'long' is not a duration/],
@@ -130,5 +131,16 @@ describe('durations and names', () => {
 
   it('accepts names the kernel accepts, including 15 bytes and dots', () => {
     for (const name of ['em0', 'vrrp.51', 'abcdefghijklmno', 'br-lan_2', 'eth0@x']) expect(invalidIfName(name)).toBeUndefined();
+  });
+});
+
+describe('client calls', () => {
+  it('are recognised with the socket before or after the command word', async () => {
+    const { isClientCall } = await import('../../src/client-cli.js');
+    expect(isClientCall(['status'])).toBe(true);
+    expect(isClientCall(['-s', '/run/x.sock', 'hold', 'uplink', 'down'])).toBe(true);
+    expect(isClientCall(['--socket=/run/x.sock', 'reload'])).toBe(true);
+    expect(isClientCall(['-S', 'em0', '-D', 'status'])).toBe(false);
+    expect(isClientCall(['-f', '/etc/ifdepd.conf'])).toBe(false);
   });
 });
