@@ -3,6 +3,7 @@ import { describeAction, describePolicy } from './config/model.js';
 import { Confirmations } from './confirmations.js';
 import type { ControlHandler, GroupStatus, StatusReport } from './control/api.js';
 import { destinationNames, wantedState } from './destinations.js';
+import { releaseAt } from './damping.js';
 import { formatDuration } from './duration.js';
 import { Enforcer, type InterfaceAction } from './enforcer.js';
 import { HookRunner } from './hooks.js';
@@ -10,7 +11,7 @@ import { LinkTable } from './links.js';
 import type { Logger } from './log.js';
 import { LinkMonitor } from './netlink/monitor.js';
 import { LinkRequester } from './netlink/requester.js';
-import { describeEvaluation, describeStart } from './report.js';
+import { describeEvaluation, describeStart, targetsOf } from './report.js';
 import { TrackFile } from './trackfile.js';
 import type { Decision, IfIndex, LinkState, Millis } from './types.js';
 import { VERSION } from './version.js';
@@ -129,6 +130,7 @@ export class Daemon implements ControlHandler {
       const watch = new GroupWatch(spec, this.table, now, this.startupHoldUntil);
       const old = previous.get(spec.name);
       if (old !== undefined) watch.inherit(old);
+      else this.options.log.notice(`${spec.name}: added by reload: ${watch.why(now)} -> ${targetsOf(spec)} ${watch.decision}`);
       return watch;
     });
     for (const old of previous.keys()) if (!groups.some((g) => g.spec.name === old)) this.dropGroup(old);
@@ -420,8 +422,8 @@ export class Daemon implements ControlHandler {
     }, RESYNC_RETRY_MS);
   }
 
-  private verify(index: IfIndex): void {
-    this.kernel()
+  private verify(index: IfIndex): Promise<void> {
+    return this.kernel()
       .get(index)
       .then(
         (link) => this.onChange(link === undefined ? { kind: 'removed', index } : { kind: 'link', link }),
@@ -454,7 +456,15 @@ export class Daemon implements ControlHandler {
       ...(pending
         ? { pending: { target: pending.target, inMs: Math.max(0, Math.round(pending.due - now)), delay: pending.target === 'down' ? 'down-delay' : 'up-delay' } }
         : {}),
-      ...(damping && spec.damping ? { damping: { penalty: Math.round(damping.penalty), suppressed: damping.suppressed } } : {}),
+      ...(damping && spec.damping
+        ? {
+            damping: {
+              penalty: Math.round(damping.penalty),
+              suppressed: damping.suppressed,
+              ...(damping.suppressed ? { reuseInMs: Math.max(0, releaseAt(damping, spec.damping) - Math.round(now)) } : {}),
+            },
+          }
+        : {}),
       ...(g.held !== undefined
         ? { hold: { kind: 'operator', decision: g.held } }
         : holdLeft > 0

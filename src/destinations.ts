@@ -9,6 +9,8 @@ export interface Wanted {
   readonly because: string;
   /** The groups that say down. */
   readonly downBecause: readonly string[];
+  /** Some group names it literally: when it is missing, it is waited for. */
+  readonly named: boolean;
 }
 
 /**
@@ -31,7 +33,12 @@ export function wantedState(
     deciding.length === 1 && claiming.length === 1
       ? deciding[0]!.why(now)
       : deciding.map((g) => `${g.spec.name}: ${g.why(now)}`).join('; ');
-  return { decision: down.length > 0 ? 'down' : 'up', because, downBecause: down.map((g) => g.spec.name) };
+  return {
+    decision: down.length > 0 ? 'down' : 'up',
+    because,
+    downBecause: down.map((g) => g.spec.name),
+    named: claiming.some((g) => g.destinationPatterns.some((p) => p.literal && p.text === name)),
+  };
 }
 
 /** Every interface name a group's destination patterns stand for: literals, and live matches of globs. */

@@ -18,8 +18,8 @@ export interface EnforcerDeps {
   readonly links: LinkLookup;
   /** What the groups want of this interface; undefined when no group claims it. */
   readonly wanted: (name: string) => Wanted | undefined;
-  /** Asks for a fresh read of one interface when its confirmation is overdue. */
-  readonly verify: (index: IfIndex) => void;
+  /** Reads one interface afresh into the link table; resolves once the table has it. */
+  readonly verify: (index: IfIndex) => Promise<void>;
   readonly log: Logger;
   readonly dryRun: boolean;
   /** A write was sent for this interface. */
@@ -46,7 +46,13 @@ interface Slot {
   failures: number;
   retry?: NodeJS.Timeout;
   /** ACKed, waiting for the kernel's notification that confirms it. */
-  awaiting?: { readonly decision: Decision; readonly timer: NodeJS.Timeout };
+  awaiting?: { readonly decision: Decision; readonly index: IfIndex; readonly timer: NodeJS.Timeout };
+  /**
+   * A write was ACKed but never confirmed, and the link is being read again: until
+   * then the table's view of it may be stale (the kernel does not notify every
+   * change, e.g. protodown on an interface that is admin down).
+   */
+  verifying: boolean;
   /** The state the kernel last confirmed under the decision of the time. */
   confirmed?: { readonly index: IfIndex; readonly decision: Decision };
   /** Dry-run: what was last said, so that it is said once. */
@@ -61,6 +67,8 @@ interface Slot {
 export class Enforcer {
   private readonly slots = new Map<string, Slot>();
   private closed = false;
+  /** Until the first full pass, a destination's state is covered by the groups' "at start" lines. */
+  private started = false;
 
   constructor(private readonly deps: EnforcerDeps) {}
 
@@ -69,6 +77,7 @@ export class Enforcer {
     const all = new Set(names);
     for (const name of this.slots.keys()) all.add(name);
     for (const name of all) this.reconcile(name);
+    this.started = true;
   }
 
   /** A new decision for these names: pending retries are dropped, they act at once. */
@@ -77,7 +86,9 @@ export class Enforcer {
       const slot = this.slots.get(name);
       if (slot === undefined) continue;
       slot.failures = 0;
+      const unconfirmed = slot.awaiting;
       clearSlotTimers(slot);
+      if (unconfirmed !== undefined) this.reread(slot, unconfirmed.index);
     }
     for (const name of names) this.reconcile(name);
   }
@@ -91,12 +102,13 @@ export class Enforcer {
       return;
     }
     const slot = this.slot(name);
+    if (slot.verifying) return;
     const link = this.deps.links.byName(name);
     if (link === undefined) {
-      this.lost(slot, wanted.decision);
+      this.lost(slot, wanted);
       return;
     }
-    const firstSight = !slot.seen;
+    const firstSight = !slot.seen && !this.started;
     const appeared = slot.index !== link.index;
     slot.seen = true;
     slot.index = link.index;
@@ -153,7 +165,7 @@ export class Enforcer {
   private slot(name: string): Slot {
     let slot = this.slots.get(name);
     if (slot === undefined) {
-      slot = { name, seen: false, inFlight: false, failures: 0 };
+      slot = { name, seen: false, inFlight: false, failures: 0, verifying: false };
       this.slots.set(name, slot);
     }
     return slot;
@@ -163,16 +175,40 @@ export class Enforcer {
   private forget(name: string): void {
     const slot = this.slots.get(name);
     if (slot === undefined) return;
-    clearSlotTimers(slot);
-    this.slots.delete(name);
+    this.forgetSlot(slot);
     if (this.deps.links.byName(name) !== undefined) this.deps.log.notice(`${name} is no longer a destination; left as it is`);
+  }
+
+  private forgetSlot(slot: Slot): void {
+    clearSlotTimers(slot);
+    this.slots.delete(slot.name);
+  }
+
+  /** Reads the interface again before trusting the table about it. */
+  private reread(slot: Slot, index: IfIndex): void {
+    slot.verifying = true;
+    void this.deps
+      .verify(index)
+      .catch(() => undefined)
+      .finally(() => {
+        slot.verifying = false;
+        if (this.slots.get(slot.name) === slot) this.reconcile(slot.name);
+      });
   }
 
   private verb(): string {
     return this.deps.action.kind === 'admin' ? 'admin' : 'protodown-state';
   }
 
-  private lost(slot: Slot, decision: Decision): void {
+  private lost(slot: Slot, wanted: Wanted): void {
+    const decision = wanted.decision;
+    if (!wanted.named) {
+      // Only a glob matched it: nothing to wait for under this name.
+      if (slot.index !== undefined) this.deps.log.info(`${slot.name} is gone; no longer a destination`);
+      this.forgetSlot(slot);
+      this.deps.onConfirmed?.(slot.name, decision);
+      return;
+    }
     if (slot.index !== undefined) {
       this.deps.log.info(`${slot.name} disappeared; it will be set ${decision} when it comes back`);
     } else if (!slot.seen) {
@@ -230,9 +266,9 @@ export class Enforcer {
     const timer = setTimeout(() => {
       slot.awaiting = undefined;
       this.deps.log.debug(`${slot.name}: no notification ${CONFIRM_TIMEOUT_MS} ms after the ACK; re-reading it`);
-      this.deps.verify(index);
+      this.reread(slot, index);
     }, CONFIRM_TIMEOUT_MS);
-    slot.awaiting = { decision, timer };
+    slot.awaiting = { decision, index, timer };
     // The notification may have been processed before the ACK.
     this.reconcile(slot.name);
   }

@@ -102,7 +102,12 @@ export class GroupWatch {
 
   /** Why the decision is what it is, right now. */
   why(now: Millis): string {
-    return this.override(now)?.why ?? this.health.reason;
+    const override = this.override(now);
+    if (override !== undefined) return override.why;
+    const pending = this.debounce.pending;
+    if (pending === undefined) return this.health.reason;
+    const delay = pending.target === 'down' ? 'down-delay' : 'up-delay';
+    return `${this.health.reason}; ${pending.target} in ${formatDuration(Math.max(0, pending.due - now))} (${delay})`;
   }
 
   startupHoldLeft(now: Millis): Millis {

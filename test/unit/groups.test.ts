@@ -120,8 +120,8 @@ describe('down wins', () => {
   const p = new GroupWatch(spec({ name: 'p', sources: ['b0'], destinations: ['vrrp.51'], action: { kind: 'protodown' } }), links, 0);
 
   it('a destination in several groups is down if any says down', () => {
-    expect(wantedState('vrrp0', 'admin', [a, b], 0)).toEqual({ decision: 'down', because: 'b: b0 lost carrier', downBecause: ['b'] });
-    expect(wantedState('vrrp.51', 'admin', [a, b], 0)).toEqual({ decision: 'up', because: 'all sources have carrier', downBecause: [] });
+    expect(wantedState('vrrp0', 'admin', [a, b], 0)).toEqual({ decision: 'down', because: 'b: b0 lost carrier', downBecause: ['b'], named: true });
+    expect(wantedState('vrrp.51', 'admin', [a, b], 0)).toEqual({ decision: 'up', because: 'all sources have carrier', downBecause: [], named: false });
   });
 
   it('actions are independent: a protodown group does not take an admin destination down', () => {
@@ -135,5 +135,14 @@ describe('down wins', () => {
 
   it('names: literals even when missing, and live matches of globs', () => {
     expect([...destinationNames([a, b], 'admin', ['vrrp.51', 'vrrp.52', 'x'])].sort()).toEqual(['vrrp.51', 'vrrp.52', 'vrrp0']);
+  });
+});
+
+describe('destinations matched only by a glob', () => {
+  it('are waited for only when named literally', () => {
+    const links = table(link(2, 'a0'), link(8, 'vrrp.51'));
+    const g = new GroupWatch(spec({ name: 'a', sources: ['a0'], destinations: ['vrrp0', 'vrrp.*'] }), links, 0);
+    expect(wantedState('vrrp.51', 'admin', [g], 0)?.named).toBe(false);
+    expect(wantedState('vrrp0', 'admin', [g], 0)?.named).toBe(true);
   });
 });
