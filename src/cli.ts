@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { isClientCall, runClient } from './client-cli.js';
+import { runDemo } from './demo/run.js';
 import { isDetachedChild, reportStartup } from './detach.js';
 import { run, shutdown, type Running } from './main.js';
 import { InfoExit } from './options.js';
@@ -26,7 +27,8 @@ process.on('uncaughtException', (err) => void fail(err));
 process.on('unhandledRejection', (err) => void fail(err));
 
 const argv = process.argv.slice(2);
-const start: Promise<number | Running> = isClientCall(argv) ? runClient(argv) : run(argv);
+const start: Promise<number | Running> =
+  argv[0] === 'demo' ? runDemo(argv.slice(1)) : isClientCall(argv) ? runClient(argv) : run(argv);
 
 start.then(
   (result) => {

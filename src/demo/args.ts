@@ -1,0 +1,36 @@
+import { Command, CommanderError } from 'commander';
+import { EX_OK, usageError } from '../sysexits.js';
+import { InfoExit } from '../options.js';
+
+export interface DemoArgs {
+  /** Leave the namespace for inspection instead of deleting it. */
+  readonly keep: boolean;
+}
+
+function program(): Command {
+  return new Command('ifdepd demo')
+    .description(
+      'Build a throw-away network namespace, run the real ifdepd in it, cut and flap an uplink, ' +
+        'and print what the kernel and ifdepd did, with reaction times. Needs root.',
+    )
+    .option('--keep', 'leave the namespace (and its interfaces) for inspection; print its name')
+    .helpOption('-h, --help')
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeOut: () => {}, writeErr: () => {} });
+}
+
+/** Throws InfoExit for --help, Fatal (usage) for anything unknown. */
+export function parseDemoArgs(argv: readonly string[]): DemoArgs {
+  const p = program();
+  try {
+    p.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.exitCode === EX_OK) throw new InfoExit(p.helpInformation());
+      throw usageError(`demo: ${err.message.replace(/^error: /, '')}`);
+    }
+    throw err;
+  }
+  return { keep: p.opts<{ keep?: boolean }>().keep === true };
+}
