@@ -1,32 +1,21 @@
 // --down-delay and --up-delay against the real kernel, timed from outside the daemon.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { AdminRecorder, Lab, labSkipReason, type Proc } from './lab.js';
-
-const skip = labSkipReason();
-if (skip) console.warn(`delays: skipped: ${skip}`);
+import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from './lab.js';
 
 const DESTS = ['vrrp0', 'vrrp1'];
 const ARGS = ['-S', 'up0', '-D', DESTS.join(':')];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(skip !== null)('down-delay and up-delay', () => {
+describeLab('down-delay and up-delay', () => {
   let lab: Lab;
   let d: Proc | undefined;
   let rec: AdminRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
+  eachLab((fresh) => {
+    lab = fresh;
     lab.addSource('up0');
     for (const v of DESTS) lab.addDestination(v);
-    d = undefined;
-    rec = undefined;
-  });
-
-  afterEach(async () => {
-    rec?.stop();
-    await d?.stop();
-    lab.destroy();
   });
 
   it('--down-delay 400ms: a 100 ms carrier flap changes nothing and is logged as ignored', async () => {

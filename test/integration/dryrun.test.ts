@@ -1,10 +1,7 @@
 // --dry-run: decides and logs, never changes an interface.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { AdminRecorder, Lab, labSkipReason, type Proc } from './lab.js';
-
-const skip = labSkipReason();
-if (skip) console.warn(`dryrun: skipped: ${skip}`);
+import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from './lab.js';
 
 const DESTS = ['vrrp0', 'vrrp1'];
 const ARGS = ['-S', 'up0', '-D', DESTS.join(':')];
@@ -12,23 +9,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** nobody, every capability gone: what an unprivileged operator runs. */
 const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
 
-describe.skipIf(skip !== null)('--dry-run', () => {
+describeLab('--dry-run', () => {
   let lab: Lab;
   let d: Proc | undefined;
   let rec: AdminRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
+  eachLab((fresh) => {
+    lab = fresh;
     lab.addSource('up0');
     for (const v of DESTS) lab.addDestination(v);
-    d = undefined;
-    rec = undefined;
-  });
-
-  afterEach(async () => {
-    rec?.stop();
-    await d?.stop();
-    lab.destroy();
   });
 
   it('says what it would do on a failover and a recovery, and changes nothing', async () => {

@@ -1,29 +1,20 @@
 // Failover and recovery against the real kernel: 2 veth sources, 2 macvlan destinations.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { AdminRecorder, Lab, labSkipReason, type Proc } from './lab.js';
-
-const skip = labSkipReason();
-if (skip) console.warn(`failover: skipped: ${skip}`);
+import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from './lab.js';
 
 const SOURCES = ['up0', 'up1'];
 const DESTS = ['vrrp0', 'vrrp1'];
 const ARGS = ['-S', SOURCES.join(':'), '-D', DESTS.join(':')];
 
-describe.skipIf(skip !== null)('failover and recovery', () => {
+describeLab('failover and recovery', () => {
   let lab: Lab;
   let d: Proc | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
+  eachLab((fresh) => {
+    lab = fresh;
     for (const s of SOURCES) lab.addSource(s);
     for (const v of DESTS) lab.addDestination(v);
-    d = undefined;
-  });
-
-  afterEach(async () => {
-    await d?.stop();
-    lab.destroy();
   });
 
   it('one source losing carrier takes every destination down; recovery brings them up after the up-delay', async () => {

@@ -4,10 +4,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { config, group, Lab, labSkipReason, LinkRecorder, waitFor } from './grouplab.js';
-
-const skip = labSkipReason();
+import { expect, it } from 'vitest';
+import { config, describeLab, eachLab, group, Lab, LinkRecorder, waitFor } from './grouplab.js';
 
 /**
  * Reads `file` as fast as it can until `stop` exists, then prints what it saw:
@@ -38,18 +36,11 @@ for (;;) {
 process.stdout.write(JSON.stringify({ reads, seen, errors }));
 `;
 
-describe.skipIf(skip !== null)(`protodown and track-file actions${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describeLab('protodown and track-file actions', () => {
   let lab: Lab;
   let rec: LinkRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
-    rec = undefined;
-  });
-  afterEach(async () => {
-    rec?.stop();
-    await lab?.shutdown(); // lab is undefined when Lab.create() failed
-  });
+  eachLab((fresh) => (lab = fresh));
 
   it('protodown sets IFLA_PROTO_DOWN on and off and never touches the admin state', async () => {
     lab.addSource('s0');

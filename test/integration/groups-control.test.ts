@@ -4,25 +4,17 @@ import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/control/api.js';
-import { CLI, config, group, Lab, labSkipReason, LinkRecorder } from './grouplab.js';
+import { CLI, config, describeLab, eachLab, group, Lab, LinkRecorder } from './grouplab.js';
 
-const skip = labSkipReason();
 const UP_DELAY = 2000;
 
-describe.skipIf(skip !== null)(`control socket${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describeLab('control socket', () => {
   let lab: Lab;
   let rec: LinkRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
-    rec = undefined;
-  });
-  afterEach(async () => {
-    rec?.stop();
-    await lab?.shutdown(); // lab is undefined when Lab.create() failed
-  });
+  eachLab((fresh) => (lab = fresh));
 
   async function startUplink() {
     lab.addSource('u0');

@@ -1,23 +1,14 @@
 // Flap damping with real interfaces: quick flaps suppress the group (destinations held
 // down although the sources are healthy) until the penalty has decayed, within max-suppress.
 import { performance } from 'node:perf_hooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { config, group, Lab, labSkipReason, LinkRecorder } from './grouplab.js';
+import { expect, it } from 'vitest';
+import { config, describeLab, eachLab, group, Lab, LinkRecorder } from './grouplab.js';
 
-const skip = labSkipReason();
-
-describe.skipIf(skip !== null)(`flap damping${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describeLab('flap damping', () => {
   let lab: Lab;
   let rec: LinkRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
-    rec = undefined;
-  });
-  afterEach(async () => {
-    rec?.stop();
-    await lab?.shutdown(); // lab is undefined when Lab.create() failed
-  });
+  eachLab((fresh) => (lab = fresh));
 
   async function start(damping: string) {
     lab.addSource('d0');

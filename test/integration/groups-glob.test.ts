@@ -1,22 +1,13 @@
 // Glob destinations ("vrrp.*"): keepalived VMACs that come and go while the daemon runs.
 import { performance } from 'node:perf_hooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { config, group, Lab, labSkipReason, LinkRecorder, waitFor } from './grouplab.js';
+import { expect, it } from 'vitest';
+import { config, describeLab, eachLab, group, Lab, LinkRecorder, waitFor } from './grouplab.js';
 
-const skip = labSkipReason();
-
-describe.skipIf(skip !== null)(`glob destinations${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describeLab('glob destinations', () => {
   let lab: Lab;
   let rec: LinkRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
-    rec = undefined;
-  });
-  afterEach(async () => {
-    rec?.stop();
-    await lab?.shutdown(); // lab is undefined when Lab.create() failed
-  });
+  eachLab((fresh) => (lab = fresh));
 
   it('forces a matching VMAC created while the group is down, leaves one created while up, lets go of a renamed one', async () => {
     lab.addSource('up0');

@@ -2,26 +2,17 @@
 // one that is missing and one that hangs are logged, and none of them slows the watchdog.
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { config, group, isAlive, Lab, labSkipReason, LinkRecorder, waitFor } from './grouplab.js';
-
-const skip = labSkipReason();
+import { expect, it } from 'vitest';
+import { config, describeLab, eachLab, group, isAlive, Lab, LinkRecorder, waitFor } from './grouplab.js';
 
 /** How soon after a cut (or a restore, with up-delay 0) the destination must follow. */
 const PROMPT_MS = 500;
 
-describe.skipIf(skip !== null)(`hooks${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describeLab('hooks', () => {
   let lab: Lab;
   let rec: LinkRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
-    rec = undefined;
-  });
-  afterEach(async () => {
-    rec?.stop();
-    await lab?.shutdown(); // lab is undefined when Lab.create() failed
-  });
+  eachLab((fresh) => (lab = fresh));
 
   it('failing and hanging hooks are logged and never delay the destinations', async () => {
     lab.addSource('h0');

@@ -7,22 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, config, group, Lab, labSkipReason, LinkRecorder, waitFor } from './grouplab.js';
+import { CLI, config, describeLab, eachLab, group, Lab, LinkRecorder, waitFor } from './grouplab.js';
 
-const skip = labSkipReason();
-
-describe.skipIf(skip !== null)(`reload${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describeLab('reload', () => {
   let lab: Lab;
   let rec: LinkRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
-    rec = undefined;
-  });
-  afterEach(async () => {
-    rec?.stop();
-    await lab?.shutdown(); // lab is undefined when Lab.create() failed
-  });
+  eachLab((fresh) => (lab = fresh));
 
   it('refuses a bad file (SIGHUP and ifdepd reload) and keeps running the old configuration', async () => {
     lab.addSource('a0');

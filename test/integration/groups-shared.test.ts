@@ -1,23 +1,14 @@
 // Several groups over one destination (down wins), and the `any` and `min N` policies,
 // with real interfaces in a throw-away network namespace.
 import { performance } from 'node:perf_hooks';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { config, group, Lab, labSkipReason, LinkRecorder } from './grouplab.js';
+import { expect, it } from 'vitest';
+import { config, describeLab, eachLab, group, Lab, LinkRecorder } from './grouplab.js';
 
-const skip = labSkipReason();
-
-describe.skipIf(skip !== null)(`groups sharing destinations, policies${skip ? ` (skipped: ${skip})` : ''}`, () => {
+describeLab('groups sharing destinations, policies', () => {
   let lab: Lab;
   let rec: LinkRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
-    rec = undefined;
-  });
-  afterEach(async () => {
-    rec?.stop();
-    await lab?.shutdown(); // lab is undefined when Lab.create() failed
-  });
+  eachLab((fresh) => (lab = fresh));
 
   const sourceFailed = (name: string) => (g: { sources: readonly { name: string; healthy: boolean }[] }) =>
     g.sources.find((s) => s.name === name)?.healthy === false;

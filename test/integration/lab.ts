@@ -3,6 +3,7 @@
 // on a bridge as destinations (like keepalived's VMACs), and the real daemon running
 // inside the namespace. Nothing here touches the host's interfaces: every `ip`
 // command goes through `ip -n <ns>`, and every process is started inside <ns>.
+// grouplab.ts builds on this for the multi-group daemon (`-f FILE`).
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -10,8 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe } from 'vitest';
 
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The daemon under test; IFDEPD_TEST_CLI points elsewhere (e.g. a deliberately broken build, to see a test fail). */
+export const CLI = process.env['IFDEPD_TEST_CLI'] ?? fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 /** Why the namespace tests cannot run here, or null. Computed once per file. */
@@ -24,6 +27,12 @@ export function labSkipReason(): string | null {
   return null;
 }
 
+/** `describe` for namespace tests: skipped where they cannot run, its title saying why. */
+export function describeLab(title: string, body: () => void): void {
+  const skip = labSkipReason();
+  describe.skipIf(skip !== null)(`${title}${skip ? ` (skipped: ${skip})` : ''}`, body);
+}
+
 export interface WaitOptions {
   timeout?: number;
   interval?: number;
@@ -33,7 +42,7 @@ export interface WaitOptions {
 
 /**
  * Polls `fn` until it returns a truthy value (which is returned) or the deadline
- * passes; then throws a message saying what was awaited and, if given, the context.
+ * passes; then throws saying what was awaited, the last result and, if given, the context.
  */
 export async function waitFor<T>(
   what: string,
@@ -63,12 +72,16 @@ export async function waitFor<T>(
 
 export type Admin = 'up' | 'down' | 'missing';
 
-interface IpLink {
+/** One interface as `ip -d -j link show` describes it. */
+export interface IpLink {
   ifindex: number;
   ifname: string;
   flags: string[];
   operstate?: string;
+  proto_down?: boolean;
 }
+
+const adminOf = (l: IpLink): Admin => (l.flags.includes('UP') ? 'up' : 'down');
 
 /** An observed admin state of one interface, from `ip monitor link`. */
 export interface AdminEvent {
@@ -77,40 +90,73 @@ export interface AdminEvent {
   readonly admin: Admin;
 }
 
+/** An observed state of one interface: admin (IFF_UP) and protodown (false when missing). */
+export interface LinkEvent extends AdminEvent {
+  readonly protodown: boolean;
+}
+
+export interface RecorderOptions {
+  /** Record changes of protodown (IFLA_PROTO_DOWN) too, not only of the admin state. Default false. */
+  readonly protodown?: boolean;
+  /**
+   * Forget what the monitor reported before it was known to be listening: that is
+   * history, not a change under test. Default false: it is kept.
+   */
+  readonly fromReady?: boolean;
+}
+
 /**
  * Records the admin state changes of every interface of the namespace, from
- * `ip -n NS monitor link`, with their arrival time: proof that something never
+ * `ip -n NS -d -o monitor link`, with their arrival time: proof that something never
  * happened, and when something did. Notifications that do not change the admin
- * state (operstate, carrier, statistics) are not recorded.
+ * state (operstate, carrier, statistics; protodown unless asked for) are not recorded.
  */
 export class AdminRecorder {
   /** Changes of admin state (including 'missing' for a deletion), oldest first. */
-  readonly events: AdminEvent[] = [];
-  private readonly last = new Map<string, Admin>();
+  readonly events: LinkEvent[] = [];
+  private readonly last = new Map<string, string>();
   private buffer = '';
-  private constructor(private readonly proc: ChildProcess) {}
+  private marked = false;
+  private readonly proc: ChildProcess;
 
-  static async start(lab: Lab): Promise<AdminRecorder> {
-    const proc = spawn('ip', ['-n', lab.ns, '-o', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    lab.track(proc);
-    const rec = new AdminRecorder(proc);
-    let marked = false;
-    proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      if (/ lo: /.test(chunk)) marked = true;
-      rec.feed(chunk);
+  protected constructor(
+    lab: Netns,
+    private readonly opts: RecorderOptions,
+  ) {
+    this.proc = spawn('ip', ['-n', lab.ns, '-d', '-o', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    lab.track(this.proc);
+    this.proc.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      if (/ lo: /.test(chunk)) this.marked = true;
+      this.feed(chunk);
     });
+  }
+
+  static start(lab: Netns, opts: RecorderOptions = {}): Promise<AdminRecorder> {
+    return new AdminRecorder(lab, opts).ready(lab);
+  }
+
+  /** Resolves once the monitor listens, with the kernel's state as the baseline (the monitor only reports changes). */
+  protected async ready(lab: Netns): Promise<this> {
     // Ready once it reports a change made after it started: a new alias on lo.
-    const marker = `rec-${randomBytes(4).toString('hex')}`;
     await waitFor(
       'ip monitor to report the marker change',
       () => {
-        lab.ip('link', 'set', 'dev', 'lo', 'alias', marker);
-        return marked;
+        lab.ip('link', 'set', 'dev', 'lo', 'alias', `rec-${randomBytes(4).toString('hex')}`);
+        return this.marked;
       },
       { timeout: 5000, interval: 50 },
     );
-    for (const [name, admin] of Object.entries(lab.allAdmins())) rec.last.set(name, admin);
-    return rec;
+    const now = lab.links();
+    if (this.opts.fromReady) {
+      this.events.length = 0;
+      this.last.clear();
+    }
+    for (const l of now) this.last.set(l.ifname, this.key(adminOf(l), l.proto_down === true));
+    return this;
+  }
+
+  private key(admin: Admin, protodown: boolean): string {
+    return this.opts.protodown && protodown ? `${admin}/protodown` : admin;
   }
 
   private feed(chunk: string): void {
@@ -123,14 +169,16 @@ export class AdminRecorder {
       if (m === null) continue;
       const name = m[2]!;
       const admin: Admin = m[1] ? 'missing' : m[3]!.split(',').includes('UP') ? 'up' : 'down';
-      if (this.last.get(name) === admin) continue;
-      this.last.set(name, admin);
-      this.events.push({ t, name, admin });
+      const protodown = admin !== 'missing' && / protodown on /.test(line);
+      const k = this.key(admin, protodown);
+      if (this.last.get(name) === k) continue;
+      this.last.set(name, k);
+      this.events.push({ t, name, admin, protodown });
     }
   }
 
-  /** The admin changes of `name` recorded at or after `since`. */
-  of(name: string, since = 0): AdminEvent[] {
+  /** The recorded changes of `name` at or after `since`. */
+  of(name: string, since = 0): LinkEvent[] {
     return this.events.filter((e) => e.name === name && e.t >= since);
   }
 
@@ -147,8 +195,34 @@ export class AdminRecorder {
     });
   }
 
+  /** Every recorded change (of `names`, if given), for failure messages. */
+  dump(names?: readonly string[]): string {
+    const shown = names ? this.events.filter((e) => names.includes(e.name)) : this.events;
+    return shown.map((e) => `${e.t.toFixed(1)} ${e.name} admin ${e.admin}${e.protodown ? ' protodown' : ''}`).join('\n');
+  }
+
   stop(): void {
-    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+  }
+}
+
+/**
+ * Every change of admin state or protodown, from the moment the monitor is known to
+ * listen (nothing before that counts): the recorder of the multi-group tests.
+ */
+export class LinkRecorder extends AdminRecorder {
+  static override start(lab: Netns): Promise<LinkRecorder> {
+    return new LinkRecorder(lab, { protodown: true, fromReady: true }).ready(lab);
+  }
+
+  /** firstAt, by the name the group tests use. */
+  firstAdmin(name: string, admin: Admin, since = 0): number | undefined {
+    return this.firstAt(name, admin, since);
+  }
+
+  /** waitSeen, by the name the group tests use. */
+  waitAdmin(name: string, admin: Admin, since: number, timeout = 5000, context?: () => string): Promise<number> {
+    return this.waitSeen(name, admin, since, timeout, context);
   }
 }
 
@@ -187,6 +261,15 @@ export class Proc {
     return this.output.split('\n').filter((l) => l !== '');
   }
 
+  /** The lines logged after the first `mark` lines: `const m = d.mark(); ...; d.since(m)`. */
+  mark(): number {
+    return this.lines().length;
+  }
+
+  since(mark: number): string[] {
+    return this.lines().slice(mark);
+  }
+
   tail(n = 40): string {
     const status = this.exited ? `[exited: code ${this.exited.code}, signal ${this.exited.signal}]\n` : '';
     return status + this.lines().slice(-n).join('\n');
@@ -197,8 +280,9 @@ export class Proc {
     return this.lines().filter((l) => re.test(l)).length;
   }
 
-  waitForLog(re: RegExp, timeout = 5000): Promise<string> {
-    return waitFor(`a log line matching ${re}`, () => this.lines().find((l) => re.test(l)), {
+  /** Waits for a log line matching `re`, among the lines after `since` (a mark()). */
+  waitForLog(re: RegExp, timeout = 5000, since = 0): Promise<string> {
+    return waitFor(`a log line matching ${re}`, () => this.since(since).find((l) => re.test(l)), {
       timeout,
       context: () => this.tail(),
     });
@@ -228,19 +312,33 @@ export interface RunOptions {
   waitReady?: boolean;
 }
 
-/** One throw-away network namespace. */
-export class Lab {
-  readonly ns = `ifdepd-t-${process.pid}-${randomBytes(4).toString('hex')}`;
+/**
+ * One throw-away network namespace, its interfaces and the processes started in it:
+ * what every lab has. Lab adds the `-S/-D` daemon, grouplab's Lab the `-f FILE` one.
+ */
+export class Netns {
+  readonly ns: string;
   private readonly procs: ChildProcess[] = [];
+  private readonly started: Proc[] = [];
   private tmp?: string;
   private bridge = false;
   private readonly peers = new Map<string, string>();
 
-  static create(): Lab {
-    const lab = new Lab();
-    execFileSync('ip', ['netns', 'add', lab.ns], { stdio: ['ignore', 'ignore', 'pipe'] });
-    lab.ip('link', 'set', 'lo', 'up');
-    return lab;
+  /** `prefix` names the namespace: PREFIX-<pid>-<random>. */
+  constructor(prefix = 'ifdepd-t') {
+    this.ns = `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
+  }
+
+  /** Adds the namespace, lo up; removes what it made if that fails. */
+  protected open(): this {
+    try {
+      execFileSync('ip', ['netns', 'add', this.ns], { stdio: ['ignore', 'ignore', 'pipe'] });
+      this.ip('link', 'set', 'lo', 'up');
+    } catch (err) {
+      this.destroy();
+      throw err;
+    }
+    return this;
   }
 
   /** `ip -n NS <args>`; throws with ip's stderr on failure. */
@@ -317,8 +415,13 @@ export class Lab {
     this.ip('link', 'del', name);
   }
 
+  /** Every interface of the namespace, with details (protodown). */
+  links(): IpLink[] {
+    return JSON.parse(this.ip('-d', '-j', 'link', 'show')) as IpLink[];
+  }
+
   link(name: string): IpLink | undefined {
-    const r = spawnSync('ip', ['-n', this.ns, '-j', 'link', 'show', 'dev', name], { encoding: 'utf8' });
+    const r = spawnSync('ip', ['-n', this.ns, '-d', '-j', 'link', 'show', 'dev', name], { encoding: 'utf8' });
     if (r.status !== 0) {
       if (/does not exist/.test(r.stderr)) return undefined;
       throw new Error(`ip link show ${name} failed: ${r.stderr}`);
@@ -329,14 +432,18 @@ export class Lab {
   /** The admin state (IFF_UP) as the kernel has it now. */
   admin(name: string): Admin {
     const link = this.link(name);
-    if (link === undefined) return 'missing';
-    return link.flags.includes('UP') ? 'up' : 'down';
+    return link === undefined ? 'missing' : adminOf(link);
+  }
+
+  /** IFLA_PROTO_DOWN as the kernel has it now. */
+  protodown(name: string): boolean | 'missing' {
+    const link = this.link(name);
+    return link === undefined ? 'missing' : link.proto_down === true;
   }
 
   /** Admin state of every interface of the namespace. */
   allAdmins(): Record<string, Admin> {
-    const out = JSON.parse(this.ip('-j', 'link', 'show')) as IpLink[];
-    return Object.fromEntries(out.map((l) => [l.ifname, l.flags.includes('UP') ? 'up' : 'down']));
+    return Object.fromEntries(this.links().map((l) => [l.ifname, adminOf(l)]));
   }
 
   /** Admin state of several interfaces: { vrrp0: 'down', ... } */
@@ -361,6 +468,7 @@ export class Lab {
     );
   }
 
+  /** A process destroy() must kill. */
   track(child: ChildProcess): void {
     this.procs.push(child);
   }
@@ -372,17 +480,18 @@ export class Lab {
       env: opts.env ?? process.env,
     });
     this.track(child);
-    return new Proc(child);
+    const p = new Proc(child);
+    this.started.push(p);
+    return p;
   }
 
-  /**
-   * Starts `node dist/cli.js <args>` in the namespace. Unless told otherwise, waits for
-   * its start-up decision ("at start ... -> destinations ...").
-   */
-  async daemon(args: readonly string[], opts: RunOptions = {}): Promise<Proc> {
-    const p = this.exec([...(opts.argv0 ?? [process.execPath, CLI]), ...args], opts);
-    if (opts.waitReady ?? true) await p.waitForLog(/at start .* -> destinations \S+ (up|down)/, 10_000);
-    return p;
+  /** Stops what exec() started (SIGTERM, then SIGKILL after `grace` ms), then destroys the lab. */
+  async shutdown(grace = 3000): Promise<void> {
+    try {
+      await Promise.all(this.started.map((p) => p.stop(grace)));
+    } finally {
+      this.destroy();
+    }
   }
 
   /** Kills every process left in the namespace (all started by this lab), deletes it. */
@@ -396,7 +505,7 @@ export class Lab {
         }
       }
     }
-    // Detached daemons (-d) and their helpers live only in this namespace.
+    // Detached daemons (-d), hooks and other helpers live only in this namespace.
     const pids = spawnSync('ip', ['netns', 'pids', this.ns], { encoding: 'utf8' });
     for (const pid of (pids.stdout ?? '').split(/\s+/).filter(Boolean).map(Number)) {
       try {
@@ -408,6 +517,45 @@ export class Lab {
     spawnSync('ip', ['netns', 'del', this.ns]);
     if (this.tmp) rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/** One throw-away network namespace for the `-S/-D` daemon. */
+export class Lab extends Netns {
+  static create(): Lab {
+    return new Lab().open();
+  }
+
+  /**
+   * Starts `node dist/cli.js <args>` in the namespace. Unless told otherwise, waits for
+   * its start-up decision ("at start ... -> destinations ...").
+   */
+  async daemon(args: readonly string[], opts: RunOptions = {}): Promise<Proc> {
+    const p = this.exec([...(opts.argv0 ?? [process.execPath, CLI]), ...args], opts);
+    if (opts.waitReady ?? true) await p.waitForLog(/at start .* -> destinations \S+ (up|down)/, 10_000);
+    return p;
+  }
+}
+
+/**
+ * A fresh lab for each test of the enclosing describe block: made by `create` and
+ * handed to `use` (to keep and to furnish) before each test; shut down after it
+ * (everything it started stopped, recorders included, the namespace deleted).
+ */
+export function perTest<L extends Netns>(create: () => L, use: (lab: L) => void): void {
+  let lab: L | undefined;
+  beforeEach(() => {
+    lab = undefined;
+    lab = create();
+    use(lab);
+  });
+  afterEach(async () => {
+    await lab?.shutdown();
+  });
+}
+
+/** perTest with Lab.create(). */
+export function eachLab(use: (lab: Lab) => void): void {
+  perTest(() => Lab.create(), use);
 }
 
 /** True if the process exists (signal 0). */

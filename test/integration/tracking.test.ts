@@ -1,29 +1,18 @@
 // Interfaces that come, go, get renamed, or are changed behind the daemon's back.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { AdminRecorder, Lab, labSkipReason, type Proc } from './lab.js';
-
-const skip = labSkipReason();
-if (skip) console.warn(`tracking: skipped: ${skip}`);
+import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from './lab.js';
 
 const DESTS = ['vrrp0', 'vrrp1'];
 
-describe.skipIf(skip !== null)('tracking interfaces by name', () => {
+describeLab('tracking interfaces by name', () => {
   let lab: Lab;
   let d: Proc | undefined;
   let rec: AdminRecorder | undefined;
 
-  beforeEach(() => {
-    lab = Lab.create();
+  eachLab((fresh) => {
+    lab = fresh;
     for (const v of DESTS) lab.addDestination(v);
-    d = undefined;
-    rec = undefined;
-  });
-
-  afterEach(async () => {
-    rec?.stop();
-    await d?.stop();
-    lab.destroy();
   });
 
   it('a source missing at start keeps the destinations down until it is created', async () => {
