@@ -93,7 +93,8 @@ describe.skipIf(skip !== null)('-d: detach, pidfile, syslog', () => {
     expect(pid).not.toBe(p.pid);
     expect(running(pid)).toBe(true);
     expect(lab.run(['ip', 'netns', 'identify', String(pid)]).trim()).toBe(lab.ns);
-    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('-d');
+    // The daemon names itself: ps, pidof, killall and the pidfile check see "ifdepd".
+    expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('ifdepd');
 
     const context = () => `syslog received:\n${syslog.messages().join('')}`;
     const start = await waitFor('the start line at the collector', () => syslog.messages().find((m) => /ifdepd \S+ starting: /.test(m)), { context });
