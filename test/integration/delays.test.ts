@@ -28,7 +28,7 @@ describeLab('down-delay and up-delay', () => {
     await d.waitForLog(/up0 lost carrier; destinations vrrp0,vrrp1 go down in 400 ms unless that changes/);
     await sleep(100);
     lab.restoreCarrier('up0');
-    await d.waitForLog(/all sources have carrier again after \d+(\.\d+)? ms: flap ignored, destinations stay up \(down-delay 400 ms\)/);
+    await d.waitForLog(/all sources have carrier again after \d+(\.\d+)? ms: flap ignored, destinations vrrp0,vrrp1 stay up \(down-delay 400 ms\)/);
     // Observe well past the point where the down-delay would have expired.
     await sleep(700);
 
@@ -85,7 +85,7 @@ describeLab('down-delay and up-delay', () => {
     await d.waitForLog(/destinations vrrp0,vrrp1 go up in 600 ms unless that changes/);
     await sleep(200);
     lab.cutCarrier('up0');
-    await d.waitForLog(/flap ignored, destinations stay down \(up-delay 600 ms\)/);
+    await d.waitForLog(/flap ignored, destinations vrrp0,vrrp1 stay down \(up-delay 600 ms\)/);
     await sleep(900);
 
     const notDown = DESTS.flatMap((v) => rec!.of(v, from)).filter((e) => e.admin !== 'down');

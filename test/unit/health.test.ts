@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeLoss, sourceHealth } from '../../src/health.js';
+import { describeLoss, sourceHealth, type SourceHealth } from '../../src/health.js';
 import { groupHealth } from '../../src/policy.js';
 import type { OperState } from '../../src/types.js';
 import { link } from '../support/links.js';
@@ -42,7 +42,7 @@ describe('groupHealth (policy all)', () => {
   });
 
   it('one failing source is enough, and the reason names every failing one', () => {
-    expect(groupHealth(ALL, new Map([['em0', lost], ['bge0', ok]]))).toEqual({ healthy: false, reason: 'em0 lost carrier' });
-    expect(groupHealth(ALL, new Map([['em0', lost], ['bge0', gone]])).reason).toBe('em0 lost carrier, bge0 is missing');
+    expect(groupHealth(ALL, new Map<string, SourceHealth>([['em0', lost], ['bge0', ok]]))).toEqual({ healthy: false, reason: 'em0 lost carrier' });
+    expect(groupHealth(ALL, new Map<string, SourceHealth>([['em0', lost], ['bge0', gone]])).reason).toBe('em0 lost carrier, bge0 is missing');
   });
 });
