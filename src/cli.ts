@@ -12,14 +12,18 @@ let running: Running | undefined;
 async function fail(err: unknown): Promise<void> {
   const fatal = err instanceof Fatal ? err : new Fatal(`internal error: ${describe(err)}`, EX_SOFTWARE);
   if (running !== undefined) {
-    running.log.error(fatal.message);
+    running.log.error(oneLine(fatal.message));
     shutdown(running, fatal.exitCode);
     return;
   }
-  if (isDetachedChild()) await reportStartup({ fatal: fatal.message, exitCode: fatal.exitCode });
-  else process.stderr.write(`ifdepd: ${fatal.message}\n`);
+  if (isDetachedChild()) await reportStartup({ fatal: oneLine(fatal.message), exitCode: fatal.exitCode });
+  else process.stderr.write(`ifdepd: ${oneLine(fatal.message)}\n`);
   process.exit(fatal.exitCode);
 }
+
+/** A message quoting the operator's input must stay one line: control characters are escaped. */
+const oneLine = (text: string): string =>
+  text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

@@ -70,6 +70,7 @@ function parseClient(argv: readonly string[]): ClientCall {
     throw err;
   }
   if (call === undefined) throw usageError('expected status, hold, release or reload');
+  if (call.socket === '') throw usageError('empty --socket path');
   return call;
 }
 

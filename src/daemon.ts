@@ -123,6 +123,7 @@ export class Daemon implements ControlHandler {
   /** Swaps in a new configuration; groups keep their state, unchanged destinations are not touched. */
   async reload(): Promise<string> {
     if (this.reloader === undefined) throw new Error('no configuration file to reload (started with -S/-D)');
+    if (!this.started) throw new Error('still starting: the interfaces have not been read yet');
     const config = this.reloader();
     const now = this.options.now();
     const previous = new Map(this.groups.map((g) => [g.spec.name, g]));
@@ -225,12 +226,12 @@ export class Daemon implements ControlHandler {
         ? {
             kind,
             stateOf: (link) => (link.adminUp ? 'up' : 'down'),
-            write: (index, decision) => this.kernel().setAdmin(index, decision === 'up'),
+            write: (name, decision) => this.kernel().setAdmin(name, decision === 'up'),
           }
         : {
             kind,
             stateOf: (link) => (link.protoDown ? 'down' : 'up'),
-            write: (index, decision) => this.kernel().setProtoDown(index, decision === 'down'),
+            write: (name, decision) => this.kernel().setProtoDown(name, decision === 'down'),
           };
     return new Enforcer({
       action,

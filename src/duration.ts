@@ -19,8 +19,10 @@ export function parseDuration(text: string): Millis {
     if (/^\d+(\.\d+)?$/.test(text)) throw new Error(`'${text}' has no unit (write ${text}ms or ${text}s)`);
     throw new Error(`'${text}' is not a duration (examples: 0, 250ms, 2s, 1m)`);
   }
-  const millis = Number(match[1]) * (UNITS[match[2]!] ?? NaN);
-  if (!Number.isInteger(millis)) throw new Error(`'${text}' is not a whole number of milliseconds`);
+  const exact = Number(match[1]) * (UNITS[match[2]!] ?? NaN);
+  // 1.001 * 1000 is 1000.9999999999999 in binary floating point: compare with a tolerance.
+  const millis = Math.round(exact);
+  if (Math.abs(exact - millis) > 1e-6) throw new Error(`'${text}' is not a whole number of milliseconds`);
   if (millis > MAX_DURATION) throw new Error(`'${text}' is longer than 24h`);
   return millis;
 }

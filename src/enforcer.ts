@@ -10,7 +10,8 @@ import type { Decision, IfIndex, LinkState, Millis } from './types.js';
 export interface InterfaceAction {
   readonly kind: InterfaceActionKind;
   stateOf(link: LinkState): Decision;
-  write(index: IfIndex, decision: Decision): Promise<void>;
+  /** By name: the destination is whatever interface carries the name now, never a reused ifindex. */
+  write(name: string, decision: Decision): Promise<void>;
 }
 
 export interface EnforcerDeps {
@@ -252,7 +253,7 @@ export class Enforcer {
     }
     slot.inFlight = true;
     this.deps.onWrite?.(slot.name);
-    this.deps.action.write(link.index, decision).then(
+    this.deps.action.write(slot.name, decision).then(
       () => this.acknowledged(slot, link.index, decision),
       (err: unknown) => this.failed(slot, link.index, decision, err),
     );

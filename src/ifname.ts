@@ -1,3 +1,13 @@
+/**
+ * dev_valid_name() refuses '/', ':' and what the kernel's isspace() calls space, byte
+ * by byte: \t \n \v \f \r, space, and 0xA0 (so also UTF-8 characters containing it).
+ * NUL cannot be passed at all.
+ */
+const REFUSED_BYTES: ReadonlySet<number> = new Set([0x00, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0x2f, 0x3a, 0xa0]);
+
+const describeByte = (byte: number): string =>
+  byte === 0x2f || byte === 0x3a || byte === 0x20 ? JSON.stringify(String.fromCharCode(byte)) : `byte 0x${byte.toString(16).padStart(2, '0')}`;
+
 /** Linux's IFNAMSIZ is 16 including the terminating NUL. */
 const MAX_NAME_BYTES = 15;
 
@@ -11,8 +21,8 @@ export function invalidIfName(name: string): string | undefined {
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
     return `interface name '${name}' is longer than ${MAX_NAME_BYTES} bytes`;
   }
-  const bad = /[/:\s\0]/.exec(name);
-  if (bad !== null) return `interface name '${name}' contains ${JSON.stringify(bad[0])}`;
+  const bad = [...Buffer.from(name, 'utf8')].find((byte) => REFUSED_BYTES.has(byte));
+  if (bad !== undefined) return `interface name '${name}' contains ${describeByte(bad)}`;
   return undefined;
 }
 

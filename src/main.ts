@@ -55,14 +55,16 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   if (configFile !== undefined) daemon.reloader = () => loadConfig(configFile);
   const partial: Running = { daemon, log, sink, ...(pidfile ? { pidfile } : {}), ...(configFile ? { configFile } : {}) };
   installSignals(partial);
+  // Everything that can refuse to start does so before the first decision touches an interface.
+  const running = options.controlSocket === undefined ? partial : await withControl(partial, options.controlSocket);
   try {
     await daemon.start();
   } catch (err) {
     daemon.stop();
+    void running.control?.close();
     pidfile?.release();
     throw new Fatal(`cannot read the interfaces from the kernel: ${(err as Error).message}`, EX_OSERR);
   }
-  const running = options.controlSocket === undefined ? partial : await withControl(partial, options.controlSocket);
   if (isDetachedChild()) {
     await reportStartup({ ready: true });
     process.chdir('/');

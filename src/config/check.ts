@@ -8,7 +8,13 @@ import type { ParsedConfig, ParsedGroup } from './parser.js';
 const GROUP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Checks what a single line cannot show: names, counts, and how groups relate. */
+/** Far beyond any router; bounds the quadratic cross-group checks. */
+export const MAX_GROUPS = 1024;
+
 export function checkConfig(config: ParsedConfig): void {
+  if (config.groups.length > MAX_GROUPS) {
+    throw new ConfigSyntaxError(config.groups[MAX_GROUPS]!.line, `more than ${MAX_GROUPS} groups`);
+  }
   const seen = new Map<string, number>();
   const trackFiles = new Map<string, string>();
   for (const g of config.groups) {

@@ -8,7 +8,8 @@ import { parseConfig } from './parser.js';
 /** Parses and checks configuration text; errors read `file:line: problem`. */
 export function configFromText(text: string, file: string): Config {
   try {
-    const parsed = parseConfig(text);
+    // An editor's byte-order mark would read as part of the first keyword.
+    const parsed = parseConfig(text.replace(/^\uFEFF/, ''));
     if (parsed.groups.length === 0) throw new ConfigSyntaxError(1, 'no group defined');
     checkConfig(parsed);
     return {

@@ -16,6 +16,7 @@ const NEWLINE = 0x0a;
 /** The control socket: newline-delimited JSON requests from `ifdepd status` and friends. */
 export class ControlServer {
   private readonly connections = new Set<Connection>();
+  private readonly refusals: RefusalLog;
   private atLimit = false;
 
   private constructor(
@@ -23,7 +24,9 @@ export class ControlServer {
     private readonly handler: ControlHandler,
     private readonly log: Logger,
     readonly path: string,
-  ) {}
+  ) {
+    this.refusals = new RefusalLog(log);
+  }
 
   static async listen(path: string, handler: ControlHandler, log: Logger): Promise<ControlServer> {
     ensurePrivateDir(dirname(path));
@@ -49,7 +52,7 @@ export class ControlServer {
       this.refuseOverLimit(socket);
       return;
     }
-    const connection = new Connection(socket, this.handler, this.log);
+    const connection = new Connection(socket, this.handler, this.log, this.refusals);
     this.connections.add(connection);
     socket.on('close', () => {
       this.connections.delete(connection);
@@ -78,6 +81,7 @@ class Connection {
     private readonly socket: Socket,
     private readonly handler: ControlHandler,
     private readonly log: Logger,
+    private readonly refusals: RefusalLog,
   ) {
     socket.setTimeout(IDLE_TIMEOUT_MS);
     socket.on('timeout', () => {
@@ -102,14 +106,22 @@ class Connection {
   }
 
   private pump(): void {
-    while (!this.busy && !this.finished) {
+    if (!this.busy && !this.finished) {
       const end = this.buffered.indexOf(NEWLINE);
       const lineBytes = end === -1 ? this.buffered.length : end;
       if (lineBytes > MAX_REQUEST_BYTES) return this.refuseTooLarge();
-      if (end === -1) break;
-      const line = this.buffered.subarray(0, end).toString('utf8').replace(/\r$/, '');
-      this.buffered = this.buffered.subarray(end + 1);
-      if (line.trim() !== '') this.handle(line);
+      if (end !== -1) {
+        const line = this.buffered.subarray(0, end).toString('utf8').replace(/\r$/, '');
+        this.buffered = this.buffered.subarray(end + 1);
+        if (line.trim() !== '') this.handle(line);
+        // One request per turn of the event loop: a client that floods the socket
+        // must not hold back link notifications and timers behind its requests.
+        if (!this.busy && !this.finished && this.buffered.indexOf(NEWLINE) !== -1) {
+          this.socket.pause();
+          setImmediate(() => this.pump());
+          return;
+        }
+      }
     }
     // Backpressure: while a reply is outstanding, leave further requests in the kernel.
     if (this.busy) this.socket.pause();
@@ -196,7 +208,32 @@ class Connection {
       return;
     }
     this.refusedBefore = true;
-    this.log.warning(`control: ${text}`);
+    this.refusals.warn(text);
+  }
+}
+
+/**
+ * Refusals across all clients, at most one warning a second: a client that keeps
+ * reconnecting to send garbage must not flood the log. What was held back is counted
+ * in the next warning.
+ */
+class RefusalLog {
+  private last = -Infinity;
+  private held = 0;
+
+  constructor(private readonly log: Logger) {}
+
+  warn(text: string): void {
+    const now = performance.now();
+    if (now - this.last < 1000) {
+      this.held += 1;
+      this.log.debug(`control: ${text}`);
+      return;
+    }
+    const more = this.held > 0 ? ` (and ${this.held} more refusals in the last ${Math.round((now - this.last) / 1000)} s)` : '';
+    this.last = now;
+    this.held = 0;
+    this.log.warning(`control: ${text}${more}`);
   }
 }
 

@@ -64,13 +64,18 @@ export class LinkRequester {
     });
   }
 
-  /** Sets IFF_UP, touching no other flag (without a change mask the kernel replaces them all). */
-  setAdmin(index: IfIndex, up: boolean): Promise<void> {
+  /**
+   * Sets IFF_UP, touching no other flag (without a change mask the kernel replaces them all).
+   * The interface is named, not indexed (ifi_index 0 makes the kernel look up IFLA_IFNAME):
+   * an ifindex freed by a deletion can be reused by an unrelated interface before
+   * the notification of the deletion has been read, and must never be written to.
+   */
+  setAdmin(name: string, up: boolean): Promise<void> {
     return this.limit(async () => {
       try {
         await this.socket.setLink(
-          { index, flags: up ? { up: true } : {}, change: { up: true } },
-          undefined,
+          { index: 0, flags: up ? { up: true } : {}, change: { up: true } },
+          { ifname: name },
           { timeout: this.options.timeoutMs },
         );
       } catch (err) {
@@ -79,11 +84,15 @@ export class LinkRequester {
     });
   }
 
-  /** Sets IFLA_PROTO_DOWN: carrier off, admin state and addresses kept (macvlan, not veth). */
-  setProtoDown(index: IfIndex, on: boolean): Promise<void> {
+  /** Sets IFLA_PROTO_DOWN by name: carrier off, admin state and addresses kept (macvlan, not veth). */
+  setProtoDown(name: string, on: boolean): Promise<void> {
     return this.limit(async () => {
       try {
-        await this.socket.setLink({ index }, { protoDown: Buffer.from([on ? 1 : 0]) }, { timeout: this.options.timeoutMs });
+        await this.socket.setLink(
+          { index: 0 },
+          { ifname: name, protoDown: Buffer.from([on ? 1 : 0]) },
+          { timeout: this.options.timeoutMs },
+        );
       } catch (err) {
         throw requestError(`set protodown ${on ? 'on' : 'off'}`, err);
       }

@@ -29,8 +29,8 @@ function harness(dryRun = false, ...initial: ReturnType<typeof link>[]): Harness
   const action: InterfaceAction = {
     kind: 'admin',
     stateOf: (l) => (l.adminUp ? 'up' : 'down'),
-    write(index, decision) {
-      writes.push([index, decision === 'up']);
+    write(name, decision) {
+      writes.push([links.byName(name)?.index ?? -1, decision === 'up']);
       return writer.fail ? Promise.reject(writer.fail) : Promise.resolve();
     },
   };

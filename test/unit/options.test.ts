@@ -26,7 +26,7 @@ describe('command line validation: one line, exit 64', () => {
     ['multibyte name over 15 bytes', ['-S', 'éééééééé', '-D', 'vrrp0'], /longer than 15 bytes/],
     ['slash', ['-S', 'em/0', '-D', 'vrrp0'], /contains "\/"/],
     ['space', ['-S', 'em 0', '-D', 'vrrp0'], /contains " "/],
-    ['tab', ['-S', 'em\t0', '-D', 'vrrp0'], /contains "\\t"/],
+    ['tab', ['-S', 'em\t0', '-D', 'vrrp0'], /contains byte 0x09/],
     ['dot', ['-S', '.', '-D', 'vrrp0'], /'\.' is not a valid interface name/],
     ['dot dot', ['-S', 'em0', '-D', '..'], /'\.\.' is not a valid interface name/],
     ['duplicate in a list', ['-S', 'em0:em0', '-D', 'vrrp0'], /'em0' is listed twice/],
