@@ -96,17 +96,17 @@ async function withControl(r: Running, path: string): Promise<Running> {
 }
 
 function startLine(o: Options): string {
-  const dry = o.dryRun ? ', dry-run: nothing will be changed' : '';
-  const hold = o.config.startupHold > 0 ? `, start-up hold ${formatDuration(o.config.startupHold)}` : '';
+  const notes = [
+    ...(o.config.startupHold > 0 ? [`start-up hold ${formatDuration(o.config.startupHold)}`] : []),
+    ...(o.dryRun ? ['dry-run: nothing will be changed'] : []),
+  ];
   const [only, ...more] = o.config.groups;
   if (o.configFile === undefined && only !== undefined && more.length === 0) {
-    return (
-      `ifdepd ${VERSION} starting: sources ${only.sources.join(',')} -> destinations ${only.destinations.join(',')}` +
-      ` (down-delay ${formatDuration(only.delays.down)}, up-delay ${formatDuration(only.delays.up)}${hold}${dry})`
-    );
+    const settings = [`down-delay ${formatDuration(only.delays.down)}`, `up-delay ${formatDuration(only.delays.up)}`, ...notes];
+    return `ifdepd ${VERSION} starting: sources ${only.sources.join(',')} -> destinations ${only.destinations.join(',')} (${settings.join(', ')})`;
   }
-  const groups = o.config.groups.map((g) => g.name).join(', ');
-  return `ifdepd ${VERSION} starting: ${o.config.groups.length} group(s) from ${o.configFile ?? 'the command line'}: ${groups}${hold ? ` (${hold.slice(2)}${dry})` : dry ? ` (${dry.slice(2)})` : ''}`;
+  const groups = `${o.config.groups.length} group(s) from ${o.configFile ?? 'the command line'}: ${o.config.groups.map((g) => g.name).join(', ')}`;
+  return `ifdepd ${VERSION} starting: ${groups}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }
 
 /** Signal handlers are installed before the control socket exists; they act on the latest. */
