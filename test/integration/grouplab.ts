@@ -92,6 +92,13 @@ export class Lab extends Netns {
       context: () => p.tail(),
     });
     if (!p.alive) throw new Error(`the daemon exited at start:\n${p.tail()}`);
+    // The socket opens before the first decisions; the status has groups once they are taken.
+    await waitFor(
+      'the daemon to take its first decisions',
+      async () => !p.alive || (await this.status().catch(() => undefined))?.groups.length,
+      { timeout: 10_000, interval: 20, context: () => p.tail() },
+    );
+    if (!p.alive) throw new Error(`the daemon exited at start:\n${p.tail()}`);
     return p;
   }
 
