@@ -89,6 +89,8 @@ describe.skipIf(skip !== null)(`control socket of a running daemon under abuse${
     const conf = join(dir, 'ifdepd.conf');
     writeFileSync(conf, `control-socket ${sock}\ngroup uplink {\n  sources up0\n  destinations ${DESTS.join(' ')}\n  up-delay ${UP_DELAY}ms\n}\n`, { mode: 0o644 });
     d = await lab.daemon(['-f', conf]);
+    // The socket opens before the first decision: wait for the decision itself.
+    await d.waitForLog(/uplink: at start /);
     await lab.waitAdmin(DESTS, 'up', 3000, d);
     await waitFor('the control socket', () => statSync(sock, { throwIfNoEntry: false })?.isSocket());
     rec = await AdminRecorder.start(lab);
