@@ -7,7 +7,7 @@ import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, usageError } from 
 import { InfoExit } from './options.js';
 
 /** The words that make `ifdepd` a client of a running daemon rather than the daemon. */
-export const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['status', 'hold', 'release', 'reload']);
+const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['status', 'hold', 'release', 'reload']);
 
 /** `ifdepd status ...`, also as `ifdepd -s /run/x.sock status ...`. */
 export function isClientCall(argv: readonly string[]): boolean {

@@ -4,7 +4,6 @@ import { Confirmations } from './confirmations.js';
 import type { ControlHandler, GroupStatus, StatusReport } from './control/api.js';
 import { destinationNames, wantedState } from './destinations.js';
 import { releaseAt } from './damping.js';
-import { formatDuration } from './duration.js';
 import { Enforcer, type InterfaceAction } from './enforcer.js';
 import { HookRunner } from './hooks.js';
 import { LinkTable } from './links.js';
@@ -176,30 +175,6 @@ export class Daemon implements ControlHandler {
       groups: this.groups.map((g) => this.groupStatus(g, now)),
       destinations: [...this.enforcers.values()].flatMap((e) => e.statuses()),
     };
-  }
-
-  /** Lines for SIGUSR1: the whole state, and why. */
-  describe(): string[] {
-    if (!this.started) return ['starting: links not read yet'];
-    const now = this.options.now();
-    const lines: string[] = [];
-    for (const g of this.groups) {
-      const { delays } = g.spec;
-      const pending = g.pending;
-      lines.push(
-        `${g.spec.name}: decision ${g.decision}: ${g.why(now)}` +
-          (pending ? `; sources want ${pending.target} in ${formatDuration(pending.due - now)}` : '') +
-          ` (policy ${describePolicy(g.spec.policy)}, down-delay ${formatDuration(delays.down)}, up-delay ${formatDuration(delays.up)}` +
-          `${this.options.dryRun ? ', dry-run' : ''}; ${g.counters.transitions} transitions, ${g.counters.flaps} flaps)`,
-      );
-      for (const [name, health] of g.sourceHealths) {
-        const link = this.table.byName(name);
-        lines.push(`${g.spec.name}: source ${name}: ${health.reason}${link ? ` (ifindex ${link.index}, operstate ${link.operState})` : ''}`);
-      }
-    }
-    for (const e of this.enforcers.values()) lines.push(...e.describe());
-    lines.push(`${this.table.size} links known, up ${formatDuration(now - this.startedAt)}`);
-    return lines;
   }
 
   /** "vrrp0 down, vrrp1 missing": the destinations as the kernel last reported them. */

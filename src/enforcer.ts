@@ -124,15 +124,6 @@ export class Enforcer {
     this.apply(slot, link, wanted, firstSight ? undefined : this.causeOf(slot, link, wanted.decision, appeared));
   }
 
-  /** Lines for SIGUSR1. */
-  describe(): string[] {
-    return [...this.slots.values()].map((slot) => {
-      const s = this.status(slot);
-      const state = s.state === 'missing' ? 'missing' : `${this.verb()} ${s.state} (ifindex ${s.ifindex})`;
-      return `destination ${slot.name}: ${state}, wanted ${s.wanted}${s.activity ? `, ${s.activity}` : ''}`;
-    });
-  }
-
   statuses(): DestinationStatus[] {
     return [...this.slots.values()].map((slot) => this.status(slot));
   }

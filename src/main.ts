@@ -1,5 +1,6 @@
 import { hasCapability, CAP_NET_ADMIN } from './capabilities.js';
 import { loadConfig } from './config/load.js';
+import { formatStatus } from './control/format.js';
 import { ControlServer } from './control/server.js';
 import { Daemon } from './daemon.js';
 import { detach, isDetachedChild, reportStartup } from './detach.js';
@@ -121,8 +122,9 @@ function installSignals(r: Running): void {
   process.on('SIGTERM', () => exit('SIGTERM'));
   process.on('SIGINT', () => exit('SIGINT'));
   process.on('SIGHUP', () => void hangup(r));
+  // The same report as `ifdepd status`, for daemons without a control socket.
   process.on('SIGUSR1', () => {
-    for (const line of r.daemon.describe()) r.log.report(line);
+    for (const line of formatStatus(r.daemon.status()).split('\n')) if (line.trim() !== '') r.log.report(line);
   });
 }
 

@@ -24,6 +24,3 @@ export function parseSyslogTarget(text: string): SyslogTarget {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   return { transport, host, port: url.port === '' ? 514 : Number(url.port) };
 }
-
-export const formatSyslogTarget = (t: SyslogTarget): string =>
-  `${t.transport}://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`;

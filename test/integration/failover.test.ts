@@ -100,10 +100,10 @@ describeLab('failover and recovery', () => {
     await lab.waitAdmin(DESTS, 'down', 3000, d);
 
     d.signal('SIGUSR1');
-    await d.waitForLog(/default: decision down: up1 lost carrier/);
-    await d.waitForLog(/source up0: has carrier \(ifindex \d+, operstate up\)/);
-    await d.waitForLog(/source up1: no carrier/);
-    await d.waitForLog(/destination vrrp1: admin down \(ifindex \d+\), wanted down/);
+    await d.waitForLog(/group default: DOWN +\(up1 lost carrier\)/);
+    await d.waitForLog(/source up0: ok, has carrier +\(ifindex \d+\)/);
+    await d.waitForLog(/source up1: FAILED, no carrier/);
+    await d.waitForLog(/ vrrp1 +admin +\d+ +down +down /);
 
     d.signal('SIGHUP');
     await d.waitForLog(/SIGHUP: re-reading all links/);
