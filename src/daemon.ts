@@ -93,7 +93,7 @@ export class Daemon implements ControlHandler {
       links = await this.kernel().dump();
     } catch (err) {
       this.syncing = false;
-      this.flushBacklog();
+      this.react(this.applyBacklog());
       if (!this.started) throw err;
       this.options.log.error(`re-reading links (${why}) failed: ${(err as Error).message}; trying again in 1 s`);
       this.scheduleResync(why);
@@ -104,12 +104,13 @@ export class Daemon implements ControlHandler {
     // Notifications that arrived during the dump are applied on top of it, in order:
     // the last one about a link is at least as new as the dump's view of it.
     this.syncing = false;
-    this.flushBacklog();
+    this.applyBacklog();
     this.options.log.debug(`read ${links.length} links (${why})`);
     if (!this.started) {
       this.firstDecisions();
     } else {
-      // What the lost notifications said is only in the dump: every group looks again.
+      // What the lost notifications said is only in the dump: every group looks again,
+      // and every destination (what the backlog touched included) is reconciled once.
       for (const g of this.groups) this.evaluate(g);
       this.reassert();
     }
@@ -291,11 +292,12 @@ export class Daemon implements ControlHandler {
     this.react(this.apply(change));
   }
 
-  private flushBacklog(): void {
+  /** Puts the notifications held during a dump into the table; returns the watched names they touched. */
+  private applyBacklog(): Set<string> {
     const touched = new Set<string>();
     for (const change of this.backlog) for (const name of this.apply(change)) touched.add(name);
     this.backlog = [];
-    this.react(touched);
+    return touched;
   }
 
   /** Updates the table; returns the watched names the change concerns. */

@@ -142,7 +142,9 @@ export class Enforcer {
         ? `retrying after ${slot.failures} failure(s)`
         : slot.awaiting !== undefined
           ? 'awaiting kernel confirmation'
-          : undefined;
+          : slot.verifying
+            ? 're-reading it from the kernel'
+            : undefined;
     return {
       name: slot.name,
       action: this.deps.action.kind,
