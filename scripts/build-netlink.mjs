@@ -9,7 +9,7 @@
 // built binary is the one that gets loaded. netlink's own install script
 // (node-gyp-build) accepts the stock prebuild and compiles nothing, so the
 // patched source is built here. The daemon checks the
-// `ifdepdOverrunSafe` marker at startup (src/netlink/binding.ts).
+// `ifdepdOverrunSafe` marker at startup (src/kernel/addon.ts).
 //
 // Idempotent: patch-package skips an already applied patch, node-gyp rebuild
 // starts from scratch. Fails with a non-zero exit and one clear line.

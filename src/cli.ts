@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { isClientCall, runClient } from './client-cli.js';
+import { isClientCall, runClient } from './cli/client-commands.js';
 import { runDemo } from './demo/run.js';
-import { isDetachedChild, reportStartup } from './detach.js';
-import { run, shutdown, type Running } from './main.js';
-import { InfoExit } from './options.js';
-import { EX_SOFTWARE, Fatal } from './sysexits.js';
+import { isDetachedChild, reportStartup } from './daemon/detach.js';
+import { run, shutdown, type Running } from './daemon/run.js';
+import { InfoExit } from './cli/options.js';
+import { EX_SOFTWARE, Fatal } from './base/sysexits.js';
 
 let running: Running | undefined;
 

@@ -1,5 +1,5 @@
 // The independent observer: a raw rtnetlink listener (the same socket setup as
-// src/netlink/monitor.ts: createNetlink(Protocol.ROUTE) + addMembership) that stamps
+// src/kernel/monitor.ts: createNetlink(Protocol.ROUTE) + addMembership) that stamps
 // every link and IPv4 address notification with process.hrtime, plus a request socket
 // used to pull triggers. Runs inside the benchmark's network namespace.
 import { createNetlink, createRtNetlink, Protocol } from 'netlink';

@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import picomatch from 'picomatch';
-import { invalidIfName } from '../ifname.js';
-import { isGlob, namePattern, overlap } from '../patterns.js';
+import { invalidIfName } from '../core/ifname.js';
+import { isGlob, namePattern, overlap } from '../core/patterns.js';
 import { ConfigSyntaxError } from './lexer.js';
 import type { ParsedConfig, ParsedGroup } from './parser.js';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { EX_DATAERR, EX_NOINPUT, Fatal } from '../sysexits.js';
+import { EX_DATAERR, EX_NOINPUT, Fatal } from '../base/sysexits.js';
 import { checkConfig } from './check.js';
 import { ConfigSyntaxError } from './lexer.js';
-import type { Config } from './model.js';
+import type { Config } from '../core/spec.js';
 import { parseConfig } from './parser.js';
 
 /** Parses and checks configuration text; errors read `file:line: problem`. */

@@ -1,5 +1,5 @@
-import { parseDuration } from '../duration.js';
-import type { Millis } from '../types.js';
+import { parseDuration } from '../core/duration.js';
+import type { Millis } from '../core/types.js';
 import { ConfigSyntaxError, tokenize, type Token } from './lexer.js';
 import {
   DEFAULT_DAMPING,
@@ -11,7 +11,7 @@ import {
   type GroupSpec,
   type HookSpec,
   type Policy,
-} from './model.js';
+} from '../core/spec.js';
 
 /** A group as written, before the checks that look across groups. */
 export interface ParsedGroup extends GroupSpec {

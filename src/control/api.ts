@@ -1,4 +1,4 @@
-import type { Decision } from '../types.js';
+import type { Decision } from '../core/types.js';
 
 /**
  * What the control socket speaks: one JSON object per line each way.

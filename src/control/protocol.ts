@@ -1,4 +1,4 @@
-import type { Decision } from '../types.js';
+import type { Decision } from '../core/types.js';
 import type { ControlReply, ControlRequest } from './api.js';
 
 /** A request is a handful of short fields; anything longer is a mistake or an attack. */

@@ -1,7 +1,7 @@
 import { chmodSync, lstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
-import type { Logger } from '../log.js';
+import type { Logger } from '../logging/logger.js';
 import type { ControlHandler, ControlReply, ControlRequest } from './api.js';
 import { encodeReply, MAX_REQUEST_BYTES, parseRequest } from './protocol.js';
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { EX_OK, usageError } from '../sysexits.js';
-import { InfoExit } from '../options.js';
+import { EX_OK, usageError } from '../base/sysexits.js';
+import { InfoExit } from '../cli/options.js';
 
 export interface DemoArgs {
   /** Leave the namespace for inspection instead of deleting it. */

@@ -1,8 +1,8 @@
 // `ifdepd demo`: shows, on a lab that exists only for the run, what ifdepd does when
 // uplinks fail, recover and flap, as the kernel saw it, with reaction times.
-import { InfoExit } from '../options.js';
-import { EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal } from '../sysexits.js';
-import { VERSION } from '../version.js';
+import { InfoExit } from '../cli/options.js';
+import { EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal } from '../base/sysexits.js';
+import { VERSION } from '../base/version.js';
 import { parseDemoArgs, type DemoArgs } from './args.js';
 import { guard } from './cleanup.js';
 import { wallNow } from './clock.js';

@@ -1,6 +1,6 @@
 // The lab the demo builds, in one place, so that the script, the watchdog's command
 // line and the printed explanation can never describe different networks.
-import { formatDuration } from '../duration.js';
+import { formatDuration } from '../core/duration.js';
 
 /** Source interfaces: veth pairs; the demo cuts the carrier by setting the far end down. */
 export const UPLINKS = ['up0', 'up1'] as const;

@@ -12,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configFromText } from '../../src/config/load.js';
-import type { Config } from '../../src/config/model.js';
+import type { Config } from '../../src/core/spec.js';
 import { parseRequest } from '../../src/control/protocol.js';
-import { MAX_DURATION, parseDuration } from '../../src/duration.js';
-import { invalidIfName, parseIfList } from '../../src/ifname.js';
-import { InfoExit, parseOptions, type Options } from '../../src/options.js';
-import { EX_DATAERR, EX_NOINPUT, EX_USAGE, Fatal } from '../../src/sysexits.js';
+import { MAX_DURATION, parseDuration } from '../../src/core/duration.js';
+import { invalidIfName, parseIfList } from '../../src/core/ifname.js';
+import { InfoExit, parseOptions, type Options } from '../../src/cli/options.js';
+import { EX_DATAERR, EX_NOINPUT, EX_USAGE, Fatal } from '../../src/base/sysexits.js';
 
 const SEED = Number(process.env.IFDEPD_FUZZ_SEED ?? 20_260_122);
 const SCALE = Number(process.env.IFDEPD_FUZZ_SCALE ?? 1);

@@ -10,7 +10,7 @@ import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isOverrunSafeBinding } from '../../src/netlink/binding.js';
+import { isOverrunSafeBinding } from '../../src/kernel/addon.js';
 
 const PROBE = fileURLToPath(new URL('../fixtures/overrun-probe.mjs', import.meta.url));
 

@@ -9,8 +9,8 @@ import type { ControlHandler, ControlReply, StatusReport } from '../../src/contr
 import { request } from '../../src/control/client.js';
 import { MAX_REQUEST_BYTES } from '../../src/control/protocol.js';
 import { ControlServer } from '../../src/control/server.js';
-import type { Logger, Severity } from '../../src/log.js';
-import type { Decision } from '../../src/types.js';
+import type { Logger, Severity } from '../../src/logging/logger.js';
+import type { Decision } from '../../src/core/types.js';
 
 const STATUS: StatusReport = {
   version: '0.1.0',

@@ -1,5 +1,5 @@
-import { LinkTable } from '../../src/links.js';
-import { ifIndex, type LinkState, type OperState } from '../../src/types.js';
+import { LinkTable } from '../../src/core/link-table.js';
+import { ifIndex, type LinkState, type OperState } from '../../src/core/types.js';
 
 /** A link as the kernel would report it; healthy (admin up, carrier, operstate up) unless told otherwise. */
 export function link(index: number, name: string, over: Partial<Omit<LinkState, 'index'>> = {}): LinkState {

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Wanted } from '../../src/destinations.js';
-import { CONFIRM_TIMEOUT_MS, Enforcer, retryDelay, type InterfaceAction } from '../../src/enforcer.js';
-import type { LinkTable } from '../../src/links.js';
-import { createLogger, type Severity } from '../../src/log.js';
-import type { Decision, IfIndex } from '../../src/types.js';
+import type { Wanted } from '../../src/core/wanted.js';
+import { CONFIRM_TIMEOUT_MS, Enforcer, retryDelay, type InterfaceAction } from '../../src/act/enforcer.js';
+import type { LinkTable } from '../../src/core/link-table.js';
+import { createLogger, type Severity } from '../../src/logging/logger.js';
+import type { Decision, IfIndex } from '../../src/core/types.js';
 import { link, table } from '../support/links.js';
 
 interface Harness {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeLoss, sourceHealth, type SourceHealth } from '../../src/health.js';
-import { groupHealth } from '../../src/policy.js';
-import type { OperState } from '../../src/types.js';
+import { describeLoss, sourceHealth, type SourceHealth } from '../../src/core/health.js';
+import { groupHealth } from '../../src/core/policy.js';
+import type { OperState } from '../../src/core/types.js';
 import { link } from '../support/links.js';
 
 describe('sourceHealth', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LinkTable } from '../../src/links.js';
-import { ifIndex } from '../../src/types.js';
+import { LinkTable } from '../../src/core/link-table.js';
+import { ifIndex } from '../../src/core/types.js';
 import { link } from '../support/links.js';
 
 describe('LinkTable', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describeEvaluation, describeStart } from '../../src/report.js';
-import type { GroupSpec } from '../../src/config/model.js';
-import { GroupWatch } from '../../src/watchdog.js';
+import { describeEvaluation, describeStart } from '../../src/core/explain.js';
+import type { GroupSpec } from '../../src/core/spec.js';
+import { GroupWatch } from '../../src/core/group.js';
 import { link, noCarrier, table } from '../support/links.js';
 
 const spec: GroupSpec = {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { EX_SOFTWARE } from './sysexits.js';
+import { EX_SOFTWARE } from '../base/sysexits.js';
 
 /** Set in the environment of the background copy started by -d. */
 const CHILD_MARK = 'IFDEPD_DETACHED';

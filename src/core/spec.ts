@@ -1,4 +1,4 @@
-import type { Millis } from '../types.js';
+import type { Millis } from './types.js';
 
 /** How many healthy sources a group needs. */
 export type Policy =

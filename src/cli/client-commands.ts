@@ -1,9 +1,9 @@
 import { Command, CommanderError } from 'commander';
-import { request } from './control/client.js';
-import type { ControlReply, ControlRequest } from './control/api.js';
-import { formatStatus } from './control/format.js';
-import { DEFAULT_CONTROL_SOCKET } from './config/model.js';
-import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, usageError } from './sysexits.js';
+import { request } from '../control/client.js';
+import type { ControlReply, ControlRequest } from '../control/api.js';
+import { formatStatus } from '../control/format.js';
+import { DEFAULT_CONTROL_SOCKET } from '../core/spec.js';
+import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, usageError } from '../base/sysexits.js';
 import { InfoExit } from './options.js';
 
 /** The words that make `ifdepd` a client of a running daemon rather than the daemon. */

@@ -1,6 +1,6 @@
-import type { InterfaceActionKind } from './config/model.js';
+import type { InterfaceActionKind } from './spec.js';
 import type { Decision, Millis } from './types.js';
-import type { GroupWatch } from './watchdog.js';
+import type { GroupWatch } from './group.js';
 
 /** What one destination interface should be, and which groups say so. */
 export interface Wanted {

@@ -1,10 +1,10 @@
-import type { InterfaceActionKind } from './config/model.js';
-import type { DestinationStatus } from './control/api.js';
-import type { Wanted } from './destinations.js';
-import { formatDuration } from './duration.js';
-import type { LinkLookup } from './links.js';
-import type { Logger } from './log.js';
-import type { Decision, IfIndex, LinkState, Millis } from './types.js';
+import type { InterfaceActionKind } from '../core/spec.js';
+import type { DestinationStatus } from '../control/api.js';
+import type { Wanted } from '../core/wanted.js';
+import { formatDuration } from '../core/duration.js';
+import type { LinkLookup } from '../core/link-table.js';
+import type { Logger } from '../logging/logger.js';
+import type { Decision, IfIndex, LinkState, Millis } from '../core/types.js';
 
 /** How a decision is written to one interface, and read back from what the kernel reports. */
 export interface InterfaceAction {

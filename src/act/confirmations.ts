@@ -1,6 +1,6 @@
-import { formatDuration } from './duration.js';
-import type { Logger } from './log.js';
-import type { Decision, Millis } from './types.js';
+import { formatDuration } from '../core/duration.js';
+import type { Logger } from '../logging/logger.js';
+import type { Decision, Millis } from '../core/types.js';
 
 /** One group's decision on its way to its destinations. */
 interface Transition {

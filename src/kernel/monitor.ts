@@ -1,7 +1,7 @@
 import { createNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket } from 'netlink';
-import { ifIndex, type IfIndex, type LinkState } from '../types.js';
+import { ifIndex, type IfIndex, type LinkState } from '../core/types.js';
 import { errorCode } from './errors.js';
-import { toLinkState } from './linkstate.js';
+import { toLinkState } from './link-message.js';
 
 /** What the kernel's link notifications mean to the daemon. */
 export interface LinkEvents {

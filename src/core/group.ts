@@ -1,9 +1,9 @@
-import type { GroupSpec } from './config/model.js';
+import type { GroupSpec } from './spec.js';
 import { initialDamping, flap, releaseAt, settle, type DampingState } from './damping.js';
 import { initialDebounce, step, type Debounce, type Pending, type Step } from './debounce.js';
 import { formatDuration } from './duration.js';
 import { sourceHealth, type SourceHealth } from './health.js';
-import type { LinkLookup } from './links.js';
+import type { LinkLookup } from './link-table.js';
 import { namePattern, type NamePattern } from './patterns.js';
 import { groupHealth, type GroupHealth } from './policy.js';
 import type { Decision, Millis } from './types.js';

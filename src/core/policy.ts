@@ -1,4 +1,4 @@
-import type { Policy } from './config/model.js';
+import type { Policy } from './spec.js';
 import { describeLoss, type SourceHealth } from './health.js';
 
 /** The verdict on a whole group of sources, with the words that explain it. */

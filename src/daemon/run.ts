@@ -1,18 +1,18 @@
 import { hasCapability, CAP_NET_ADMIN } from './capabilities.js';
-import { loadConfig } from './config/load.js';
-import { formatStatus } from './control/format.js';
-import { ControlServer } from './control/server.js';
+import { loadConfig } from '../config/load.js';
+import { formatStatus } from '../control/format.js';
+import { ControlServer } from '../control/server.js';
 import { Daemon } from './daemon.js';
 import { detach, isDetachedChild, reportStartup } from './detach.js';
-import { formatDuration } from './duration.js';
-import { createLogger, StderrSink, TeeSink, type Logger, type LogSink } from './log.js';
-import { isOverrunSafeBinding } from './netlink/binding.js';
-import { parseOptions, type Options } from './options.js';
+import { formatDuration } from '../core/duration.js';
+import { createLogger, StderrSink, TeeSink, type Logger, type LogSink } from '../logging/logger.js';
+import { isOverrunSafeBinding } from '../kernel/addon.js';
+import { parseOptions, type Options } from '../cli/options.js';
 import { Pidfile, PROCESS_NAME } from './pidfile.js';
-import { SyslogSink } from './syslog.js';
-import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from './syslog-target.js';
-import { EX_CANTCREAT, EX_NOPERM, EX_OK, EX_OSERR, EX_SOFTWARE, Fatal } from './sysexits.js';
-import { VERSION } from './version.js';
+import { SyslogSink } from '../logging/syslog.js';
+import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
+import { EX_CANTCREAT, EX_NOPERM, EX_OK, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
+import { VERSION } from '../base/version.js';
 
 /** The running daemon's pieces that signal handlers and fatal errors need. */
 export interface Running {

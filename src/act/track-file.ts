@@ -1,8 +1,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { retryDelay } from './enforcer.js';
-import type { Logger } from './log.js';
-import type { Decision } from './types.js';
+import type { Logger } from '../logging/logger.js';
+import type { Decision } from '../core/types.js';
 
 /**
  * keepalived's track_file: keepalived watches the file and reads an integer from it.

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Client, Severity as SyslogSeverity, Transport } from 'syslog-client';
-import type { LogSink, Severity } from './log.js';
+import type { LogSink, Severity } from './logger.js';
 import type { SyslogTarget } from './syslog-target.js';
 
 /** LOG_DAEMON; syslog-client's typings call facility 3 "System". */

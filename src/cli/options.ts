@@ -1,15 +1,15 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { parseDuration } from './duration.js';
-import { parseIfList } from './ifname.js';
-import { EX_OK, usageError } from './sysexits.js';
+import { parseDuration } from '../core/duration.js';
+import { parseIfList } from '../core/ifname.js';
+import { EX_OK, usageError } from '../base/sysexits.js';
 import { resolve } from 'node:path';
-import type { SyslogFormat } from './syslog.js';
-import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from './syslog-target.js';
-import { loadConfig } from './config/load.js';
-import { namePattern, overlap } from './patterns.js';
-import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type Config } from './config/model.js';
-import type { Millis } from './types.js';
-import { VERSION } from './version.js';
+import type { SyslogFormat } from '../logging/syslog.js';
+import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
+import { loadConfig } from '../config/load.js';
+import { namePattern, overlap } from '../core/patterns.js';
+import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type Config } from '../core/spec.js';
+import type { Millis } from '../core/types.js';
+import { VERSION } from '../base/version.js';
 
 export type Verbosity = 'quiet' | 'normal' | 'verbose';
 

@@ -1,5 +1,5 @@
 import { fstatSync } from 'node:fs';
-import type { Verbosity } from './options.js';
+import type { Verbosity } from '../cli/options.js';
 
 /** syslog(3) severities ifdepd uses, most severe first. */
 export type Severity = 'error' | 'warning' | 'notice' | 'info' | 'debug';

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { Logger } from './log.js';
-import type { Decision } from './types.js';
+import type { Logger } from '../logging/logger.js';
+import type { Decision } from '../core/types.js';
 
 /** An executable run on every transition of a group. */
 export interface HookSpec {

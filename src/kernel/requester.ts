@@ -1,8 +1,8 @@
 import { createRtNetlink, type RtNetlinkSocket } from 'netlink';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { IfIndex, LinkState } from '../types.js';
+import type { IfIndex, LinkState } from '../core/types.js';
 import { requestError } from './errors.js';
-import { toLinkState } from './linkstate.js';
+import { toLinkState } from './link-message.js';
 
 export interface RequesterOptions {
   /** A request whose ACK was dropped never settles on its own. */

@@ -1,4 +1,4 @@
-import type { DampingSpec } from './config/model.js';
+import type { DampingSpec } from './spec.js';
 import type { Millis } from './types.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { rt } from 'netlink';
-import { ifIndex, type LinkState, type OperState } from '../types.js';
+import { ifIndex, type LinkState, type OperState } from '../core/types.js';
 
 const OPERSTATES: readonly OperState[] = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
 

@@ -1,9 +1,9 @@
-import type { GroupSpec } from './config/model.js';
+import type { GroupSpec } from './spec.js';
 import { delayFor } from './debounce.js';
 import { formatDuration } from './duration.js';
-import type { Severity } from './log.js';
+import type { Severity } from '../logging/logger.js';
 import type { Decision } from './types.js';
-import type { Evaluation } from './watchdog.js';
+import type { Evaluation } from './group.js';
 
 export interface LogLine {
   readonly severity: Severity;

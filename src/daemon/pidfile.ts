@@ -1,5 +1,5 @@
 import { linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { EX_CANTCREAT, Fatal } from './sysexits.js';
+import { EX_CANTCREAT, Fatal } from '../base/sysexits.js';
 
 /** What ps, pidof and killall see: set as process.title by the daemon. */
 export const PROCESS_NAME = 'ifdepd';

@@ -1,20 +1,20 @@
-import type { Config, GroupSpec, InterfaceActionKind } from './config/model.js';
-import { describeAction, describePolicy } from './config/model.js';
-import { Confirmations } from './confirmations.js';
-import type { ControlHandler, GroupStatus, StatusReport } from './control/api.js';
-import { destinationNames, wantedState } from './destinations.js';
-import { releaseAt } from './damping.js';
-import { Enforcer, type InterfaceAction } from './enforcer.js';
-import { HookRunner } from './hooks.js';
-import { LinkTable } from './links.js';
-import type { Logger } from './log.js';
-import { LinkMonitor } from './netlink/monitor.js';
-import { LinkRequester } from './netlink/requester.js';
-import { describeEvaluation, describeStart, targetsOf } from './report.js';
-import { TrackFile } from './trackfile.js';
-import type { Decision, IfIndex, LinkState, Millis } from './types.js';
-import { VERSION } from './version.js';
-import { GroupWatch, type Evaluation } from './watchdog.js';
+import type { Config, GroupSpec, InterfaceActionKind } from '../core/spec.js';
+import { describeAction, describePolicy } from '../core/spec.js';
+import { Confirmations } from '../act/confirmations.js';
+import type { ControlHandler, GroupStatus, StatusReport } from '../control/api.js';
+import { destinationNames, wantedState } from '../core/wanted.js';
+import { releaseAt } from '../core/damping.js';
+import { Enforcer, type InterfaceAction } from '../act/enforcer.js';
+import { HookRunner } from '../act/hooks.js';
+import { LinkTable } from '../core/link-table.js';
+import type { Logger } from '../logging/logger.js';
+import { LinkMonitor } from '../kernel/monitor.js';
+import { LinkRequester } from '../kernel/requester.js';
+import { describeEvaluation, describeStart, targetsOf } from '../core/explain.js';
+import { TrackFile } from '../act/track-file.js';
+import type { Decision, IfIndex, LinkState, Millis } from '../core/types.js';
+import { VERSION } from '../base/version.js';
+import { GroupWatch, type Evaluation } from '../core/group.js';
 
 export interface DaemonOptions {
   readonly config: Config;

@@ -1,4 +1,4 @@
-import type { Delays } from './config/model.js';
+import type { Delays } from './spec.js';
 import type { Decision, Millis } from './types.js';
 
 /**
