@@ -1,5 +1,6 @@
 import { formatDuration } from '../core/duration.js';
 import type { Logger } from '../logging/logger.js';
+import type { Scheduler } from '../core/clock.js';
 import type { Decision, Millis } from '../core/types.js';
 
 /** One group's decision on its way to its destinations. */
@@ -22,7 +23,7 @@ export class Confirmations {
 
   constructor(
     private readonly log: Logger,
-    private readonly now: () => Millis,
+    private readonly clock: Pick<Scheduler, 'now'>,
   ) {}
 
   expect(group: string, decision: Decision, present: readonly string[], missing: readonly string[]): void {
@@ -30,7 +31,7 @@ export class Confirmations {
       this.open.delete(group);
       return;
     }
-    this.open.set(group, { decision, at: this.now(), waiting: new Set(present), present, missing, wrote: false });
+    this.open.set(group, { decision, at: this.clock.now(), waiting: new Set(present), present, missing, wrote: false });
   }
 
   wrote(name: string): void {
@@ -43,7 +44,7 @@ export class Confirmations {
       this.open.delete(group);
       if (!t.wrote) continue;
       this.log.info(
-        `${group}: ${t.present.join(',')} ${t.decision}, confirmed by the kernel after ${formatDuration(this.now() - t.at)}` +
+        `${group}: ${t.present.join(',')} ${t.decision}, confirmed by the kernel after ${formatDuration(this.clock.now() - t.at)}` +
           (t.missing.length > 0 ? ` (${t.missing.join(',')} missing)` : ''),
       );
     }

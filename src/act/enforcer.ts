@@ -1,18 +1,13 @@
-import type { InterfaceActionKind } from '../core/spec.js';
-import type { DestinationStatus } from '../control/api.js';
-import type { Wanted } from '../core/wanted.js';
+import type { Scheduler } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import type { LinkLookup } from '../core/link-table.js';
+import type { DestinationStatus } from '../core/status.js';
+import type { Decision, IfIndex, LinkState } from '../core/types.js';
+import type { Wanted } from '../core/wanted.js';
 import type { Logger } from '../logging/logger.js';
-import type { Decision, IfIndex, LinkState, Millis } from '../core/types.js';
-
-/** How a decision is written to one interface, and read back from what the kernel reports. */
-export interface InterfaceAction {
-  readonly kind: InterfaceActionKind;
-  stateOf(link: LinkState): Decision;
-  /** By name: the destination is whatever interface carries the name now, never a reused ifindex. */
-  write(name: string, decision: Decision): Promise<void>;
-}
+import type { InterfaceAction } from './interface-action.js';
+import { retryDelay } from './retry.js';
+import { activityOf, clearSlotTimers, newSlot, type Slot } from './slot.js';
 
 export interface EnforcerDeps {
   readonly action: InterfaceAction;
@@ -22,6 +17,7 @@ export interface EnforcerDeps {
   /** Reads one interface afresh into the link table; resolves once the table has it. */
   readonly verify: (index: IfIndex) => Promise<void>;
   readonly log: Logger;
+  readonly scheduler: Scheduler;
   readonly dryRun: boolean;
   /** A write was sent for this interface. */
   readonly onWrite?: (name: string) => void;
@@ -31,34 +27,6 @@ export interface EnforcerDeps {
 
 /** After an ACK, the kernel's notification normally follows within milliseconds. */
 export const CONFIRM_TIMEOUT_MS = 1000;
-const RETRY_FIRST_MS = 100;
-const RETRY_MAX_MS = 5000;
-
-export const retryDelay = (failures: number): Millis =>
-  Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.max(0, failures - 1));
-
-/** The enforcer's memory of one destination name. */
-interface Slot {
-  readonly name: string;
-  /** The interface last seen under this name. */
-  index?: IfIndex;
-  seen: boolean;
-  inFlight: boolean;
-  failures: number;
-  retry?: NodeJS.Timeout;
-  /** ACKed, waiting for the kernel's notification that confirms it. */
-  awaiting?: { readonly decision: Decision; readonly index: IfIndex; readonly timer: NodeJS.Timeout };
-  /**
-   * A write was ACKed but never confirmed, and the link is being read again: until
-   * then the table's view of it may be stale (the kernel does not notify every
-   * change, e.g. protodown on an interface that is admin down).
-   */
-  verifying: boolean;
-  /** The state the kernel last confirmed under the decision of the time. */
-  confirmed?: { readonly index: IfIndex; readonly decision: Decision };
-  /** Dry-run: what was last said, so that it is said once. */
-  reported?: string;
-}
 
 /**
  * Makes every claimed destination match what its groups want, and keeps it so: a
@@ -136,15 +104,7 @@ export class Enforcer {
   private status(slot: Slot): DestinationStatus {
     const link = this.deps.links.byName(slot.name);
     const wanted = this.deps.wanted(slot.name);
-    const activity = slot.inFlight
-      ? 'request in flight'
-      : slot.retry !== undefined
-        ? `retrying after ${slot.failures} failure(s)`
-        : slot.awaiting !== undefined
-          ? 'awaiting kernel confirmation'
-          : slot.verifying
-            ? 're-reading it from the kernel'
-            : undefined;
+    const activity = activityOf(slot);
     return {
       name: slot.name,
       action: this.deps.action.kind,
@@ -159,7 +119,7 @@ export class Enforcer {
   private slot(name: string): Slot {
     let slot = this.slots.get(name);
     if (slot === undefined) {
-      slot = { name, seen: false, inFlight: false, failures: 0, verifying: false };
+      slot = newSlot(name);
       this.slots.set(name, slot);
     }
     return slot;
@@ -190,10 +150,6 @@ export class Enforcer {
       });
   }
 
-  private verb(): string {
-    return this.deps.action.kind === 'admin' ? 'admin' : 'protodown-state';
-  }
-
   private lost(slot: Slot, wanted: Wanted): void {
     const decision = wanted.decision;
     if (!wanted.named) {
@@ -216,7 +172,7 @@ export class Enforcer {
   }
 
   private causeOf(slot: Slot, link: LinkState, decision: Decision, appeared: boolean): string {
-    const state = `${this.verb()} ${this.deps.action.stateOf(link)}`;
+    const state = `${this.deps.action.stateWord} ${this.deps.action.stateOf(link)}`;
     if (appeared) return `appeared (ifindex ${link.index}) ${state}`;
     if (slot.confirmed?.index === link.index && slot.confirmed.decision === decision) {
       return `was set ${this.deps.action.stateOf(link)} by someone else`;
@@ -224,25 +180,21 @@ export class Enforcer {
     return `is ${state}`;
   }
 
-  private describeWrite(decision: Decision): string {
-    return this.deps.action.kind === 'admin' ? decision : `${decision} (protodown ${decision === 'down' ? 'on' : 'off'})`;
-  }
-
   private apply(slot: Slot, link: LinkState, wanted: Wanted, cause: string | undefined): void {
     const { log } = this.deps;
     const decision = wanted.decision;
     if (this.deps.dryRun) {
       const key = `${link.index}:${decision}`;
-      if (slot.reported === key) return;
-      slot.reported = key;
-      log.notice(`dry-run: would set ${slot.name} ${this.describeWrite(decision)}${cause ? ` (it ${cause})` : ''}`);
+      if (slot.announced === key) return;
+      slot.announced = key;
+      log.notice(`dry-run: would set ${slot.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause})` : ''}`);
       return;
     }
     // A retry is not news: its failure was said (at attempts 1, 2, 4, 8...).
     if (cause !== undefined && slot.failures === 0) {
-      log.notice(`${slot.name} ${cause} -> forcing it ${this.describeWrite(decision)} (${wanted.because})`);
+      log.notice(`${slot.name} ${cause} -> forcing it ${this.deps.action.describe(decision)} (${wanted.because})`);
     } else {
-      log.debug(`setting ${slot.name} ${this.describeWrite(decision)}`);
+      log.debug(`setting ${slot.name} ${this.deps.action.describe(decision)}`);
     }
     slot.inFlight = true;
     this.deps.onWrite?.(slot.name);
@@ -257,11 +209,11 @@ export class Enforcer {
     if (slot.failures > 0) this.deps.log.notice(`${slot.name}: set ${decision} after ${slot.failures + 1} attempts`);
     slot.failures = 0;
     if (this.closed || this.slots.get(slot.name) !== slot) return;
-    const timer = setTimeout(() => {
+    const timer = this.deps.scheduler.after(CONFIRM_TIMEOUT_MS, () => {
       slot.awaiting = undefined;
       this.deps.log.debug(`${slot.name}: no notification ${CONFIRM_TIMEOUT_MS} ms after the ACK; re-reading it`);
       this.reread(slot, index);
-    }, CONFIRM_TIMEOUT_MS);
+    });
     slot.awaiting = { decision, index, timer };
     // The notification may have been processed before the ACK.
     this.reconcile(slot.name);
@@ -285,26 +237,19 @@ export class Enforcer {
         `${slot.name}: could not set it ${decision} (${why}), attempt ${slot.failures}; retrying in ${formatDuration(wait)}`,
       );
     }
-    slot.retry = setTimeout(() => {
+    slot.retry = this.deps.scheduler.after(wait, () => {
       slot.retry = undefined;
       this.reconcile(slot.name);
-    }, wait);
+    });
   }
 
   private confirm(slot: Slot, link: LinkState, decision: Decision): void {
     clearSlotTimers(slot);
     slot.failures = 0;
-    slot.reported = undefined;
+    slot.announced = undefined;
     slot.confirmed = { index: link.index, decision };
     this.deps.onConfirmed?.(slot.name, decision);
   }
 }
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
-
-function clearSlotTimers(slot: Slot): void {
-  if (slot.retry !== undefined) clearTimeout(slot.retry);
-  if (slot.awaiting !== undefined) clearTimeout(slot.awaiting.timer);
-  slot.retry = undefined;
-  slot.awaiting = undefined;
-}

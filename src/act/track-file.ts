@@ -1,7 +1,8 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { retryDelay } from './enforcer.js';
+import { retryDelay } from './retry.js';
 import type { Logger } from '../logging/logger.js';
+import type { Scheduler, Timer } from '../core/clock.js';
 import type { Decision } from '../core/types.js';
 
 /**
@@ -16,7 +17,7 @@ export class TrackFile {
   private wanted?: Decision;
   private writing = false;
   private failures = 0;
-  private retry?: NodeJS.Timeout;
+  private retry?: Timer;
   private closed = false;
 
   constructor(
@@ -24,6 +25,7 @@ export class TrackFile {
     private readonly group: string,
     private readonly log: Logger,
     private readonly dryRun: boolean,
+    private readonly scheduler: Scheduler,
   ) {}
 
   /** Writes the decision (again): at start, on every change, on reload and SIGHUP. */
@@ -33,14 +35,14 @@ export class TrackFile {
       this.log.notice(`dry-run: would write ${TRACK_VALUE[decision].trim()} (${decision}) to ${this.path}`);
       return;
     }
-    if (this.retry !== undefined) clearTimeout(this.retry);
+    this.retry?.cancel();
     this.retry = undefined;
     void this.flush();
   }
 
   close(): void {
     this.closed = true;
-    if (this.retry !== undefined) clearTimeout(this.retry);
+    this.retry?.cancel();
   }
 
   private async flush(): Promise<void> {
@@ -60,10 +62,10 @@ export class TrackFile {
       this.failures += 1;
       const wait = retryDelay(this.failures);
       this.log.warning(`${this.group}: cannot write ${this.path}: ${(err as Error).message}; retrying in ${wait} ms`);
-      this.retry = setTimeout(() => {
+      this.retry = this.scheduler.after(wait, () => {
         this.retry = undefined;
         void this.flush();
-      }, wait);
+      });
     } finally {
       this.writing = false;
     }

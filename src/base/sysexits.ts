@@ -21,3 +21,10 @@ export class Fatal extends Error {
 }
 
 export const usageError = (message: string): Fatal => new Fatal(message, EX_USAGE);
+
+/** Thrown for --help and --version: print the text and exit 0. */
+export class InfoExit extends Error {
+  constructor(readonly text: string) {
+    super(text);
+  }
+}

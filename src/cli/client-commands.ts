@@ -3,8 +3,7 @@ import { request } from '../control/client.js';
 import type { ControlReply, ControlRequest } from '../control/api.js';
 import { formatStatus } from '../control/format.js';
 import { DEFAULT_CONTROL_SOCKET } from '../core/spec.js';
-import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, usageError } from '../base/sysexits.js';
-import { InfoExit } from './options.js';
+import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, InfoExit, usageError } from '../base/sysexits.js';
 
 /** The words that make `ifdepd` a client of a running daemon rather than the daemon. */
 const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['status', 'hold', 'release', 'reload']);

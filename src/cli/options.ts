@@ -1,8 +1,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../core/duration.js';
 import { parseIfList } from '../core/ifname.js';
-import { EX_OK, usageError } from '../base/sysexits.js';
+import { EX_OK, InfoExit, usageError } from '../base/sysexits.js';
 import { resolve } from 'node:path';
+import type { Verbosity } from '../logging/logger.js';
 import type { SyslogFormat } from '../logging/syslog.js';
 import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
 import { loadConfig } from '../config/load.js';
@@ -10,8 +11,6 @@ import { namePattern, overlap } from '../core/patterns.js';
 import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type Config } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
 import { VERSION } from '../base/version.js';
-
-export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
 /** Everything the command line asked for, validated. */
 export interface Options {
@@ -36,13 +35,6 @@ export interface Options {
 export const DEFAULT_PIDFILE = '/run/ifdepd.pid';
 /** The group the BSD-style -S/-D command line describes. */
 export const COMMAND_LINE_GROUP = 'default';
-
-/** Thrown by commander for --help and --version: print and exit 0. */
-export class InfoExit extends Error {
-  constructor(readonly text: string) {
-    super(text);
-  }
-}
 
 function once<T>(parse: (text: string) => T) {
   return (text: string, previous: T | undefined): T => {

@@ -2,10 +2,9 @@ import { isAbsolute } from 'node:path';
 import picomatch from 'picomatch';
 import { invalidIfName } from '../core/ifname.js';
 import { isGlob, namePattern, overlap } from '../core/patterns.js';
+import { GROUP_NAME } from '../core/spec.js';
 import { ConfigSyntaxError } from './lexer.js';
 import type { ParsedConfig, ParsedGroup } from './parser.js';
-
-const GROUP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Checks what a single line cannot show: names, counts, and how groups relate. */
 /** Far beyond any router; bounds the quadratic cross-group checks. */

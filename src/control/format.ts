@@ -1,34 +1,16 @@
-import type { DestinationStatus, GroupStatus, SourceStatus, StatusReport } from './api.js';
+import { formatSpan } from '../core/duration.js';
+import type { DaemonStatus, DestinationStatus, GroupStatus, SourceStatus } from '../core/status.js';
 
 /**
  * What `ifdepd status` prints. Deterministic: no colours, no clock, so scripts
  * can diff it and tests can read it.
  */
-export function formatStatus(s: StatusReport): string {
+export function formatStatus(s: DaemonStatus): string {
   const blocks = [header(s), ...s.groups.map(group), destinations(s.destinations)];
   return `${blocks.join('\n\n')}\n`;
 }
 
-/** "850 ms", "12.3 s", "4 min 10 s", "2 h 3 min", "3 d 4 h". */
-export function formatSpan(ms: number): string {
-  const millis = Math.max(0, ms);
-  if (Math.round(millis) < 1000) return `${Math.round(millis)} ms`;
-  const tenths = Math.round(millis / 100);
-  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
-  // 59.96 s already rounded up to a minute above: do not fall back to "0 min 59 s".
-  const seconds = Math.max(60, Math.floor(millis / 1000));
-  if (seconds < 3600) return pair(Math.floor(seconds / 60), 'min', seconds % 60, 's');
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 24 * 60) return pair(Math.floor(minutes / 60), 'h', minutes % 60, 'min');
-  const hours = Math.floor(minutes / 60);
-  return pair(Math.floor(hours / 24), 'd', hours % 24, 'h');
-}
-
-function pair(major: number, majorUnit: string, minor: number, minorUnit: string): string {
-  return minor === 0 ? `${major} ${majorUnit}` : `${major} ${majorUnit} ${minor} ${minorUnit}`;
-}
-
-function header(s: StatusReport): string {
+function header(s: DaemonStatus): string {
   return [
     `ifdepd ${s.version}, pid ${s.pid}, up ${formatSpan(s.uptimeMs)}`,
     `config: ${s.configFile ?? '(command line)'}`,

@@ -1,10 +1,9 @@
+import { GROUP_NAME } from '../core/spec.js';
 import type { Decision } from '../core/types.js';
 import type { ControlReply, ControlRequest } from './api.js';
 
 /** A request is a handful of short fields; anything longer is a mistake or an attack. */
 export const MAX_REQUEST_BYTES = 4096;
-
-const GROUP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** The fields each command accepts beyond cmd: anything else is refused, not ignored. */
 const FIELDS: Readonly<Record<ControlRequest['cmd'], readonly string[]>> = {

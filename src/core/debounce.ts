@@ -25,6 +25,11 @@ export type Step =
   | { readonly kind: 'swallowed'; readonly target: Decision; readonly after: Millis }
   | { readonly kind: 'committed'; readonly to: Decision; readonly waited: Millis; readonly delay: Millis };
 
+/** The setting that times a change towards `target`, by its name in the configuration. */
+export type DelayName = 'down-delay' | 'up-delay';
+
+export const delayName = (target: Decision): DelayName => (target === 'down' ? 'down-delay' : 'up-delay');
+
 export function delayFor(target: Decision, delays: Delays): Millis {
   return target === 'down' ? delays.down : delays.up;
 }

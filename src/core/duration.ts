@@ -27,8 +27,33 @@ export function parseDuration(text: string): Millis {
   return millis;
 }
 
-/** "0 ms", "250 ms", "1.4 ms": sub-millisecond precision only where it means something. */
+/**
+ * For log lines: "0 ms", "250 ms", "1.4 ms", exact to the millisecond (sub-millisecond
+ * only where it means something), because a delay or a confirmation time is evidence.
+ */
 export function formatDuration(ms: Millis): string {
   if (Number.isInteger(ms) || ms >= 10) return `${Math.round(ms)} ms`;
   return `${ms.toFixed(1)} ms`;
+}
+
+/**
+ * For status, which a person reads at a glance: "850 ms", "12.3 s", "4 min 10 s",
+ * "2 h 3 min", "3 d 4 h" (uptimes and hold times, where milliseconds are noise).
+ */
+export function formatSpan(ms: number): string {
+  const millis = Math.max(0, ms);
+  if (Math.round(millis) < 1000) return `${Math.round(millis)} ms`;
+  const tenths = Math.round(millis / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)} s`;
+  // 59.96 s already rounded up to a minute above: do not fall back to "0 min 59 s".
+  const seconds = Math.max(60, Math.floor(millis / 1000));
+  if (seconds < 3600) return pair(Math.floor(seconds / 60), 'min', seconds % 60, 's');
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 24 * 60) return pair(Math.floor(minutes / 60), 'h', minutes % 60, 'min');
+  const hours = Math.floor(minutes / 60);
+  return pair(Math.floor(hours / 24), 'd', hours % 24, 'h');
+}
+
+function pair(major: number, majorUnit: string, minor: number, minorUnit: string): string {
+  return minor === 0 ? `${major} ${majorUnit}` : `${major} ${majorUnit} ${minor} ${minorUnit}`;
 }

@@ -1,16 +1,16 @@
 import type { GroupSpec } from './spec.js';
-import { delayFor } from './debounce.js';
+import { delayFor, delayName } from './debounce.js';
 import { formatDuration } from './duration.js';
-import type { Severity } from '../logging/logger.js';
 import type { Decision } from './types.js';
 import type { Evaluation } from './group.js';
+
+/** syslog(3) severities ifdepd uses, most severe first: how loud an explanation is. */
+export type Severity = 'error' | 'warning' | 'notice' | 'info' | 'debug';
 
 export interface LogLine {
   readonly severity: Severity;
   readonly text: string;
 }
-
-const delayName = (d: Decision): string => (d === 'down' ? 'down-delay' : 'up-delay');
 
 /** What a group's decision acts on: "destinations vrrp0,vrrp1" or "track file /run/ifdepd/uplink". */
 export function targetsOf(group: GroupSpec): string {

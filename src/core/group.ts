@@ -1,6 +1,6 @@
 import type { GroupSpec } from './spec.js';
 import { initialDamping, flap, releaseAt, settle, type DampingState } from './damping.js';
-import { initialDebounce, step, type Debounce, type Pending, type Step } from './debounce.js';
+import { delayFor, delayName, initialDebounce, step, type Debounce, type Pending, type Step } from './debounce.js';
 import { formatDuration } from './duration.js';
 import { sourceHealth, type SourceHealth } from './health.js';
 import type { LinkLookup } from './link-table.js';
@@ -106,8 +106,7 @@ export class GroupWatch {
     if (override !== undefined) return override.why;
     const pending = this.debounce.pending;
     if (pending === undefined) return this.health.reason;
-    const delay = pending.target === 'down' ? 'down-delay' : 'up-delay';
-    return `${this.health.reason}; ${pending.target} in ${formatDuration(Math.max(0, pending.due - now))} (${delay})`;
+    return `${this.health.reason}; ${pending.target} in ${formatDuration(Math.max(0, pending.due - now))} (${delayName(pending.target)})`;
   }
 
   startupHoldLeft(now: Millis): Millis {
@@ -176,8 +175,8 @@ export class GroupWatch {
   private refreshPending(): void {
     const pending = this.debounce.pending;
     if (pending === undefined) return;
-    const delay = pending.target === 'down' ? this.spec.delays.down : this.spec.delays.up;
-    this.debounce = { decision: this.debounce.decision, pending: { ...pending, due: pending.since + delay } };
+    const due = pending.since + delayFor(pending.target, this.spec.delays);
+    this.debounce = { decision: this.debounce.decision, pending: { ...pending, due } };
   }
 
   private override(now: Millis): Override | undefined {

@@ -67,6 +67,9 @@ export interface Config {
   readonly file?: string;
 }
 
+/** Group names as the configuration, the control protocol and the logs accept them. */
+export const GROUP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
 export const DEFAULT_DOWN_DELAY = '0';
 export const DEFAULT_UP_DELAY = '2s';
 export const DEFAULT_HOOK_TIMEOUT = '10s';

@@ -47,9 +47,18 @@ export function destinationNames(
   action: InterfaceActionKind,
   liveNames: Iterable<string>,
 ): Set<string> {
+  return namesOf(
+    groups.filter((g) => g.spec.action.kind === action),
+    liveNames,
+  );
+}
+
+/** The same for one group, whatever its action (a track-file group has no destinations). */
+export const groupDestinations = (g: GroupWatch, liveNames: Iterable<string>): Set<string> => namesOf([g], liveNames);
+
+function namesOf(groups: readonly GroupWatch[], liveNames: Iterable<string>): Set<string> {
   const names = new Set<string>();
-  const mine = groups.filter((g) => g.spec.action.kind === action);
-  for (const g of mine) for (const p of g.destinationPatterns) if (p.literal) names.add(p.text);
-  for (const name of liveNames) if (mine.some((g) => g.destinationPatterns.some((p) => p.matches(name)))) names.add(name);
+  for (const g of groups) for (const p of g.destinationPatterns) if (p.literal) names.add(p.text);
+  for (const name of liveNames) if (groups.some((g) => g.destinationPatterns.some((p) => p.matches(name)))) names.add(name);
   return names;
 }

@@ -4,7 +4,7 @@ import { EX_SOFTWARE } from '../base/sysexits.js';
 /** Set in the environment of the background copy started by -d. */
 const CHILD_MARK = 'IFDEPD_DETACHED';
 
-type StartupReport = { readonly ready: true } | { readonly fatal: string; readonly exitCode: number };
+type StartupOutcome = { readonly ready: true } | { readonly fatal: string; readonly exitCode: number };
 
 export const isDetachedChild = (): boolean => process.env[CHILD_MARK] === '1' && typeof process.send === 'function';
 
@@ -31,9 +31,9 @@ export function detach(): Promise<number> {
       child.unref();
       resolve(code);
     };
-    child.on('message', (report: StartupReport) => {
-      if ('ready' in report) settle(0);
-      else settle(report.exitCode, report.fatal);
+    child.on('message', (outcome: StartupOutcome) => {
+      if ('ready' in outcome) settle(0);
+      else settle(outcome.exitCode, outcome.fatal);
     });
     child.on('error', (err) => settle(EX_SOFTWARE, `cannot start the daemon: ${err.message}`));
     child.on('exit', (code, signal) =>
@@ -43,11 +43,11 @@ export function detach(): Promise<number> {
 }
 
 /** In the background copy: tell the waiting terminal how start-up went, then let it go. */
-export function reportStartup(report: StartupReport): Promise<void> {
+export function tellLauncher(outcome: StartupOutcome): Promise<void> {
   return new Promise((resolve) => {
     if (process.send === undefined) return resolve();
-    process.send(report, () => {
-      if ('ready' in report) process.disconnect();
+    process.send(outcome, () => {
+      if ('ready' in outcome) process.disconnect();
       resolve();
     });
   });

@@ -1,31 +1,20 @@
-import { hasCapability, CAP_NET_ADMIN } from './capabilities.js';
-import { loadConfig } from '../config/load.js';
-import { formatStatus } from '../control/format.js';
-import { ControlServer } from '../control/server.js';
-import { Daemon } from './daemon.js';
-import { detach, isDetachedChild, reportStartup } from './detach.js';
-import { formatDuration } from '../core/duration.js';
-import { createLogger, StderrSink, TeeSink, type Logger, type LogSink } from '../logging/logger.js';
-import { isOverrunSafeBinding } from '../kernel/addon.js';
-import { parseOptions, type Options } from '../cli/options.js';
-import { Pidfile, PROCESS_NAME } from './pidfile.js';
-import { SyslogSink } from '../logging/syslog.js';
-import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
 import { EX_CANTCREAT, EX_NOPERM, EX_OK, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import { VERSION } from '../base/version.js';
-
-/** The running daemon's pieces that signal handlers and fatal errors need. */
-export interface Running {
-  readonly daemon: Daemon;
-  readonly log: Logger;
-  readonly sink: LogSink & { close?(): void };
-  readonly pidfile?: Pidfile;
-  readonly control?: ControlServer;
-  /** -f: re-read on SIGHUP. */
-  readonly configFile?: string;
-}
-
-const now = (): number => performance.now();
+import { parseOptions, type Options } from '../cli/options.js';
+import { loadConfig } from '../config/load.js';
+import { ControlServer } from '../control/server.js';
+import { formatDuration } from '../core/duration.js';
+import { isOverrunSafeBinding } from '../kernel/addon.js';
+import { createLogger, TeeSink, type LogSink } from '../logging/logger.js';
+import { StderrSink } from '../logging/stderr.js';
+import { SyslogSink } from '../logging/syslog.js';
+import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
+import { CAP_NET_ADMIN, hasCapability } from './capabilities.js';
+import { Daemon } from './daemon.js';
+import { detach, isDetachedChild, tellLauncher } from './detach.js';
+import { Pidfile, PROCESS_NAME } from './pidfile.js';
+import { installSignals, setRunning, type Running } from './signals.js';
+import { timers } from './timers.js';
 
 /** Validates, then starts the watchdog; resolves with an exit code, or the running daemon. */
 export async function run(argv: readonly string[]): Promise<number | Running> {
@@ -51,7 +40,7 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   const sink = logSink(options);
   const log = createLogger(options.verbosity, sink);
   log.notice(startLine(options));
-  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, now });
+  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers });
   const configFile = options.configFile;
   if (configFile !== undefined) daemon.reloader = () => loadConfig(configFile);
   const partial: Running = { daemon, log, sink, ...(pidfile ? { pidfile } : {}), ...(configFile ? { configFile } : {}) };
@@ -67,7 +56,7 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
     throw new Fatal(`cannot read the interfaces from the kernel: ${(err as Error).message}`, EX_OSERR);
   }
   if (isDetachedChild()) {
-    await reportStartup({ ready: true });
+    await tellLauncher({ ready: true });
     process.chdir('/');
   }
   return running;
@@ -87,7 +76,7 @@ async function withControl(r: Running, path: string): Promise<Running> {
     const control = await ControlServer.listen(path, r.daemon, r.log);
     r.log.info(`control socket ${path}`);
     const running = { ...r, control };
-    currentRunning = running;
+    setRunning(running);
     return running;
   } catch (err) {
     r.daemon.stop();
@@ -108,47 +97,4 @@ function startLine(o: Options): string {
   }
   const groups = `${o.config.groups.length} group(s) from ${o.configFile ?? 'the command line'}: ${o.config.groups.map((g) => g.name).join(', ')}`;
   return `ifdepd ${VERSION} starting: ${groups}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
-}
-
-/** Signal handlers are installed before the control socket exists; they act on the latest. */
-let currentRunning: Running | undefined;
-
-function installSignals(r: Running): void {
-  currentRunning = r;
-  const exit = (signal: string) => {
-    r.log.notice(`${signal}: exiting; destinations are left as they are (${r.daemon.destinationSummary()})`);
-    shutdown(currentRunning ?? r, 0);
-  };
-  process.on('SIGTERM', () => exit('SIGTERM'));
-  process.on('SIGINT', () => exit('SIGINT'));
-  process.on('SIGHUP', () => void hangup(r));
-  // The same report as `ifdepd status`, for daemons without a control socket.
-  process.on('SIGUSR1', () => {
-    for (const line of formatStatus(r.daemon.status()).split('\n')) if (line.trim() !== '') r.log.report(line);
-  });
-}
-
-/** SIGHUP: the configuration file again (a bad one is refused, the running one stays), then every link. */
-async function hangup(r: Running): Promise<void> {
-  if (r.configFile !== undefined) {
-    r.log.notice(`SIGHUP: reloading ${r.configFile}`);
-    try {
-      await r.daemon.reload();
-    } catch (err) {
-      r.log.error(`reload refused, the running configuration stays: ${(err as Error).message}`);
-    }
-  }
-  r.log.notice('SIGHUP: re-reading all links');
-  await r.daemon.resync('SIGHUP').catch((err: unknown) => r.log.error(`SIGHUP re-read failed: ${String(err)}`));
-}
-
-/** Stops watching and exits; a short grace lets the last syslog datagram leave. */
-export function shutdown(r: Running, code: number): void {
-  r.daemon.stop();
-  void r.control?.close();
-  r.pidfile?.release();
-  setTimeout(() => {
-    r.sink.close?.();
-    process.exit(code);
-  }, r.sink instanceof StderrSink ? 0 : 100);
 }

@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EX_OK, usageError } from '../base/sysexits.js';
-import { InfoExit } from '../cli/options.js';
+import { EX_OK, InfoExit, usageError } from '../base/sysexits.js';
 
 export interface DemoArgs {
   /** Leave the namespace for inspection instead of deleting it. */

@@ -1,7 +1,6 @@
 // `ifdepd demo`: shows, on a lab that exists only for the run, what ifdepd does when
 // uplinks fail, recover and flap, as the kernel saw it, with reaction times.
-import { InfoExit } from '../cli/options.js';
-import { EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal } from '../base/sysexits.js';
+import { EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, InfoExit } from '../base/sysexits.js';
 import { VERSION } from '../base/version.js';
 import { parseDemoArgs, type DemoArgs } from './args.js';
 import { guard } from './cleanup.js';

@@ -1,8 +1,9 @@
-import { fstatSync } from 'node:fs';
-import type { Verbosity } from '../cli/options.js';
+import type { Severity } from '../core/explain.js';
 
-/** syslog(3) severities ifdepd uses, most severe first. */
-export type Severity = 'error' | 'warning' | 'notice' | 'info' | 'debug';
+export type { Severity };
+
+/** -q, the default, -v. */
+export type Verbosity = 'quiet' | 'normal' | 'verbose';
 
 export interface Logger {
   error(text: string): void;
@@ -14,7 +15,7 @@ export interface Logger {
   /** -v: every interface change and every evaluation. */
   debug(text: string): void;
   /** A line the operator asked for (SIGUSR1): shown whatever -q says. */
-  report(text: string): void;
+  always(text: string): void;
 }
 
 /** Where formatted lines end up: stderr, syslog, or a test's array. */
@@ -39,7 +40,7 @@ export function createLogger(verbosity: Verbosity, sink: LogSink): Logger {
     notice: at('notice'),
     info: at('info'),
     debug: at('debug'),
-    report: (text) => sink.write('notice', text),
+    always: (text) => sink.write('notice', text),
   };
 }
 
@@ -48,36 +49,5 @@ export class TeeSink implements LogSink {
   constructor(private readonly sinks: readonly LogSink[]) {}
   write(severity: Severity, text: string): void {
     for (const sink of this.sinks) sink.write(severity, text);
-  }
-}
-
-const PRIORITY: Readonly<Record<Severity, number>> = { error: 3, warning: 4, notice: 5, info: 6, debug: 7 };
-
-/**
- * Foreground logging: `2026-11-22T00:44:37.123Z ifdepd[812]: warning: vrrp0: ...`.
- * When stderr is the systemd journal, the journal adds time and tag itself, and a
- * `<N>` prefix gives each line its priority.
- */
-export class StderrSink implements LogSink {
-  private readonly journal = stderrIsJournal();
-
-  write(severity: Severity, text: string): void {
-    const label = severity === 'error' || severity === 'warning' ? `${severity}: ` : '';
-    const line = this.journal
-      ? `<${PRIORITY[severity]}>${label}${text}\n`
-      : `${new Date().toISOString()} ifdepd[${process.pid}]: ${label}${text}\n`;
-    process.stderr.write(line);
-  }
-}
-
-/** systemd sets JOURNAL_STREAM to "device:inode" of the stream it connected. */
-function stderrIsJournal(): boolean {
-  const stream = process.env.JOURNAL_STREAM;
-  if (stream === undefined) return false;
-  try {
-    const { dev, ino } = fstatSync(2);
-    return stream === `${dev}:${ino}`;
-  } catch {
-    return false;
   }
 }

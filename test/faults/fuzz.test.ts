@@ -16,7 +16,8 @@ import type { Config } from '../../src/core/spec.js';
 import { parseRequest } from '../../src/control/protocol.js';
 import { MAX_DURATION, parseDuration } from '../../src/core/duration.js';
 import { invalidIfName, parseIfList } from '../../src/core/ifname.js';
-import { InfoExit, parseOptions, type Options } from '../../src/cli/options.js';
+import { InfoExit } from '../../src/base/sysexits.js';
+import { parseOptions, type Options } from '../../src/cli/options.js';
 import { EX_DATAERR, EX_NOINPUT, EX_USAGE, Fatal } from '../../src/base/sysexits.js';
 
 const SEED = Number(process.env.IFDEPD_FUZZ_SEED ?? 20_260_122);

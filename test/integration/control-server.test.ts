@@ -5,14 +5,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ControlHandler, ControlReply, StatusReport } from '../../src/control/api.js';
+import type { ControlHandler, ControlReply } from '../../src/control/api.js';
+import type { DaemonStatus } from '../../src/core/status.js';
 import { request } from '../../src/control/client.js';
 import { MAX_REQUEST_BYTES } from '../../src/control/protocol.js';
 import { ControlServer } from '../../src/control/server.js';
 import type { Logger, Severity } from '../../src/logging/logger.js';
 import type { Decision } from '../../src/core/types.js';
 
-const STATUS: StatusReport = {
+const STATUS: DaemonStatus = {
   version: '0.1.0',
   pid: 4242,
   uptimeMs: 1000,
@@ -27,7 +28,7 @@ class FakeHandler implements ControlHandler {
   reloads = 0;
   reloadFails = false;
 
-  status(): StatusReport {
+  status(): DaemonStatus {
     return STATUS;
   }
 
@@ -74,7 +75,7 @@ beforeEach(() => {
   handler = new FakeHandler();
   logged = [];
   const at = (severity: Severity) => (text: string) => logged.push({ severity, text });
-  log = { error: at('error'), warning: at('warning'), notice: at('notice'), info: at('info'), debug: at('debug'), report: at('notice') };
+  log = { error: at('error'), warning: at('warning'), notice: at('notice'), info: at('info'), debug: at('debug'), always: at('notice') };
 });
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GroupStatus, StatusReport } from '../../src/control/api.js';
+import type { DaemonStatus, GroupStatus } from '../../src/core/status.js';
 import { request } from '../../src/control/client.js';
 import { CLI, Netns, perTest, waitFor, type Admin, type DaemonExit, type Proc } from './lab.js';
 
@@ -118,7 +118,7 @@ export class Lab extends Netns {
   }
 
   /** The daemon's status, straight from the control socket (fast enough to poll). */
-  async status(): Promise<StatusReport> {
+  async status(): Promise<DaemonStatus> {
     const reply = await request(this.sock, { cmd: 'status' });
     if (!reply.ok) throw new Error(`status refused: ${reply.error}`);
     return reply.status!;

@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
-import type { StatusReport } from '../../src/control/api.js';
+import type { DaemonStatus } from '../../src/core/status.js';
 import { CLI, config, describeLab, eachLab, group, Lab, LinkRecorder } from './grouplab.js';
 
 const UP_DELAY = 2000;
@@ -47,7 +47,7 @@ describeLab('control socket', () => {
 
     r = await lab.ctl('status', '--json');
     expect(r.code, r.stderr).toBe(0);
-    const s = JSON.parse(r.stdout) as StatusReport;
+    const s = JSON.parse(r.stdout) as DaemonStatus;
     expect(s).toMatchObject({ dryRun: false, configFile: lab.configFile });
     expect(s.groups).toHaveLength(1);
     expect(s.groups[0]).toMatchObject({

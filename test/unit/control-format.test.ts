@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { GroupStatus, StatusReport } from '../../src/control/api.js';
-import { formatSpan, formatStatus } from '../../src/control/format.js';
+import type { DaemonStatus, GroupStatus } from '../../src/core/status.js';
+import { formatSpan } from '../../src/core/duration.js';
+import { formatStatus } from '../../src/control/format.js';
 
 const uplink: GroupStatus = {
   name: 'uplink',
@@ -35,7 +36,7 @@ const quiet: GroupStatus = {
   destinations: [],
 };
 
-const report: StatusReport = {
+const report: DaemonStatus = {
   version: '0.1.0',
   pid: 812,
   uptimeMs: 250_000,

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Wanted } from '../../src/core/wanted.js';
-import { CONFIRM_TIMEOUT_MS, Enforcer, retryDelay, type InterfaceAction } from '../../src/act/enforcer.js';
+import { CONFIRM_TIMEOUT_MS, Enforcer } from '../../src/act/enforcer.js';
+import type { InterfaceAction } from '../../src/act/interface-action.js';
+import { retryDelay } from '../../src/act/retry.js';
+import { timers } from '../../src/daemon/timers.js';
 import type { LinkTable } from '../../src/core/link-table.js';
 import { createLogger, type Severity } from '../../src/logging/logger.js';
 import type { Decision, IfIndex } from '../../src/core/types.js';
@@ -28,6 +31,8 @@ function harness(dryRun = false, ...initial: ReturnType<typeof link>[]): Harness
   let current: Wanted | undefined;
   const action: InterfaceAction = {
     kind: 'admin',
+    stateWord: 'admin',
+    describe: (decision) => decision,
     stateOf: (l) => (l.adminUp ? 'up' : 'down'),
     write(name, decision) {
       writes.push([links.byName(name)?.index ?? -1, decision === 'up']);
@@ -44,6 +49,7 @@ function harness(dryRun = false, ...initial: ReturnType<typeof link>[]): Harness
       // The daemon would read the link into the table; the harness leaves it as it is.
     },
     log,
+    scheduler: timers,
     dryRun,
   });
   const decide = (decision: Decision, because: string) => {

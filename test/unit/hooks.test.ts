@@ -15,7 +15,7 @@ function capture(): { log: Logger; logged: Logged[] } {
   const at = (severity: Severity) => (text: string) => logged.push({ severity, text });
   return {
     logged,
-    log: { error: at('error'), warning: at('warning'), notice: at('notice'), info: at('info'), debug: at('debug'), report: at('notice') },
+    log: { error: at('error'), warning: at('warning'), notice: at('notice'), info: at('info'), debug: at('debug'), always: at('notice') },
   };
 }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseDuration } from '../../src/core/duration.js';
 import { invalidIfName } from '../../src/core/ifname.js';
-import { InfoExit, parseOptions } from '../../src/cli/options.js';
+import { InfoExit } from '../../src/base/sysexits.js';
+import { parseOptions } from '../../src/cli/options.js';
 import { EX_USAGE, Fatal } from '../../src/base/sysexits.js';
 
 function usageFailure(argv: string[]): string {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Confirmations } from '../../src/act/confirmations.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { TrackFile } from '../../src/act/track-file.js';
+import { timers } from '../../src/daemon/timers.js';
 
 let dir: string;
 let logs: string[];
@@ -26,7 +27,7 @@ async function until(check: () => boolean): Promise<void> {
 describe('keepalived track file', () => {
   it('writes 1 for down and 0 for up, creating the directory, leaving no temporary file', async () => {
     const path = join(dir, 'run', 'uplink.track');
-    const t = new TrackFile(path, 'uplink', log(), false);
+    const t = new TrackFile(path, 'uplink', log(), false, timers);
     t.set('down');
     await until(() => logs.some((l) => l.includes('wrote 1 (down)')));
     expect(readFileSync(path, 'utf8')).toBe('1\n');
@@ -37,7 +38,7 @@ describe('keepalived track file', () => {
 
   it('ends with the last decision when they come faster than the disk', async () => {
     const path = join(dir, 'uplink.track');
-    const t = new TrackFile(path, 'uplink', log(), false);
+    const t = new TrackFile(path, 'uplink', log(), false, timers);
     for (let i = 0; i < 20; i++) t.set(i % 2 === 0 ? 'down' : 'up');
     t.set('down');
     await until(() => logs.filter((l) => l.includes('wrote')).length > 0 && readFileSync(path, 'utf8') === '1\n');
@@ -45,7 +46,7 @@ describe('keepalived track file', () => {
 
   it('dry-run writes nothing and says what it would write', () => {
     const path = join(dir, 'uplink.track');
-    new TrackFile(path, 'uplink', log(), true).set('down');
+    new TrackFile(path, 'uplink', log(), true, timers).set('down');
     expect(readdirSync(dir)).toEqual([]);
     expect(logs).toEqual([`notice: dry-run: would write 1 (down) to ${path}`]);
   });
@@ -53,7 +54,7 @@ describe('keepalived track file', () => {
   it('retries a write that fails, saying why', async () => {
     const blocker = join(dir, 'not-a-directory');
     writeFileSync(blocker, '');
-    const t = new TrackFile(join(blocker, 'x.track'), 'uplink', log(), false);
+    const t = new TrackFile(join(blocker, 'x.track'), 'uplink', log(), false, timers);
     t.set('down');
     await until(() => logs.some((l) => l.startsWith(`warning: uplink: cannot write ${blocker}/x.track`)));
     t.close();
@@ -63,7 +64,7 @@ describe('keepalived track file', () => {
 describe('confirmations', () => {
   it('says once, per decision, how long the kernel took, only when something was written', () => {
     let now = 0;
-    const c = new Confirmations(log(), () => now);
+    const c = new Confirmations(log(), { now: () => now });
     c.expect('uplink', 'down', ['vrrp0', 'vrrp1'], ['vrrp2']);
     c.wrote('vrrp0');
     now = 1.5;

@@ -1,0 +1,104 @@
+import type { Scheduler } from '../core/clock.js';
+import type { GroupWatch } from '../core/group.js';
+import type { LinkTable } from '../core/link-table.js';
+import type { DestinationStatus } from '../core/status.js';
+import type { IfIndex } from '../core/types.js';
+import { destinationNames, wantedState } from '../core/wanted.js';
+import type { Logger } from '../logging/logger.js';
+import type { Actuator } from './actuator.js';
+import { Confirmations } from './confirmations.js';
+import { Enforcer } from './enforcer.js';
+import type { InterfaceAction } from './interface-action.js';
+
+export interface InterfaceActuatorDeps {
+  readonly groups: () => readonly GroupWatch[];
+  readonly links: LinkTable;
+  readonly scheduler: Scheduler;
+  readonly log: Logger;
+  readonly dryRun: boolean;
+  /** Reads one interface afresh into the link table. */
+  readonly verify: (index: IfIndex) => Promise<void>;
+}
+
+/**
+ * The destinations of every group whose action is this one (admin or protodown): what
+ * each should be (down wins), enforced and confirmed, with one line per decision saying
+ * how long the kernel took.
+ */
+export class InterfaceActuator implements Actuator {
+  private readonly enforcer: Enforcer;
+  private readonly confirmations: Confirmations;
+
+  constructor(
+    private readonly action: InterfaceAction,
+    private readonly deps: InterfaceActuatorDeps,
+  ) {
+    this.confirmations = new Confirmations(deps.log, deps.scheduler);
+    this.enforcer = new Enforcer({
+      action,
+      links: deps.links,
+      wanted: (name) => wantedState(name, action.kind, deps.groups(), deps.scheduler.now()),
+      verify: deps.verify,
+      log: deps.log,
+      scheduler: deps.scheduler,
+      dryRun: deps.dryRun,
+      onWrite: (name) => this.confirmations.wrote(name),
+      onConfirmed: (name, decision) => this.confirmations.confirmed(name, decision),
+    });
+  }
+
+  began(groups: readonly GroupWatch[]): void {
+    for (const g of groups) if (this.owns(g)) this.expectConfirmation(g);
+  }
+
+  regrouped(dropped: readonly string[]): void {
+    for (const name of dropped) this.confirmations.forget(name);
+  }
+
+  decided(g: GroupWatch): void {
+    if (!this.owns(g)) return;
+    this.expectConfirmation(g);
+    this.enforcer.renew(this.destinationsOf([g]));
+  }
+
+  linkChanged(name: string): void {
+    this.enforcer.reconcile(name);
+  }
+
+  reassert(): void {
+    this.enforcer.reconcileAll(this.destinationsOf(this.deps.groups()));
+  }
+
+  destinations(): DestinationStatus[] {
+    return this.enforcer.statuses();
+  }
+
+  close(): void {
+    this.enforcer.close();
+  }
+
+  private owns(g: GroupWatch): boolean {
+    return g.spec.action.kind === this.action.kind;
+  }
+
+  private destinationsOf(groups: readonly GroupWatch[]): Set<string> {
+    return destinationNames(groups, this.action.kind, [...this.deps.links.all()].map((l) => l.name));
+  }
+
+  private expectConfirmation(g: GroupWatch): void {
+    if (this.deps.dryRun) return;
+    const now = this.deps.scheduler.now();
+    const groups = this.deps.groups();
+    // A destination another group holds down is not this decision's to confirm.
+    const names = [...this.destinationsOf([g])].filter(
+      (n) => wantedState(n, this.action.kind, groups, now)?.decision === g.decision,
+    );
+    const present = names.filter((n) => this.deps.links.byName(n) !== undefined);
+    this.confirmations.expect(
+      g.spec.name,
+      g.decision,
+      present,
+      names.filter((n) => !present.includes(n)),
+    );
+  }
+}

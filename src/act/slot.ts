@@ -1,0 +1,43 @@
+import type { Timer } from '../core/clock.js';
+import type { Decision, IfIndex } from '../core/types.js';
+
+/** The enforcer's memory of one destination name. */
+export interface Slot {
+  readonly name: string;
+  /** The interface last seen under this name. */
+  index?: IfIndex;
+  seen: boolean;
+  inFlight: boolean;
+  failures: number;
+  retry?: Timer;
+  /** ACKed, waiting for the kernel's notification that confirms it. */
+  awaiting?: { readonly decision: Decision; readonly index: IfIndex; readonly timer: Timer };
+  /**
+   * A write was ACKed but never confirmed, and the link is being read again: until
+   * then the table's view of it may be stale (the kernel does not notify every
+   * change, e.g. protodown on an interface that is admin down).
+   */
+  verifying: boolean;
+  /** The state the kernel last confirmed under the decision of the time. */
+  confirmed?: { readonly index: IfIndex; readonly decision: Decision };
+  /** Dry-run: what was last said, so that it is said once. */
+  announced?: string;
+}
+
+export const newSlot = (name: string): Slot => ({ name, seen: false, inFlight: false, failures: 0, verifying: false });
+
+export function clearSlotTimers(slot: Slot): void {
+  slot.retry?.cancel();
+  slot.awaiting?.timer.cancel();
+  slot.retry = undefined;
+  slot.awaiting = undefined;
+}
+
+/** What is being done about a destination right now, for `ifdepd status`. */
+export function activityOf(slot: Slot): string | undefined {
+  if (slot.inFlight) return 'request in flight';
+  if (slot.retry !== undefined) return `retrying after ${slot.failures} failure(s)`;
+  if (slot.awaiting !== undefined) return 'awaiting kernel confirmation';
+  if (slot.verifying) return 're-reading it from the kernel';
+  return undefined;
+}

@@ -1,0 +1,59 @@
+import type { Scheduler } from '../core/clock.js';
+import type { GroupWatch } from '../core/group.js';
+import type { Logger } from '../logging/logger.js';
+import type { Actuator } from './actuator.js';
+import { TrackFile } from './track-file.js';
+
+/** The keepalived track file of every group whose action is `keepalived-track-file`. */
+export class TrackFiles implements Actuator {
+  private files = new Map<string, TrackFile>();
+
+  constructor(
+    private readonly groups: () => readonly GroupWatch[],
+    private readonly log: Logger,
+    private readonly scheduler: Scheduler,
+    private readonly dryRun: boolean,
+  ) {}
+
+  began(): void {
+    this.sync();
+  }
+
+  regrouped(): void {
+    this.sync();
+  }
+
+  decided(g: GroupWatch): void {
+    this.files.get(g.spec.name)?.set(g.decision);
+  }
+
+  linkChanged(): void {}
+
+  reassert(): void {
+    for (const g of this.groups()) this.files.get(g.spec.name)?.set(g.decision);
+  }
+
+  destinations(): [] {
+    return [];
+  }
+
+  close(): void {
+    for (const file of this.files.values()) file.close();
+  }
+
+  /** One file per group with that action; a group that keeps its path keeps its writer. */
+  private sync(): void {
+    const next = new Map<string, TrackFile>();
+    for (const g of this.groups()) {
+      const action = g.spec.action;
+      if (action.kind !== 'track-file') continue;
+      const existing = this.files.get(g.spec.name);
+      next.set(
+        g.spec.name,
+        existing?.path === action.path ? existing : new TrackFile(action.path, g.spec.name, this.log, this.dryRun, this.scheduler),
+      );
+    }
+    for (const [name, file] of this.files) if (next.get(name) !== file) file.close();
+    this.files = next;
+  }
+}

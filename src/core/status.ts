@@ -1,0 +1,109 @@
+import { releaseAt } from './damping.js';
+import { delayName, type DelayName } from './debounce.js';
+import type { GroupWatch } from './group.js';
+import type { LinkLookup } from './link-table.js';
+import { describeAction, describePolicy } from './spec.js';
+import type { Decision, Millis } from './types.js';
+
+/**
+ * What `ifdepd status` (and --json, and SIGUSR1) shows: plain data, built here from the
+ * core's state so that every view of it says the same thing.
+ */
+export interface SourceStatus {
+  readonly name: string;
+  readonly healthy: boolean;
+  /** "has carrier", "no carrier", "missing", "operstate dormant", ... */
+  readonly reason: string;
+  readonly ifindex?: number;
+}
+
+export interface GroupStatus {
+  readonly name: string;
+  /** "all", "any", "min 2" */
+  readonly policy: string;
+  /** "admin", "protodown", "keepalived-track-file /run/ifdepd/uplink.track" */
+  readonly action: string;
+  /** What the destinations of this group are told. */
+  readonly decision: Decision;
+  /** Why: "em0 lost carrier", "held down by operator", "start-up hold (12 s left)", "flap damping ..." */
+  readonly why: string;
+  readonly health: { readonly healthy: boolean; readonly reason: string };
+  readonly pending?: { readonly target: Decision; readonly inMs: number; readonly delay: DelayName };
+  readonly damping?: { readonly penalty: number; readonly suppressed: boolean; readonly reuseInMs?: number };
+  readonly hold?: { readonly kind: 'startup' | 'operator'; readonly decision: Decision; readonly remainingMs?: number };
+  readonly transitions: number;
+  readonly flaps: number;
+  readonly lastTransitionAgoMs?: number;
+  readonly sources: readonly SourceStatus[];
+  /** The destination patterns as configured. */
+  readonly destinations: readonly string[];
+}
+
+export interface DestinationStatus {
+  readonly name: string;
+  readonly action: 'admin' | 'protodown';
+  readonly ifindex?: number;
+  /** As the kernel last reported it. */
+  readonly state: Decision | 'missing';
+  readonly wanted: Decision;
+  /** The groups that say down (down wins). */
+  readonly downBecause: readonly string[];
+  /** "request in flight", "retrying after 3 failures", "awaiting kernel confirmation" */
+  readonly activity?: string;
+}
+
+/** Everything `ifdepd status` shows: the daemon, every group, every destination. */
+export interface DaemonStatus {
+  readonly version: string;
+  readonly pid: number;
+  readonly uptimeMs: number;
+  readonly dryRun: boolean;
+  readonly configFile?: string;
+  readonly groups: readonly GroupStatus[];
+  readonly destinations: readonly DestinationStatus[];
+}
+
+/** One group as `ifdepd status` shows it, as of `now`. */
+export function groupStatus(g: GroupWatch, links: LinkLookup, now: Millis): GroupStatus {
+  const spec = g.spec;
+  const last = g.counters.lastTransitionAt;
+  return {
+    name: spec.name,
+    policy: describePolicy(spec.policy),
+    action: describeAction(spec.action),
+    decision: g.decision,
+    why: g.why(now),
+    health: g.groupHealth,
+    ...pendingOf(g, now),
+    ...dampingOf(g, now),
+    ...holdOf(g, now),
+    transitions: g.counters.transitions,
+    flaps: g.counters.flaps,
+    ...(last !== undefined ? { lastTransitionAgoMs: Math.round(now - last) } : {}),
+    sources: [...g.sourceHealths].map(([name, h]) => {
+      const link = links.byName(name);
+      return { name, healthy: h.healthy, reason: h.reason, ...(link ? { ifindex: link.index } : {}) };
+    }),
+    destinations: spec.action.kind === 'track-file' ? [spec.action.path] : spec.destinations,
+  };
+}
+
+function pendingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'pending'> {
+  const pending = g.pending;
+  if (pending === undefined) return {};
+  return { pending: { target: pending.target, inMs: Math.max(0, Math.round(pending.due - now)), delay: delayName(pending.target) } };
+}
+
+function dampingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'damping'> {
+  const damping = g.dampingState(now);
+  const spec = g.spec.damping;
+  if (damping === undefined || spec === undefined) return {};
+  const reuse = damping.suppressed ? { reuseInMs: Math.max(0, releaseAt(damping, spec) - Math.round(now)) } : {};
+  return { damping: { penalty: Math.round(damping.penalty), suppressed: damping.suppressed, ...reuse } };
+}
+
+function holdOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'hold'> {
+  if (g.held !== undefined) return { hold: { kind: 'operator', decision: g.held } };
+  const left = g.startupHoldLeft(now);
+  return left > 0 ? { hold: { kind: 'startup', decision: 'down', remainingMs: Math.round(left) } } : {};
+}

@@ -1,0 +1,65 @@
+import { formatStatus } from '../control/format.js';
+import type { ControlServer } from '../control/server.js';
+import type { Logger, LogSink } from '../logging/logger.js';
+import { StderrSink } from '../logging/stderr.js';
+import type { Daemon } from './daemon.js';
+import type { Pidfile } from './pidfile.js';
+
+/** The running daemon's pieces that signal handlers and fatal errors need. */
+export interface Running {
+  readonly daemon: Daemon;
+  readonly log: Logger;
+  readonly sink: LogSink & { close?(): void };
+  readonly pidfile?: Pidfile;
+  readonly control?: ControlServer;
+  /** -f: re-read on SIGHUP. */
+  readonly configFile?: string;
+}
+
+/** Signal handlers are installed before the control socket exists; they act on the latest. */
+let currentRunning: Running | undefined;
+
+/** The control socket opened: signals act on the pieces that include it. */
+export function setRunning(r: Running): void {
+  currentRunning = r;
+}
+
+export function installSignals(r: Running): void {
+  currentRunning = r;
+  const exit = (signal: string) => {
+    r.log.notice(`${signal}: exiting; destinations are left as they are (${r.daemon.destinationSummary()})`);
+    shutdown(currentRunning ?? r, 0);
+  };
+  process.on('SIGTERM', () => exit('SIGTERM'));
+  process.on('SIGINT', () => exit('SIGINT'));
+  process.on('SIGHUP', () => void hangup(r));
+  // The same report as `ifdepd status`, for daemons without a control socket.
+  process.on('SIGUSR1', () => {
+    for (const line of formatStatus(r.daemon.status()).split('\n')) if (line.trim() !== '') r.log.always(line);
+  });
+}
+
+/** SIGHUP: the configuration file again (a bad one is refused, the running one stays), then every link. */
+async function hangup(r: Running): Promise<void> {
+  if (r.configFile !== undefined) {
+    r.log.notice(`SIGHUP: reloading ${r.configFile}`);
+    try {
+      await r.daemon.reload();
+    } catch (err) {
+      r.log.error(`reload refused, the running configuration stays: ${(err as Error).message}`);
+    }
+  }
+  r.log.notice('SIGHUP: re-reading all links');
+  await r.daemon.resync('SIGHUP').catch((err: unknown) => r.log.error(`SIGHUP re-read failed: ${String(err)}`));
+}
+
+/** Stops watching and exits; a short grace lets the last syslog datagram leave. */
+export function shutdown(r: Running, code: number): void {
+  r.daemon.stop();
+  void r.control?.close();
+  r.pidfile?.release();
+  setTimeout(() => {
+    r.sink.close?.();
+    process.exit(code);
+  }, r.sink instanceof StderrSink ? 0 : 100);
+}
