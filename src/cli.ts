@@ -8,7 +8,7 @@ import { messageOf, oneLine } from './base/message.js';
 import { EX_SOFTWARE, Fatal, InfoExit } from './base/sysexits.js';
 import { isClientCall, runClient } from './cli/client-commands.js';
 import { isDetachedChild, tellLauncher } from './daemon/detach.js';
-import { run } from './daemon/run.js';
+import { run } from './cli/run.js';
 import { shutdown, type Running } from './daemon/signals.js';
 
 let running: Running | undefined;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { CAP_NET_ADMIN, hasCapability } from '../daemon/capabilities.js';
+import { CAP_NET_ADMIN, hasCapability } from '../base/capabilities.js';
 
 /** capability.h: `ip netns add` mounts and unshares, which takes CAP_SYS_ADMIN. */
 const CAP_SYS_ADMIN = 21;

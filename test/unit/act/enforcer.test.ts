@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Wanted } from '../../src/core/wanted.js';
-import { CONFIRM_TIMEOUT_MS, Enforcer } from '../../src/act/enforcer.js';
-import type { InterfaceAction } from '../../src/act/interface-action.js';
-import { retryDelay } from '../../src/act/retry.js';
-import { timers } from '../../src/daemon/timers.js';
-import type { LinkTable } from '../../src/core/link-table.js';
-import { createLogger, type Severity } from '../../src/logging/logger.js';
-import type { Decision, IfIndex } from '../../src/core/types.js';
-import { link, table } from '../support/links.js';
+import type { Wanted } from '../../../src/core/wanted.js';
+import { CONFIRM_TIMEOUT_MS, Enforcer } from '../../../src/act/enforcer.js';
+import type { InterfaceAction } from '../../../src/act/interface-action.js';
+import { retryDelay } from '../../../src/act/retry.js';
+import { timers } from '../../../src/daemon/timers.js';
+import type { LinkTable } from '../../../src/core/link-table.js';
+import { createLogger, type Severity } from '../../../src/logging/logger.js';
+import type { Decision, IfIndex } from '../../../src/core/types.js';
+import { link, table } from '../../support/links.js';
 
 interface Harness {
   enforcer: Enforcer;

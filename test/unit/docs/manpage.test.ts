@@ -12,9 +12,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_DAMPING, DEFAULT_DOWN_DELAY, DEFAULT_HOOK_TIMEOUT, DEFAULT_UP_DELAY } from '../../src/core/spec.js';
+import { DEFAULT_DAMPING, DEFAULT_DOWN_DELAY, DEFAULT_HOOK_TIMEOUT, DEFAULT_UP_DELAY } from '../../../src/core/spec.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const PAGE = `${ROOT}man/ifdepd.8`;
 const CONF_PAGE = `${ROOT}man/ifdepd.conf.5`;
 const CLI = `${ROOT}dist/cli.js`;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeLoss, sourceHealth, type SourceHealth } from '../../src/core/health.js';
-import { groupHealth } from '../../src/core/policy.js';
-import type { OperState } from '../../src/core/types.js';
-import { link } from '../support/links.js';
+import { describeLoss, sourceHealth, type SourceHealth } from '../../../src/core/health.js';
+import { groupHealth } from '../../../src/core/policy.js';
+import type { OperState } from '../../../src/core/types.js';
+import { link } from '../../support/links.js';
 
 describe('sourceHealth', () => {
   it.each<[string, Parameters<typeof link>[2], boolean, string]>([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { configFromText } from '../../src/config/load.js';
-import { DEFAULT_DAMPING } from '../../src/core/spec.js';
-import { EX_DATAERR, Fatal } from '../../src/base/sysexits.js';
+import { configFromText } from '../../../src/config/load.js';
+import { DEFAULT_DAMPING } from '../../../src/core/spec.js';
+import { EX_DATAERR, Fatal } from '../../../src/base/sysexits.js';
 
 const FILE = '/etc/ifdepd.conf';
 

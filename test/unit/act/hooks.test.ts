@@ -2,8 +2,8 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HookRunner, type HookSpec, type Transition } from '../../src/act/hooks.js';
-import type { Logger, Severity } from '../../src/logging/logger.js';
+import { HookRunner, type HookSpec, type Transition } from '../../../src/act/hooks.js';
+import type { Logger, Severity } from '../../../src/logging/logger.js';
 
 interface Logged {
   readonly severity: Severity;

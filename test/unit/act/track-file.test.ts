@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Confirmations } from '../../src/act/confirmations.js';
-import { createLogger } from '../../src/logging/logger.js';
-import { TrackFile } from '../../src/act/track-file.js';
-import { timers } from '../../src/daemon/timers.js';
+import { Confirmations } from '../../../src/act/confirmations.js';
+import { createLogger } from '../../../src/logging/logger.js';
+import { TrackFile } from '../../../src/act/track-file.js';
+import { timers } from '../../../src/daemon/timers.js';
 
 let dir: string;
 let logs: string[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { LinkTable } from '../../src/core/link-table.js';
-import { ifIndex } from '../../src/core/types.js';
-import { link } from '../support/links.js';
+import { LinkTable } from '../../../src/core/link-table.js';
+import { ifIndex } from '../../../src/core/types.js';
+import { link } from '../../support/links.js';
 
 describe('LinkTable', () => {
   it('a rename frees the old name and takes the new one', () => {

@@ -5,10 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PIDFILE, parseOptions } from '../../src/cli/options.js';
-import { EX_CANTCREAT, EX_NOPERM, EX_USAGE } from '../../src/base/sysexits.js';
+import { DEFAULT_PIDFILE, parseOptions } from '../../../src/cli/options.js';
+import { EX_CANTCREAT, EX_NOPERM, EX_USAGE } from '../../../src/base/sysexits.js';
 
-const path = (rel: string): string => fileURLToPath(new URL(`../../contrib/${rel}`, import.meta.url));
+const path = (rel: string): string => fileURLToPath(new URL(`../../../contrib/${rel}`, import.meta.url));
 const read = (rel: string): string => readFileSync(path(rel), 'utf8');
 
 /** Exposure recorded in contrib/README.md (`systemd-analyze security --offline=true`). */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../../src/core/duration.js';
-import { invalidIfName } from '../../src/core/ifname.js';
-import { InfoExit } from '../../src/base/sysexits.js';
-import { parseOptions } from '../../src/cli/options.js';
-import { EX_USAGE, Fatal } from '../../src/base/sysexits.js';
+import { parseDuration } from '../../../src/core/duration.js';
+import { invalidIfName } from '../../../src/core/ifname.js';
+import { InfoExit } from '../../../src/base/sysexits.js';
+import { parseOptions } from '../../../src/cli/options.js';
+import { EX_USAGE, Fatal } from '../../../src/base/sysexits.js';
 
 function usageFailure(argv: string[]): string {
   try {
@@ -137,7 +137,7 @@ describe('durations and names', () => {
 
 describe('client calls', () => {
   it('are recognised with the socket before or after the command word', async () => {
-    const { isClientCall } = await import('../../src/cli/client-commands.js');
+    const { isClientCall } = await import('../../../src/cli/client-commands.js');
     expect(isClientCall(['status'])).toBe(true);
     expect(isClientCall(['-s', '/run/x.sock', 'hold', 'uplink', 'down'])).toBe(true);
     expect(isClientCall(['--socket=/run/x.sock', 'reload'])).toBe(true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DAMPING } from '../../src/core/spec.js';
-import { ceiling, decayed, flap, initialDamping, releaseAt, settle } from '../../src/core/damping.js';
+import { DEFAULT_DAMPING } from '../../../src/core/spec.js';
+import { ceiling, decayed, flap, initialDamping, releaseAt, settle } from '../../../src/core/damping.js';
 
 const spec = DEFAULT_DAMPING; // penalty 1000, half-life 5 s, suppress 2000, reuse 1000, max 20 s
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialDebounce, step, type Debounce } from '../../src/core/debounce.js';
-import type { Decision } from '../../src/core/types.js';
+import { initialDebounce, step, type Debounce } from '../../../src/core/debounce.js';
+import type { Decision } from '../../../src/core/types.js';
 
 const delays = { down: 500, up: 2000 };
 

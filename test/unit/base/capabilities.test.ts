@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAP_NET_ADMIN, hasCapability } from '../../src/daemon/capabilities.js';
+import { CAP_NET_ADMIN, hasCapability } from '../../../src/base/capabilities.js';
 
 const status = (capEff: string) => `Name:\tnode\nCapInh:\t0000000000000000\nCapEff:\t${capEff}\nCapBnd:\t000001ffffffffff\n`;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { DaemonStatus, GroupStatus } from '../../src/core/status.js';
-import { formatSpan } from '../../src/core/duration.js';
-import { formatStatus } from '../../src/control/format.js';
+import type { DaemonStatus, GroupStatus } from '../../../src/core/status.js';
+import { formatSpan } from '../../../src/core/duration.js';
+import { formatStatus } from '../../../src/control/format.js';
 
 const uplink: GroupStatus = {
   name: 'uplink',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ControlRequest } from '../../src/control/api.js';
-import { encodeReply, MAX_REQUEST_BYTES, parseRequest } from '../../src/control/protocol.js';
+import type { ControlRequest } from '../../../src/control/api.js';
+import { encodeReply, MAX_REQUEST_BYTES, parseRequest } from '../../../src/control/protocol.js';
 
 describe('parseRequest', () => {
   const valid: readonly [string, ControlRequest][] = [

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeEvaluation, describeStart } from '../../src/core/explain.js';
-import type { GroupSpec } from '../../src/core/spec.js';
-import { GroupWatch } from '../../src/core/group.js';
-import { link, noCarrier, table } from '../support/links.js';
+import { describeEvaluation, describeStart } from '../../../src/core/explain.js';
+import type { GroupSpec } from '../../../src/core/spec.js';
+import { GroupWatch } from '../../../src/core/group.js';
+import { link, noCarrier, table } from '../../support/links.js';
 
 const spec: GroupSpec = {
   name: 'uplink',

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Pidfile } from '../../src/daemon/pidfile.js';
-import { EX_CANTCREAT, Fatal } from '../../src/base/sysexits.js';
+import { Pidfile } from '../../../src/daemon/pidfile.js';
+import { EX_CANTCREAT, Fatal } from '../../../src/base/sysexits.js';
 
 let dir: string;
 beforeEach(() => {

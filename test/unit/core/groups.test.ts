@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DAMPING, type GroupSpec, type Policy } from '../../src/core/spec.js';
-import { destinationNames, wantedState } from '../../src/core/wanted.js';
-import { groupHealth } from '../../src/core/policy.js';
-import { describeEvaluation } from '../../src/core/explain.js';
-import { GroupWatch } from '../../src/core/group.js';
-import { link, noCarrier, table } from '../support/links.js';
+import { DEFAULT_DAMPING, type GroupSpec, type Policy } from '../../../src/core/spec.js';
+import { destinationNames, wantedState } from '../../../src/core/wanted.js';
+import { groupHealth } from '../../../src/core/policy.js';
+import { describeEvaluation } from '../../../src/core/explain.js';
+import { GroupWatch } from '../../../src/core/group.js';
+import { link, noCarrier, table } from '../../support/links.js';
 
 function spec(over: Partial<GroupSpec> = {}): GroupSpec {
   return {

@@ -1,6 +1,6 @@
 import { EX_CANTCREAT, EX_NOPERM, EX_OK, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import { VERSION } from '../base/version.js';
-import { parseOptions, type Options } from '../cli/options.js';
+import { parseOptions, type Options } from './options.js';
 import { loadConfig } from '../config/load.js';
 import { ControlServer } from '../control/server.js';
 import { formatDuration } from '../core/duration.js';
@@ -9,12 +9,12 @@ import { createLogger, TeeSink, type LogSink } from '../logging/logger.js';
 import { StderrSink } from '../logging/stderr.js';
 import { SyslogSink } from '../logging/syslog.js';
 import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
-import { CAP_NET_ADMIN, hasCapability } from './capabilities.js';
-import { Daemon } from './daemon.js';
-import { detach, isDetachedChild, tellLauncher } from './detach.js';
-import { Pidfile, PROCESS_NAME } from './pidfile.js';
-import { installSignals, setRunning, type Running } from './signals.js';
-import { timers } from './timers.js';
+import { CAP_NET_ADMIN, hasCapability } from '../base/capabilities.js';
+import { Daemon } from '../daemon/daemon.js';
+import { detach, isDetachedChild, tellLauncher } from '../daemon/detach.js';
+import { Pidfile, PROCESS_NAME } from '../daemon/pidfile.js';
+import { installSignals, setRunning, type Running } from '../daemon/signals.js';
+import { timers } from '../daemon/timers.js';
 
 /** Validates, then starts the watchdog; resolves with an exit code, or the running daemon. */
 export async function run(argv: readonly string[]): Promise<number | Running> {
