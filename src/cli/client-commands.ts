@@ -1,9 +1,10 @@
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
+import { commanderText, parseCommandLine } from '../base/command-line.js';
 import { request } from '../control/client.js';
 import type { ControlReply, ControlRequest } from '../control/api.js';
 import { formatStatus } from '../control/format.js';
 import { DEFAULT_CONTROL_SOCKET } from '../core/spec.js';
-import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, InfoExit, usageError } from '../base/sysexits.js';
+import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, usageError } from '../base/sysexits.js';
 
 /** The words that make `ifdepd` a client of a running daemon rather than the daemon. */
 const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['status', 'hold', 'release', 'reload']);
@@ -59,15 +60,7 @@ function parseClient(argv: readonly string[]): ClientCall {
       call = { socket: socket(), request: { cmd: 'reload' }, json: false };
     });
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === EX_OK) throw new InfoExit(program.helpInformation());
-      throw usageError(err.message.replace(/^error: /, ''));
-    }
-    throw err;
-  }
+  parseCommandLine(program, argv, { info: () => program.helpInformation(), usage: commanderText });
   if (call === undefined) throw usageError('expected status, hold, release or reload');
   if (call.socket === '') throw usageError('empty --socket path');
   return call;

@@ -1,7 +1,8 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option, type CommanderError } from 'commander';
+import { commanderText, parseCommandLine } from '../base/command-line.js';
 import { parseDuration } from '../core/duration.js';
 import { parseIfList } from '../core/ifname.js';
-import { EX_OK, InfoExit, usageError } from '../base/sysexits.js';
+import { usageError } from '../base/sysexits.js';
 import { resolve } from 'node:path';
 import type { Verbosity } from '../logging/logger.js';
 import type { SyslogFormat } from '../logging/syslog.js';
@@ -123,15 +124,10 @@ interface RawOptions {
 /** Parses argv (without node and script) into Options, or throws Fatal / InfoExit. */
 export function parseOptions(argv: readonly string[]): Options {
   const program = buildProgram();
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === EX_OK) throw new InfoExit(err.code === 'commander.version' ? VERSION : program.helpInformation());
-      throw usageError(commanderMessage(err));
-    }
-    throw err;
-  }
+  parseCommandLine(program, argv, {
+    info: (err) => (err.code === 'commander.version' ? VERSION : program.helpInformation()),
+    usage: commanderMessage,
+  });
   return validate(program.opts<RawOptions>());
 }
 
@@ -142,7 +138,7 @@ function parseSyslogFormat(text: string): SyslogFormat {
 
 /** "--down-delay: '5' has no unit (write 5ms or 5s)" rather than commander's longer sentence. */
 function commanderMessage(err: CommanderError): string {
-  const text = err.message.replace(/^error: /, '');
+  const text = commanderText(err);
   const invalid = /^option '(?:-\w, )?(--[\w-]+)[^']*' argument '.*' is invalid\. (.*)$/s.exec(text);
   return invalid ? `${invalid[1]}: ${invalid[2]}` : text;
 }

@@ -1,5 +1,5 @@
-import { Command, CommanderError } from 'commander';
-import { EX_OK, InfoExit, usageError } from '../base/sysexits.js';
+import { Command } from 'commander';
+import { commanderText, parseCommandLine } from '../base/command-line.js';
 
 export interface DemoArgs {
   /** Leave the namespace for inspection instead of deleting it. */
@@ -22,14 +22,6 @@ function program(): Command {
 /** Throws InfoExit for --help, Fatal (usage) for anything unknown. */
 export function parseDemoArgs(argv: readonly string[]): DemoArgs {
   const p = program();
-  try {
-    p.parse([...argv], { from: 'user' });
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.exitCode === EX_OK) throw new InfoExit(p.helpInformation());
-      throw usageError(`demo: ${err.message.replace(/^error: /, '')}`);
-    }
-    throw err;
-  }
+  parseCommandLine(p, argv, { info: () => p.helpInformation(), usage: (err) => `demo: ${commanderText(err)}` });
   return { keep: p.opts<{ keep?: boolean }>().keep === true };
 }

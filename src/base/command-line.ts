@@ -1,0 +1,27 @@
+import { CommanderError, type Command } from 'commander';
+import { EX_OK, InfoExit, usageError } from './sysexits.js';
+
+/** How a command names what commander refused or printed. */
+export interface CommandLineWords {
+  /** --help, --version: the text to print. */
+  info(err: CommanderError): string;
+  /** Anything refused: the one line for the operator (exit 64). */
+  usage(err: CommanderError): string;
+}
+
+/** commander's message without its "error: " prefix. */
+export const commanderText = (err: CommanderError): string => err.message.replace(/^error: /, '');
+
+/**
+ * Runs commander on argv (without node and script): --help and --version become
+ * InfoExit (print, exit 0), whatever it refuses a usage error, never its own exit.
+ */
+export function parseCommandLine(program: Command, argv: readonly string[], words: CommandLineWords): void {
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (err) {
+    if (!(err instanceof CommanderError)) throw err;
+    if (err.exitCode === EX_OK) throw new InfoExit(words.info(err));
+    throw usageError(words.usage(err));
+  }
+}
