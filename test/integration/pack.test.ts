@@ -90,7 +90,7 @@ describe.skipIf(skip !== null)('npm pack and a global install of the tarball', (
   it('npm pack runs prepare, which builds dist/ from the sources', () => {
     // tsc rewrites every output: a fresh dist/cli.js means `prepare` ran during the pack.
     expect(statSync(join(ROOT, 'dist', 'cli.js')).mtimeMs).toBeGreaterThanOrEqual(packStarted - 1000);
-    expect(packed).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/main.js', 'dist/demo/run.js']));
+    expect(packed).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/cli/run.js', 'dist/demo/run.js']));
   });
 
   it('the tarball holds everything "files" promises, and no sources or tests', () => {
