@@ -1,7 +1,7 @@
 import { createConnection } from 'node:net';
 import type { ControlReply, ControlRequest } from './api.js';
 
-/** A status report of hundreds of interfaces stays far below this; more is not ifdepd. */
+/** The status of hundreds of interfaces stays far below this; more is not ifdepd. */
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;
 
 /** Sends one request to the daemon and waits for its one-line reply. */

@@ -33,7 +33,7 @@ export function installSignals(r: Running): void {
   process.on('SIGTERM', () => exit('SIGTERM'));
   process.on('SIGINT', () => exit('SIGINT'));
   process.on('SIGHUP', () => void hangup(r));
-  // The same report as `ifdepd status`, for daemons without a control socket.
+  // The same text as `ifdepd status`, for daemons without a control socket.
   process.on('SIGUSR1', () => {
     for (const line of formatStatus(r.daemon.status()).split('\n')) if (line.trim() !== '') r.log.always(line);
   });
