@@ -4,7 +4,7 @@
 // forced back. Afterwards nothing of it may remain, however it ended.
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLI, labSkipReason } from './lab.js';
+import { CLI, labSkipReason } from '../lab/index.js';
 
 const skip = labSkipReason();
 if (skip) console.warn(`demo: skipped: ${skip}`);
