@@ -4,7 +4,7 @@
 // forced back. Afterwards nothing of it may remain, however it ended.
 import { spawn, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { CLI, labSkipReason } from '../lab/index.js';
+import { cliFor, labSkipReason } from '../lab/index.js';
 
 const skip = labSkipReason();
 if (skip) console.warn(`demo: skipped: ${skip}`);
@@ -20,7 +20,7 @@ interface Run {
 
 /** Runs `ifdepd demo`; with `interruptOn`, sends SIGINT once stdout matches it. */
 function demo(args: readonly string[] = [], opts: { prefix?: readonly string[]; interruptOn?: RegExp } = {}): Promise<Run> {
-  const argv = [...(opts.prefix ?? []), process.execPath, CLI, 'demo', ...args];
+  const argv = [...(opts.prefix ?? []), process.execPath, cliFor(opts.prefix), 'demo', ...args];
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
   let stdout = '';
   let stderr = '';

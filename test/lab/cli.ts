@@ -1,6 +1,7 @@
 // The ifdepd CLI under test (the BUILT one, dist/cli.js), and running it to completion.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { cliForOthers } from './others.js';
 import { CLI } from './paths.js';
 
 export { CLI, CONTRIB, FIXTURES } from './paths.js';
@@ -28,15 +29,23 @@ export interface CliResult {
 export interface CliOptions {
   /** Run inside this namespace (ip netns exec). */
   readonly ns?: string;
-  /** Wrap the command, e.g. setpriv to drop privileges. */
+  /**
+   * Wrap the command, e.g. setpriv to drop privileges. The command then runs as someone
+   * who may not enter the checkout: the copy of the CLI for other users is run (others.ts).
+   */
   readonly prefix?: readonly string[];
   readonly cwd?: string;
   readonly timeout?: number;
 }
 
+/** The cli.js to run behind `prefix`: the checkout's, or, behind a prefix (another user), the copy for others. */
+export function cliFor(prefix: readonly string[] | undefined): string {
+  return prefix !== undefined && prefix.length > 0 ? cliForOthers() : CLI;
+}
+
 /** `node dist/cli.js ARGV` to completion; a daemon that failed to exit is killed by the timeout. */
 export function cli(argv: readonly string[], opts: CliOptions = {}): CliResult {
-  const command = [...(opts.prefix ?? []), process.execPath, CLI, ...argv];
+  const command = [...(opts.prefix ?? []), process.execPath, cliFor(opts.prefix), ...argv];
   const [file, ...args] = opts.ns === undefined ? command : ['ip', 'netns', 'exec', opts.ns, ...command];
   const r: SpawnSyncReturns<string> = spawnSync(file!, args, {
     encoding: 'utf8',

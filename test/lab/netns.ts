@@ -4,7 +4,7 @@
 // the namespace. grouplab.ts builds on this for the multi-group daemon (`-f FILE`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe } from 'vitest';
-import { CLI, labSkipReason } from './cli.js';
+import { cliFor, labSkipReason } from './cli.js';
 import { adminOf, readLink, readLinks, type Admin, type IpLink } from './links.js';
 import { ipIn, Namespaces, uniqueName, type ExecOptions } from './namespaces.js';
 import type { Proc } from './proc.js';
@@ -157,7 +157,7 @@ export class Netns extends Namespaces {
 }
 
 export interface RunOptions {
-  /** Wrap the command, e.g. setpriv to drop privileges. */
+  /** Wrap the command, e.g. setpriv to drop privileges (the CLI copy for other users is run then). */
   prefix?: readonly string[];
   /** Program to run instead of `node dist/cli.js`. */
   argv0?: readonly string[];
@@ -179,7 +179,7 @@ export class Lab extends Netns {
    * its start-up decision ("at start ... -> destinations ...").
    */
   async daemon(args: readonly string[], opts: RunOptions = {}): Promise<Proc> {
-    const argv0 = opts.argv0 ?? [process.execPath, CLI];
+    const argv0 = opts.argv0 ?? [process.execPath, cliFor(opts.prefix)];
     const p = this.exec([...argv0, ...args], opts.prefix ? { prefix: opts.prefix } : {});
     if (opts.waitReady ?? true) await p.waitForLog(STARTED, 10_000);
     return p;
