@@ -9,20 +9,17 @@
 //   IFDEPD_E2E_KEEP=1 keeps every process's log in the lab's temp dir.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
+import { HaLab, haLabSkipReason } from '../lab/halab.js';
+import { sleep, waitFor, type Proc } from '../lab/index.js';
 import {
-  HaLab,
-  haLabSkipReason,
   optionValue,
   readIfdepdExample,
   readKeepalivedExample,
   renderKeepalived,
-  sleep,
-  waitFor,
   withOption,
   type KeepalivedExample,
   type Node,
-  type Proc,
-} from './halab.js';
+} from '../lab/keepalived.js';
 
 const skip = haLabSkipReason();
 if (skip) console.warn(`keepalived e2e: skipped: ${skip}`);
@@ -269,7 +266,7 @@ describe.skipIf(skip !== null)('keepalived pair with ifdepd (contrib/keepalived)
     await steady();
     const d = await startIfdepd();
     await failover();
-    await waitFor(`${lab.vmac} down in fw1`, () => lab.vmacAdmin('fw1') === 'down', 2000, context);
+    await waitFor(`${lab.vmac} down in fw1`, () => lab.vmacAdmin('fw1') === 'down', { timeout: 2000, context });
 
     // keepalived deletes its VMAC when it stops...
     const gone = d.mark();
@@ -281,7 +278,7 @@ describe.skipIf(skip !== null)('keepalived pair with ifdepd (contrib/keepalived)
     const m = d.mark();
     const restart = performance.now();
     await startKeepalived('fw1');
-    const forced = await d.waitForLog(new RegExp(`${re(lab.vmac)} (.*) -> forcing it down`), 5000, m);
+    const forced = await d.waitForLine(new RegExp(`${re(lab.vmac)} (.*) -> forcing it down`), 5000, m);
     await ka.fw1.waitForLog(/Entering FAULT STATE/, 5000);
     const window = Math.max(2000, 4 * masterDownMs(ex.fw1.priority));
     await sleep(window - (performance.now() - restart));

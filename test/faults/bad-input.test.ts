@@ -10,10 +10,9 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminRecorder, cli, expectOneLineFailure, FaultLab, labSkipReason, type CliResult } from './faultlab.js';
+import { AdminRecorder, cli, expectOneLineFailure, FaultLab, labSkipReason, NOBODY, type CliResult } from './faultlab.js';
 
 const skip = labSkipReason();
-const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
 const EX = { USAGE: 64, DATAERR: 65, NOINPUT: 66, UNAVAILABLE: 69, CANTCREAT: 73, NOPERM: 77 } as const;
 const WATCHED = ['up0', 'up0p', 'up1', 'up1p', 'vrrp0', 'vrrp1', 'br0'];
 

@@ -7,10 +7,9 @@ import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminRecorder, cli, expectOneLineFailure, FaultLab, labSkipReason, waitFor, type Proc } from './faultlab.js';
+import { AdminRecorder, cli, expectOneLineFailure, FaultLab, labSkipReason, NOBODY, waitFor, type Proc } from './faultlab.js';
 
 const skip = labSkipReason();
-const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
 const DESTS = ['vrrp0', 'vrrp1'];
 const UP_DELAY = 200;
 /** Idle, a failover takes ~10-30 ms here; under the flood it must still happen... */

@@ -1,14 +1,26 @@
-// Helpers of the fault suite: the integration lab (../integration/lab.ts) in namespaces
-// named ifdepd-f-<pid>-<rand>, the built CLI run to completion, and a few checks that
-// several fault tests share. Like the lab, nothing here touches the host's interfaces:
-// every `ip` command goes through `ip -n <ns>`, every process runs inside <ns>.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+// Helpers of the fault suite: the lab (../lab/) in namespaces named ifdepd-f-<pid>-<rand>,
+// and a few checks that several fault tests share. Like the lab, nothing here touches the
+// host's interfaces: every `ip` command goes through `ip -n <ns>`, every process runs inside <ns>.
 import { expect } from 'vitest';
-import { CLI, Lab, type Admin } from '../integration/lab.js';
+import { Lab, type CliResult } from '../lab/index.js';
 
-export { AdminRecorder, CLI, isAlive, Lab, labSkipReason, Proc, waitFor, type Admin, type AdminEvent } from '../integration/lab.js';
+export {
+  AdminRecorder,
+  cli,
+  CLI,
+  isAlive,
+  Lab,
+  labSkipReason,
+  NOBODY,
+  Proc,
+  waitFor,
+  type Admin,
+  type AdminEvent,
+  type CliOptions,
+  type CliResult,
+} from '../lab/index.js';
 
-/** The integration lab, in a namespace whose name says it belongs to the fault suite. */
+/** The lab, in a namespace whose name says it belongs to the fault suite. */
 export class FaultLab extends Lab {
   constructor() {
     super('ifdepd-f');
@@ -17,55 +29,6 @@ export class FaultLab extends Lab {
   static override create(): FaultLab {
     return new FaultLab().open();
   }
-}
-
-/**
- * Admin state of `names`, read in one `ip -j link show` with room for thousands of
- * interfaces (Lab.allAdmins() is limited to execFileSync's 1 MiB of output).
- */
-export function adminsAtScale(lab: Lab, names: readonly string[]): Record<string, Admin> {
-  const r = spawnSync('ip', ['-n', lab.ns, '-j', 'link', 'show'], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  if (r.status !== 0) throw new Error(`ip link show failed: ${r.stderr}`);
-  const all = new Map((JSON.parse(r.stdout) as Array<{ ifname: string; flags: string[] }>).map((l) => [l.ifname, l.flags.includes('UP')]));
-  return Object.fromEntries(names.map((n) => [n, all.has(n) ? (all.get(n) ? 'up' : 'down') : 'missing']));
-}
-
-/** Every link of the namespace, however many. */
-export function linksAtScale(lab: Lab): Array<{ ifname: string; flags: string[] }> {
-  const r = spawnSync('ip', ['-n', lab.ns, '-j', 'link', 'show'], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  if (r.status !== 0) throw new Error(`ip link show failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as Array<{ ifname: string; flags: string[] }>;
-}
-
-export interface CliResult {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-export interface CliOptions {
-  /** Run inside this namespace (ip netns exec). */
-  readonly ns?: string;
-  /** Wrap the command, e.g. setpriv to drop privileges. */
-  readonly prefix?: readonly string[];
-  readonly cwd?: string;
-  readonly timeout?: number;
-}
-
-/** `node dist/cli.js ARGV` to completion; a daemon that failed to exit is killed by the timeout. */
-export function cli(argv: readonly string[], opts: CliOptions = {}): CliResult {
-  const command = [...(opts.prefix ?? []), process.execPath, CLI, ...argv];
-  const [file, ...args] = opts.ns === undefined ? command : ['ip', 'netns', 'exec', opts.ns, ...command];
-  const r: SpawnSyncReturns<string> = spawnSync(file!, args, {
-    encoding: 'utf8',
-    timeout: opts.timeout ?? 10_000,
-    killSignal: 'SIGKILL',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    ...(opts.cwd ? { cwd: opts.cwd } : {}),
-  });
-  if (r.error && (r.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw r.error;
-  return { code: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /** A stack trace's frame lines, as Node prints them. */

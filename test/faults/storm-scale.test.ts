@@ -12,7 +12,7 @@
 // a notification to the daemon. IPv6 is off in the namespace: no addrconf work.
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminsAtScale, FaultLab, labSkipReason, linksAtScale, waitFor, type Admin, type Proc } from './faultlab.js';
+import { FaultLab, labSkipReason, waitFor, type Admin, type Proc } from './faultlab.js';
 
 const skip = labSkipReason();
 const DESTS = Array.from({ length: 16 }, (_, i) => `vrrp${i}`);
@@ -57,10 +57,10 @@ describe.skipIf(skip !== null)(`overrun storm at scale${skip ? ` (skipped: ${ski
 
   /** Lab.waitAdmin, for a namespace with thousands of interfaces. */
   const waitAdmin = (state: Admin, timeout: number) =>
-    waitFor(`${DESTS.join(',')} admin ${state}`, () => Object.values(adminsAtScale(lab, DESTS)).every((s) => s === state), {
+    waitFor(`${DESTS.join(',')} admin ${state}`, () => Object.values(lab.admins(DESTS)).every((s) => s === state), {
       timeout,
       interval: 50,
-      context: () => `kernel: ${JSON.stringify(adminsAtScale(lab, DESTS))}\n${d.tail()}`,
+      context: () => `kernel: ${JSON.stringify(lab.admins(DESTS))}\n${d.tail()}`,
     });
 
   /** Runs `lines` as one `ip -batch` while the daemon is stopped; returns the drop count it caused. */
@@ -98,7 +98,7 @@ describe.skipIf(skip !== null)(`overrun storm at scale${skip ? ` (skipped: ${ski
     await waitAdmin('down', 20_000);
     console.log(`storm-scale: all 16 destinations down ${(performance.now() - resumed).toFixed(0)} ms after SIGCONT`);
     expect(d.alive, d.tail()).toBe(true);
-    const links = linksAtScale(lab);
+    const links = lab.links();
     expect(links.length).toBeGreaterThanOrEqual(2 * PAIRS + DESTS.length);
     // Nothing the daemon does not own was touched: every storm interface is as the batch left it.
     expect(links.filter((l) => /^s\d+p?$/.test(l.ifname) && l.flags.includes('UP'))).toHaveLength(2 * PAIRS);

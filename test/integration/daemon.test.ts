@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CLI, FIXTURES, Lab, labSkipReason, waitFor, type Proc } from './lab.js';
+import { CLI, FIXTURES, Lab, labSkipReason, waitFor, type Proc } from '../lab/index.js';
 
 const skip = labSkipReason();
 if (skip) console.warn(`daemon: skipped: ${skip}`);

@@ -1,7 +1,7 @@
 // --down-delay and --up-delay against the real kernel, timed from outside the daemon.
 import { expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from './lab.js';
+import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from '../lab/index.js';
 
 const DESTS = ['vrrp0', 'vrrp1'];
 const ARGS = ['-S', 'up0', '-D', DESTS.join(':')];

@@ -1,13 +1,11 @@
 // --dry-run: decides and logs, never changes an interface.
 import { expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from './lab.js';
+import { AdminRecorder, describeLab, eachLab, Lab, NOBODY, type Proc } from '../lab/index.js';
 
 const DESTS = ['vrrp0', 'vrrp1'];
 const ARGS = ['-S', 'up0', '-D', DESTS.join(':')];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** nobody, every capability gone: what an unprivileged operator runs. */
-const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
 
 describeLab('--dry-run', () => {
   let lab: Lab;

@@ -1,7 +1,7 @@
 // Failover and recovery against the real kernel: 2 veth sources, 2 macvlan destinations.
 import { expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from './lab.js';
+import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from '../lab/index.js';
 
 const SOURCES = ['up0', 'up1'];
 const DESTS = ['vrrp0', 'vrrp1'];

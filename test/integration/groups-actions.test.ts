@@ -5,7 +5,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
-import { config, describeLab, eachLab, group, Lab, LinkRecorder, waitFor } from './grouplab.js';
+import { config, eachLab, group, Lab } from '../lab/grouplab.js';
+import { describeLab, LinkRecorder, waitFor } from '../lab/index.js';
 
 /**
  * Reads `file` as fast as it can until `stop` exists, then prints what it saw:

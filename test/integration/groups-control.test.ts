@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import type { DaemonStatus } from '../../src/core/status.js';
-import { CLI, config, describeLab, eachLab, group, Lab, LinkRecorder } from './grouplab.js';
+import { config, eachLab, group, Lab } from '../lab/grouplab.js';
+import { CLI, describeLab, LinkRecorder } from '../lab/index.js';
 
 const UP_DELAY = 2000;
 

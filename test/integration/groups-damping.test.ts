@@ -2,7 +2,8 @@
 // down although the sources are healthy) until the penalty has decayed, within max-suppress.
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
-import { config, describeLab, eachLab, group, Lab, LinkRecorder } from './grouplab.js';
+import { config, eachLab, group, Lab } from '../lab/grouplab.js';
+import { describeLab, LinkRecorder } from '../lab/index.js';
 
 describeLab('flap damping', () => {
   let lab: Lab;

@@ -1,7 +1,8 @@
 // Glob destinations ("vrrp.*"): keepalived VMACs that come and go while the daemon runs.
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
-import { config, describeLab, eachLab, group, Lab, LinkRecorder, waitFor } from './grouplab.js';
+import { config, eachLab, group, Lab } from '../lab/grouplab.js';
+import { describeLab, LinkRecorder, waitFor } from '../lab/index.js';
 
 describeLab('glob destinations', () => {
   let lab: Lab;

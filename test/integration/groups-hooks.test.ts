@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
-import { config, describeLab, eachLab, group, isAlive, Lab, LinkRecorder, waitFor } from './grouplab.js';
+import { config, eachLab, group, Lab } from '../lab/grouplab.js';
+import { describeLab, isAlive, LinkRecorder, waitFor } from '../lab/index.js';
 
 /** How soon after a cut (or a restore, with up-delay 0) the destination must follow. */
 const PROMPT_MS = 500;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CLI, config, describeLab, eachLab, group, Lab, LinkRecorder, waitFor } from './grouplab.js';
+import { config, eachLab, group, Lab } from '../lab/grouplab.js';
+import { CLI, describeLab, LinkRecorder, waitFor } from '../lab/index.js';
 
 describeLab('reload', () => {
   let lab: Lab;

@@ -2,7 +2,8 @@
 // with real interfaces in a throw-away network namespace.
 import { performance } from 'node:perf_hooks';
 import { expect, it } from 'vitest';
-import { config, describeLab, eachLab, group, Lab, LinkRecorder } from './grouplab.js';
+import { config, eachLab, group, Lab } from '../lab/grouplab.js';
+import { describeLab, LinkRecorder } from '../lab/index.js';
 
 describeLab('groups sharing destinations, policies', () => {
   let lab: Lab;

@@ -2,12 +2,11 @@
 // Run inside a namespace with real interfaces, so that a refusal that does not
 // happen shows as a daemon that starts (and is killed) instead of touching the host.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, labSkipReason, waitFor, type Proc } from './lab.js';
+import { Lab, labSkipReason, NOBODY, waitFor, type Proc } from '../lab/index.js';
 
 const skip = labSkipReason();
 if (skip) console.warn(`privileges: skipped: ${skip}`);
 
-const NOBODY = ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all'];
 /** Still uid 0, but without CAP_NET_ADMIN (dropped from the bounding set, so not regained on exec). */
 const ROOT_WITHOUT_NET_ADMIN = ['setpriv', '--inh-caps=-net_admin', '--bounding-set=-net_admin'];
 

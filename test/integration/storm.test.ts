@@ -3,7 +3,7 @@
 // link and still end up enforcing the right state.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { Lab, labSkipReason, type Proc } from './lab.js';
+import { Lab, labSkipReason, type Proc } from '../lab/index.js';
 
 const skip = labSkipReason();
 if (skip) console.warn(`storm: skipped: ${skip}`);

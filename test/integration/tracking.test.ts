@@ -1,7 +1,7 @@
 // Interfaces that come, go, get renamed, or are changed behind the daemon's back.
 import { expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
-import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from './lab.js';
+import { AdminRecorder, describeLab, eachLab, Lab, type Proc } from '../lab/index.js';
 
 const DESTS = ['vrrp0', 'vrrp1'];
 

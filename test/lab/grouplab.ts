@@ -1,4 +1,4 @@
-// The lab of the multi-group integration tests (groups-*.test.ts): lab.ts's throw-away
+// The lab of the multi-group integration tests (groups-*.test.ts): netns.ts's throw-away
 // network namespace (veth sources, macvlan destinations, nothing on the host's
 // interfaces) with the real daemon started as `node dist/cli.js -f FILE`. The control
 // socket, the configuration and the track files live in the lab's private temporary
@@ -8,21 +8,11 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DaemonStatus, GroupStatus } from '../../src/core/status.js';
 import { request } from '../../src/control/client.js';
-import { CLI, Netns, perTest, waitFor, type Admin, type DaemonExit, type Proc } from './lab.js';
-
-export {
-  CLI,
-  describeLab,
-  isAlive,
-  labSkipReason,
-  LinkRecorder,
-  Proc,
-  waitFor,
-  type Admin,
-  type LinkEvent,
-  type WaitOptions,
-} from './lab.js';
-export type Exit = DaemonExit;
+import { CLI } from './cli.js';
+import type { Admin } from './links.js';
+import { Netns, perTest } from './netns.js';
+import type { Proc } from './proc.js';
+import { waitFor } from './wait.js';
 
 export interface ClientResult {
   code: number | null;
