@@ -243,7 +243,7 @@ describe('fuzz', () => {
       const man = readFileSync(fileURLToPath(new URL('../../man/ifdepd.conf.5', import.meta.url)), 'utf8');
       const blocks = [...man.matchAll(/^\.Bd -literal[^\n]*\n([\s\S]*?)^\.Ed$/gm)].map((m) => m[1]!);
       const configs = blocks.filter((b) => /^\s*group /m.test(b) && !/vrrp_instance|^# ifdepd /m.test(b)).map((b) => b.replace(/\\&/g, ''));
-      const unit = readFileSync(fileURLToPath(new URL('../unit/config.test.ts', import.meta.url)), 'utf8');
+      const unit = readFileSync(fileURLToPath(new URL('../unit/config/config.test.ts', import.meta.url)), 'utf8');
       const full = /const FULL = `([\s\S]*?)`;/.exec(unit)?.[1];
       return full === undefined ? configs : [...configs, full];
     }
