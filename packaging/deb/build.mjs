@@ -94,13 +94,14 @@ function main() {
     const stageDir = join(work, 'stage');
     const root = join(work, 'root');
     mkdirSync(stageDir, { recursive: true });
-    stage(PROJECT, stageDir);
+    const { embedded } = stage(PROJECT, stageDir);
     const copyright = copyrightFile({
       projectName: pkg.name,
       projectCopyright: /^Copyright (?:\(c\) )?(.+)$/m.exec(readFileSync(join(PROJECT, 'LICENSE'), 'utf8'))?.[1] ?? 'the ifdepd authors',
       projectLicense: pkg.license,
       modulesDir: join(stageDir, 'node_modules'),
       libDir: LIB,
+      addon: { path: ADDON, embedded },
     });
     layOut({ project: PROJECT, stage: stageDir, root, files: FILES, copyright: copyright.text });
     const depends = `nodejs (>= 20), ${shlibDepends(join(work, 'shlibdeps'), [join(root, ADDON)])}`;

@@ -29,6 +29,12 @@ function licenseOf(pkg) {
   return typeof l === 'string' ? l : l?.type;
 }
 
+/** A module's name, version, license and copyright lines, read from its directory. */
+export function moduleInfo(dir) {
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  return { name: pkg.name, version: pkg.version, license: licenseOf(pkg), copyright: copyrightOf({ dir, pkg }) };
+}
+
 /** "Copyright ..." lines of a module's own license file; else its author; else its name. */
 function copyrightOf({ dir, pkg }) {
   const file = readdirSync(dir).find((n) => /^(licen[cs]e|copying)/i.test(n));
@@ -63,7 +69,7 @@ function field(name, values) {
  * The copyright file for a package whose code lives in `libDir`
  * (/usr/lib/ifdepd as a path without the leading slash).
  */
-export function copyrightFile({ projectName, projectCopyright, projectLicense, modulesDir, libDir }) {
+export function copyrightFile({ projectName, projectCopyright, projectLicense, modulesDir, libDir, addon }) {
   const modules = bundledModules(modulesDir);
   const used = new Set([projectLicense]);
   const paragraphs = [
@@ -89,6 +95,24 @@ export function copyrightFile({ projectName, projectCopyright, projectLicense, m
         field('Copyright', copyrightOf(m)),
         `License: ${license}`,
         `Comment: npm package ${m.pkg.name} ${m.pkg.version}`,
+      ].join('\n'),
+    );
+  }
+  // The addon binary also holds code compiled in from build-time headers
+  // (node-addon-api) and ifdepd's patch: its own paragraph, the last match wins.
+  const netlink = modules.find((m) => m.rel === 'netlink');
+  if (addon && netlink) {
+    const licenses = [...new Set([licenseOf(netlink.pkg), ...addon.embedded.map((e) => e.license), projectLicense])];
+    for (const l of licenses) used.add(l);
+    paragraphs.push(
+      [
+        field('Files', [addon.path]),
+        field('Copyright', [...copyrightOf(netlink), ...addon.embedded.flatMap((e) => e.copyright), projectCopyright]),
+        `License: ${licenses.join(' and ')}`,
+        field('Comment', [
+          `netlink's addon, built with ifdepd's patch (patches/, ${projectLicense}) and the`,
+          ...addon.embedded.map((e) => `headers of ${e.name} ${e.version} (${e.license}), compiled in.`),
+        ]),
       ].join('\n'),
     );
   }

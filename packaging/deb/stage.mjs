@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { moduleInfo } from './copyright.mjs';
 import { cleanEnv, fail, note, run } from './util.mjs';
 
 /** What the staging copy needs from the project: the manifest, the lock, the patch and its build script. */
@@ -74,8 +75,10 @@ export function stage(project, dir) {
     env,
   });
   if (existsSync(join(dir, 'node_modules', BUILD_ONLY_DEPENDENCY))) fail(`npm prune left ${BUILD_ONLY_DEPENDENCY} in node_modules`);
+  // node-addon-api's headers are compiled into the addon: the copyright file names them.
+  const embedded = [moduleInfo(join(dir, 'node_modules', 'node-addon-api'))];
   trim(join(dir, 'node_modules'));
-  return manifest;
+  return { manifest, embedded };
 }
 
 /** Whether npm succeeded; its output is shown only when it did not. */

@@ -21,7 +21,7 @@ export function debSkipReason(): string | null {
   return null;
 }
 
-/** Builds the package into `out` with the project's own `npm run deb` script, and returns its path. */
+/** Builds the package into `out` with packaging/deb/build.mjs (what `npm run deb` runs after its build of dist/), and returns its path. */
 export function buildDeb(out: string): string {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   const r = runHost(process.execPath, [join(ROOT, 'packaging', 'deb', 'build.mjs'), '--out', out], env);
@@ -61,5 +61,12 @@ export function field(deb: string, name: string): string {
 export function controlFile(deb: string, name: string): string {
   const r = runHost('dpkg-deb', ['--info', deb, name]);
   if (r.status !== 0) throw new Error(`dpkg-deb --info ${name}: ${r.text}`);
+  return r.stdout;
+}
+
+/** One file of the package's data archive, as text. */
+export function fileOf(deb: string, path: string): string {
+  const r = spawnSync('sh', ['-c', 'dpkg-deb --fsys-tarfile "$1" | tar -xO "./$2"', 'sh', deb, path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${path} from ${deb}: ${r.stderr}`);
   return r.stdout;
 }

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDeb, contents, controlFile, debSkipReason, field, PKG, type Entry } from './deb-build.js';
+import { buildDeb, contents, controlFile, debSkipReason, field, fileOf, PKG, type Entry } from './deb-build.js';
 import { NetnsLab } from './netns-lab.js';
 import { waitUntil } from './poll.js';
 import { runHost, ThrowAwayRoot } from './throwaway-root.js';
@@ -91,6 +91,19 @@ describe.skipIf(skip !== null)(`the Debian package${skip ? ` (skipped: ${skip})`
         /netlink\/build\/(?!Release\/netlink_binding\.node$)[^/]+$/.test(f),
     );
     expect(unwanted).toEqual([]);
+  });
+
+  it('names every bundled module and its license in the machine-readable copyright file', () => {
+    const copyright = fileOf(deb, 'usr/share/doc/ifdepd/copyright');
+    expect(copyright).toMatch(/^Format: https:\/\/www\.debian\.org\/doc\/packaging-manuals\/copyright-format\/1\.0\/\n/);
+    expect(copyright).toMatch(/^Files: \*\nCopyright: .+\nLicense: ISC$/m);
+    const modules = paths()
+      .map((p) => /^usr\/lib\/ifdepd\/node_modules\/(.+)\/package\.json$/.exec(p)?.[1])
+      .filter((m): m is string => m !== undefined);
+    expect(modules.length).toBeGreaterThan(3);
+    for (const m of modules) expect(copyright, m).toMatch(new RegExp(`^Files: usr/lib/ifdepd/node_modules/${m}/\\*\nCopyright: .+\nLicense: \\S+`, 'm'));
+    // Every license named has its text.
+    for (const [, name] of copyright.matchAll(/^License: (\S+)$/gm)) expect(copyright, name).toMatch(new RegExp(`^License: ${name}\n [^\n]+`, 'm'));
   });
 
   it('is owned by root, with 0644 files, 0755 directories and executables, one mtime', () => {
