@@ -135,6 +135,10 @@ describe.skipIf(skip !== null)(`the Debian package${skip ? ` (skipped: ${skip})`
     const v = inRoot().run('/usr/sbin/ifdepd', ['--version']);
     expect(v.status, v.text).toBe(0);
     expect(v.stdout.trim()).toBe(PKG.version);
+    // The addon netlink loads is the patched build, not a stock prebuild.
+    const load = "const d='/usr/lib/ifdepd/node_modules/netlink'; const b=require('module').createRequire(d+'/package.json')('node-gyp-build')(d); console.log(b.ifdepdOverrunSafe === true ? 'patched' : 'stock')";
+    const addon = inRoot().run('/usr/bin/node', ['-e', load]);
+    expect(addon.stdout.trim(), addon.text).toBe('patched');
     const example = inRoot().run('sh', ['-c', "sed -n '/^# --- example ---$/,$p' /etc/ifdepd/ifdepd.conf | tail -n +2 | sed 's/^#//' > /run/ifdepd-deb-example.conf && /usr/sbin/ifdepd -f /run/ifdepd-deb-example.conf --check-config; s=$?; rm -f /run/ifdepd-deb-example.conf; exit $s"]);
     expect(example.status, example.text).toBe(0);
     expect(example.stdout).toMatch(/OK, 2 group\(s\)/);
