@@ -9,11 +9,12 @@
  *   act      actuators: enforcer, actions, track files, hooks   } base, core and logging,
  *   config   the configuration file                             } never one another
  *   control  the control socket: protocol, server, client       }
+ *   systemd  the service manager: sd_notify readiness, watchdog  }
  *   daemon   the composition root: wires kernel -> core -> act, signals
  *   cli      the command line: entry, options, client commands, start-up
  *   demo     `ifdepd demo`, loaded only by a dynamic import
  */
-const ADAPTERS = ['kernel', 'act', 'config', 'control'];
+const ADAPTERS = ['kernel', 'act', 'config', 'control', 'systemd'];
 
 const adapterRules = ADAPTERS.map((name) => ({
   name: `${name}-is-an-adapter`,
