@@ -45,9 +45,8 @@ export class LocalSyslogSink implements LogSink {
     const { body, reported } = this.lost.annotate(text);
     try {
       await this.sender.send(localSyslogLine(severity, body, new Date(), process.pid));
-      this.lost.delivered(reported);
     } catch (err) {
-      this.lost.failed();
+      this.lost.failed(reported);
       throw err;
     }
   }

@@ -8,20 +8,19 @@ export class LostLines {
 
   constructor(private readonly why: string) {}
 
-  /** The text to send, and the count it reports (0 when nothing was lost). */
+  /**
+   * The text to send, and the count it reports (0 when nothing was lost). The count is taken
+   * at once, so that lines sent while this one is in flight do not report it again.
+   */
   annotate(text: string): { readonly body: string; readonly reported: number } {
     const reported = this.lost;
+    this.lost = 0;
     return { body: reported > 0 ? `${text} [${reported} earlier log lines lost: ${this.why}]` : text, reported };
   }
 
-  /** The line went out: the lines it reported are accounted for. */
-  delivered(reported: number): void {
-    this.lost = Math.max(0, this.lost - reported);
-  }
-
-  /** The line was lost (and so were the ones it would have reported, which stay counted). */
-  failed(): void {
-    this.lost += 1;
+  /** The line was lost: it counts, and so do the ones it would have reported. */
+  failed(reported: number): void {
+    this.lost += reported + 1;
   }
 
   get count(): number {

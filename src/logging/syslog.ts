@@ -56,14 +56,13 @@ export class SyslogSink implements LogSink {
     const message = this.format === 'rfc3164' ? `ifdepd[${process.pid}]: ${body}` : body;
     return new Promise((resolve, reject) => {
       const failed = (err: Error) => {
-        this.lost.failed();
+        this.lost.failed(reported);
         reject(err);
       };
       try {
         this.client.log(message, { severity: SEVERITIES[severity] }, (err) => {
           if (err) return failed(err);
-          this.lost.delivered(reported);
-          resolve();
+              resolve();
         });
       } catch (err) {
         failed(err instanceof Error ? err : new Error(String(err)));
