@@ -26,7 +26,7 @@ group inside {
 }
 `;
 
-describe.skipIf(why !== undefined)('contrib/systemd/ifdepd.service under systemd', () => {
+describe.skipIf(why !== undefined)('contrib/systemd/ifdepd.service under systemd', { timeout: 30_000 }, () => {
   let c: Container;
   const ok = (script: string): string => {
     const r = c.sh(script);
