@@ -9,6 +9,7 @@
  *   act      actuators: enforcer, actions, track files, hooks   } base, core and logging,
  *   config   the configuration file                             } never one another
  *   control  the control socket: protocol, server, client       }
+ *   systemd  the service manager: sd_notify readiness, watchdog  }
  *   daemon   the composition root: wires kernel -> core -> act, signals
  *   cli      the command line: entry, options, client commands, start-up
  *   demo     `ifdepd demo`, loaded only by a dynamic import
@@ -22,6 +23,7 @@ const MAY_USE = {
   act: ['base', 'core', 'logging'],
   config: ['base', 'core', 'logging'],
   control: ['base', 'core', 'logging'],
+  systemd: ['base', 'core', 'logging'],
   demo: ['base', 'core'],
 };
 

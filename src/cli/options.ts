@@ -88,7 +88,7 @@ export function buildProgram(): Command {
     .addOption(
       new Option(
         '--syslog <target>',
-        `also log to this syslog collector: udp://host[:port] or tcp://host[:port] (default with -d: ${DEFAULT_SYSLOG})`,
+        `also log to syslog: unix:///path (a local socket), udp://host[:port] or tcp://host[:port] (default with -d: ${DEFAULT_SYSLOG})`,
       ).argParser(once(parseSyslogTarget)),
     )
     .addOption(
@@ -147,6 +147,9 @@ function validate(raw: RawOptions): Options {
   if (raw.verbose && raw.quiet) throw usageError('-v and -q exclude each other');
   if (raw.pidfile === '') throw usageError('empty --pidfile path');
   if (raw.controlSocket === '') throw usageError('empty --control-socket path');
+  if (raw.syslogFormat === 'rfc5424' && (raw.syslog?.transport ?? (raw.daemon ? 'unix' : undefined)) === 'unix') {
+    throw usageError('--syslog-format rfc5424 is for udp:// and tcp:// collectors: a local syslog socket takes RFC 3164, as syslog(3) writes it');
+  }
   // Resolved now: the daemon leaves the working directory once started.
   const pidfile = raw.pidfile !== undefined ? resolve(raw.pidfile) : raw.daemon ? DEFAULT_PIDFILE : undefined;
   const fromFile = raw.config !== undefined;

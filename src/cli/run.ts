@@ -5,10 +5,14 @@ import { loadConfig } from '../config/load.js';
 import { ControlServer } from '../control/server.js';
 import { formatDuration } from '../core/duration.js';
 import { isOverrunSafeBinding } from '../kernel/addon.js';
-import { createLogger, TeeSink, type LogSink } from '../logging/logger.js';
+import { createLogger, TeeSink, type Logger, type LogSink } from '../logging/logger.js';
 import { StderrSink } from '../logging/stderr.js';
+import { LocalSyslogSink } from '../logging/local-syslog.js';
 import { SyslogSink } from '../logging/syslog.js';
-import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
+import { DEFAULT_SYSLOG, describeSyslogTarget, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
+import { messageOf } from '../base/message.js';
+import type { Severity } from '../core/explain.js';
+import { systemdSupervisor } from '../systemd/notify.js';
 import { CAP_NET_ADMIN, hasCapability } from '../base/capabilities.js';
 import { Daemon } from '../daemon/daemon.js';
 import { detach, isDetachedChild, tellLauncher } from '../daemon/detach.js';
@@ -37,10 +41,11 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   // ps, pidof, killall and the pidfile check see "ifdepd", not "node".
   process.title = PROCESS_NAME;
   const pidfile = options.pidfile === undefined ? undefined : Pidfile.acquire(options.pidfile);
-  const sink = logSink(options);
+  const { sink, stderr, syslog } = logSinks(options);
   const log = createLogger(options.verbosity, sink);
-  log.notice(startLine(options));
+  const syslogProblem = await firstLine(options, log, stderr, syslog);
   const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers });
+  daemon.supervisor = systemdSupervisor(log);
   const configFile = options.configFile;
   if (configFile !== undefined) daemon.reloader = () => loadConfig(configFile);
   const partial: Running = { daemon, log, sink, ...(pidfile ? { pidfile } : {}), ...(configFile ? { configFile } : {}) };
@@ -55,20 +60,53 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
     pidfile?.release();
     throw new Fatal(`cannot read the interfaces from the kernel: ${(err as Error).message}`, EX_OSERR);
   }
+  daemon.supervisor.ready(daemon.summary());
   if (isDetachedChild()) {
-    await tellLauncher({ ready: true });
+    await tellLauncher({ ready: true, ...(syslogProblem !== undefined ? { warning: syslogProblem } : {}) });
     process.chdir('/');
   }
   return running;
 }
 
+interface Syslog {
+  readonly target: SyslogTarget;
+  deliver(severity: Severity, text: string): Promise<void>;
+}
+
+type Sink = LogSink & { close?(): void };
+
 /** -d logs to syslog only; the foreground logs to stderr, and to syslog too when --syslog is given. */
-function logSink(o: Options): LogSink & { close?(): void } {
-  const syslog = (target: SyslogTarget) => new SyslogSink(target, o.syslogFormat);
-  if (o.daemon) return syslog(o.syslog ?? parseSyslogTarget(DEFAULT_SYSLOG));
-  if (o.syslog === undefined) return new StderrSink();
-  const remote = syslog(o.syslog);
-  return Object.assign(new TeeSink([new StderrSink(), remote]), { close: () => remote.close() });
+function logSinks(o: Options): { sink: Sink; stderr?: StderrSink; syslog?: Syslog } {
+  const target = o.syslog ?? (o.daemon ? parseSyslogTarget(DEFAULT_SYSLOG) : undefined);
+  if (target === undefined) return { sink: new StderrSink() };
+  const remote = target.transport === 'unix' ? new LocalSyslogSink(target.path) : new SyslogSink(target, o.syslogFormat);
+  const syslog = { target, deliver: (s: Severity, t: string) => remote.deliver(s, t) };
+  if (o.daemon) return { sink: remote, syslog };
+  const stderr = new StderrSink();
+  return { sink: Object.assign(new TeeSink([stderr, remote]), { close: () => remote.close() }), stderr, syslog };
+}
+
+/**
+ * The start line. Sent to syslog, it is also the check that syslog takes lines: a missing
+ * or refusing socket is said at once (on stderr; with -d by the launcher, before it returns),
+ * and the daemon carries on: the watchdog matters more than its log.
+ */
+async function firstLine(o: Options, log: Logger, stderr?: StderrSink, syslog?: Syslog): Promise<string | undefined> {
+  const text = startLine(o);
+  if (syslog === undefined) {
+    log.notice(text);
+    return undefined;
+  }
+  if (o.verbosity !== 'quiet') stderr?.write('notice', text);
+  try {
+    await syslog.deliver('notice', text);
+    return undefined;
+  } catch (err) {
+    const problem = `cannot log to syslog ${describeSyslogTarget(syslog.target)}: ${messageOf(err)}; running anyway, lost lines are counted and reported once it takes lines again`;
+    // Said whatever -q says: on stderr in the foreground, by the launcher with -d.
+    stderr?.write('warning', problem);
+    return problem;
+  }
 }
 
 async function withControl(r: Running, path: string): Promise<Running> {

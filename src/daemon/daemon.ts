@@ -12,8 +12,10 @@ import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
 import type { Config } from '../core/spec.js';
 import { groupStatus, type DaemonStatus } from '../core/status.js';
+import { statusSummary } from '../core/summary.js';
 import type { Decision, Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
+import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
 import { LinkSync } from './link-sync.js';
 
 export interface DaemonOptions {
@@ -38,6 +40,8 @@ export class Daemon implements ControlHandler {
   private started = false;
   /** Set by the process adapter: reads the configuration file again. */
   reloader?: () => Config;
+  /** Set by the process adapter: systemd hears of reloads and of every decision. */
+  supervisor: Supervisor = NO_SUPERVISOR;
 
   constructor(private readonly options: DaemonOptions) {
     const { log, scheduler, dryRun } = options;
@@ -74,7 +78,15 @@ export class Daemon implements ControlHandler {
   async reload(): Promise<string> {
     if (this.reloader === undefined) throw new Error('no configuration file to reload (started with -S/-D)');
     if (!this.started) throw new Error('still starting: the interfaces have not been read yet');
-    const config = this.reloader();
+    this.supervisor.reloading();
+    try {
+      return this.swapConfig(this.reloader());
+    } finally {
+      this.supervisor.ready(this.summary());
+    }
+  }
+
+  private swapConfig(config: Config): string {
     const { log } = this.options;
     const now = this.options.scheduler.now();
     const { added, dropped } = this.groups.replace(config.groups);
@@ -116,6 +128,12 @@ export class Daemon implements ControlHandler {
       groups: this.groups.all.map((g) => groupStatus(g, this.table, now)),
       destinations: this.actuators.flatMap((a) => a.destinations()),
     };
+  }
+
+  /** "2 groups: uplink up, inside DOWN (held)": the groups' decisions in one line. */
+  summary(): string {
+    const now = this.options.scheduler.now();
+    return statusSummary({ dryRun: this.options.dryRun, groups: this.groups.all.map((g) => groupStatus(g, this.table, now)) });
   }
 
   /** "vrrp0 down, vrrp1 missing": the destinations as the kernel last reported them. */
@@ -166,5 +184,6 @@ export class Daemon implements ControlHandler {
   private decided(g: GroupWatch, ev: Evaluation): void {
     for (const line of describeEvaluation(g.spec, ev)) this.options.log[line.severity](line.text);
     if (ev.changed) for (const a of this.actuators) a.decided(g, ev);
+    if (this.started) this.supervisor.status(this.summary());
   }
 }

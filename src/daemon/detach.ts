@@ -4,7 +4,7 @@ import { EX_SOFTWARE } from '../base/sysexits.js';
 /** Set in the environment of the background copy started by -d. */
 const CHILD_MARK = 'IFDEPD_DETACHED';
 
-type StartupOutcome = { readonly ready: true } | { readonly fatal: string; readonly exitCode: number };
+type StartupOutcome = { readonly ready: true; readonly warning?: string } | { readonly fatal: string; readonly exitCode: number };
 
 export const isDetachedChild = (): boolean => process.env[CHILD_MARK] === '1' && typeof process.send === 'function';
 
@@ -32,7 +32,10 @@ export function detach(): Promise<number> {
       resolve(code);
     };
     child.on('message', (outcome: StartupOutcome) => {
-      if ('ready' in outcome) settle(0);
+      if ('ready' in outcome) {
+        if (outcome.warning !== undefined) process.stderr.write(`ifdepd: warning: ${outcome.warning}\n`);
+        settle(0);
+      }
       else settle(outcome.exitCode, outcome.fatal);
     });
     child.on('error', (err) => settle(EX_SOFTWARE, `cannot start the daemon: ${err.message}`));

@@ -48,9 +48,13 @@ async function hangup(r: Running): Promise<void> {
     } catch (err) {
       r.log.error(`reload refused, the running configuration stays: ${(err as Error).message}`);
     }
+  } else {
+    // Nothing to re-read but the links: systemd still sees the reload begin and end.
+    r.daemon.supervisor.reloading();
   }
   r.log.notice('SIGHUP: re-reading all links');
   await r.daemon.resync('SIGHUP').catch((err: unknown) => r.log.error(`SIGHUP re-read failed: ${String(err)}`));
+  if (r.configFile === undefined) r.daemon.supervisor.ready(r.daemon.summary());
 }
 
 /** Stops watching and exits; a short grace lets the last syslog datagram leave. */
@@ -58,8 +62,12 @@ export function shutdown(r: Running, code: number): void {
   r.daemon.stop();
   void r.control?.close();
   r.pidfile?.release();
-  setTimeout(() => {
+  const stopping = r.daemon.supervisor.stopping();
+  const grace = new Promise((resolve) => setTimeout(resolve, r.sink instanceof StderrSink ? 0 : 100));
+  // STOPPING=1 is one local datagram: wait for it, but never longer than a second.
+  const deadline = new Promise((resolve) => setTimeout(resolve, 1000));
+  void Promise.all([Promise.race([stopping, deadline]), grace]).then(() => {
     r.sink.close?.();
     process.exit(code);
-  }, r.sink instanceof StderrSink ? 0 : 100);
+  });
 }

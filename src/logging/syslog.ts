@@ -1,7 +1,10 @@
 import os from 'node:os';
 import { Client, Severity as SyslogSeverity, Transport } from 'syslog-client';
 import type { LogSink, Severity } from './logger.js';
+import { LostLines } from './lost-lines.js';
 import type { SyslogTarget } from './syslog-target.js';
+
+type RemoteTarget = Extract<SyslogTarget, { transport: 'udp' | 'tcp' }>;
 
 /** LOG_DAEMON; syslog-client's typings call facility 3 "System". */
 const LOG_DAEMON = 3;
@@ -23,10 +26,10 @@ export type SyslogFormat = 'rfc3164' | 'rfc5424';
  */
 export class SyslogSink implements LogSink {
   private readonly client: Client;
-  private lost = 0;
+  private readonly lost = new LostLines('syslog collector unreachable');
 
   constructor(
-    target: SyslogTarget,
+    target: RemoteTarget,
     private readonly format: SyslogFormat,
   ) {
     this.client = new Client(target.host, {
@@ -42,19 +45,29 @@ export class SyslogSink implements LogSink {
   }
 
   write(severity: Severity, text: string): void {
-    const lostBefore = this.lost;
-    const body = lostBefore > 0 ? `${text} [${lostBefore} earlier log lines lost: syslog collector unreachable]` : text;
+    void this.deliver(severity, text).catch(() => {});
+  }
+
+  /** Sends one line; rejects when it could not be sent (the line is counted as lost). */
+  deliver(severity: Severity, text: string): Promise<void> {
+    const { body, reported } = this.lost.annotate(text);
     // RFC 3164 has no field for the program: syslog-client leaves it out, and collectors
     // would take the first word of the text for it. The TAG is ours to write.
     const message = this.format === 'rfc3164' ? `ifdepd[${process.pid}]: ${body}` : body;
-    try {
-      this.client.log(message, { severity: SEVERITIES[severity] }, (err) => {
-        if (err) this.lost += 1;
-        else this.lost = Math.max(0, this.lost - lostBefore);
-      });
-    } catch {
-      this.lost += 1;
-    }
+    return new Promise((resolve, reject) => {
+      const failed = (err: Error) => {
+        this.lost.failed(reported);
+        reject(err);
+      };
+      try {
+        this.client.log(message, { severity: SEVERITIES[severity] }, (err) => {
+          if (err) return failed(err);
+              resolve();
+        });
+      } catch (err) {
+        failed(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
   }
 
   close(): void {

@@ -1,17 +1,18 @@
 /**
  * The real decision core behind the model's small interface. This is the ONLY file of
- * the model test that imports from src/: when src/ moves, fix the imports here.
- * It drives the core the way src/daemon.ts does: a source change evaluates the groups
- * that watch it, a group is evaluated again when the clock reaches the `due` of its
- * last evaluation, hold/release evaluate the group, a reload builds new GroupWatches
- * that inherit the old ones and evaluates them all, and the start-up hold ends with an
- * evaluation at its end.
+ * the model test that imports from src/. It drives src/core/groups.ts, where every
+ * decision is made, exactly as the daemon does, with a virtual clock in place of the
+ * real timers: a source change goes to sourcesChanged, hold and release to the groups,
+ * a reload replaces the groups and evaluates them all, and the groups' own timers
+ * (delays, holds, damping) fire when the clock passes them.
  */
-import type { GroupSpec } from '../../src/config/model.js';
-import { wantedState } from '../../src/destinations.js';
-import { LinkTable } from '../../src/links.js';
-import { ifIndex, type LinkState, type OperState } from '../../src/types.js';
-import { GroupWatch, type Evaluation } from '../../src/watchdog.js';
+import type { Scheduler, Timer } from '../../src/core/clock.js';
+import type { GroupWatch } from '../../src/core/group.js';
+import { Groups } from '../../src/core/groups.js';
+import { LinkTable } from '../../src/core/link-table.js';
+import type { GroupSpec } from '../../src/core/spec.js';
+import { ifIndex, type LinkState, type OperState } from '../../src/core/types.js';
+import { wantedState } from '../../src/core/wanted.js';
 import {
   destinationKey,
   type ActionKind,
@@ -48,20 +49,48 @@ export function toSpec(conf: GroupConf): GroupSpec {
   };
 }
 
+/** Timers on a clock that moves only when told: due times, fired in order. */
+class VirtualClock implements Scheduler {
+  private time: Millis = 0;
+  private seq = 0;
+  private readonly pending = new Map<number, { readonly due: Millis; readonly call: () => void }>();
+
+  now(): Millis {
+    return this.time;
+  }
+
+  after(delay: Millis, call: () => void): Timer {
+    // A timer due now would have the daemon evaluate again at once, for ever.
+    if (delay <= 0) throw new Error(`core asks to be evaluated at ${this.time + delay}, not after now (${this.time})`);
+    const id = this.seq++;
+    this.pending.set(id, { due: this.time + delay, call });
+    return { cancel: () => this.pending.delete(id) };
+  }
+
+  /** Fires every timer due by `to`, each at its own instant, earliest (then oldest) first. */
+  advance(to: Millis): void {
+    for (;;) {
+      let next: [number, { due: Millis; call: () => void }] | undefined;
+      for (const entry of this.pending) if (entry[1].due <= to && (next === undefined || entry[1].due < next[1].due)) next = entry;
+      if (next === undefined) break;
+      this.pending.delete(next[0]);
+      this.time = Math.max(this.time, next[1].due);
+      next[1].call();
+    }
+    this.time = Math.max(this.time, to);
+  }
+}
+
 export class RealCore implements DecisionSystem {
-  private now: Millis = 0;
+  private readonly clock = new VirtualClock();
   private readonly table = new LinkTable();
   private nextIndex = 1;
-  private groups: GroupWatch[];
-  /** The pending timer of each group, as the daemon's setTimeout would have it. */
-  private readonly timers = new Map<string, Millis>();
-  private readonly startupHoldUntil: Millis;
+  private readonly groups: Groups;
 
   constructor(scenario: Scenario) {
     for (const [name, cond] of scenario.links) if (cond !== 'missing') this.table.upsert(this.linkState(name, cond));
-    this.startupHoldUntil = scenario.startupHold;
-    this.groups = scenario.groups.map((c) => new GroupWatch(toSpec(c), this.table, 0, this.startupHoldUntil));
-    for (const g of this.groups) if (g.startupHoldLeft(0) > 0) this.timers.set(g.spec.name, this.startupHoldUntil);
+    this.groups = new Groups(this.table, this.clock, scenario.startupHold, () => undefined);
+    this.groups.start(scenario.groups.map(toSpec));
   }
 
   apply(step: Step): void {
@@ -69,37 +98,47 @@ export class RealCore implements DecisionSystem {
       case 'link':
         return this.linkChanged(step.name, step.to);
       case 'advance':
-        return this.advance(step.to);
+        return this.clock.advance(step.to);
       case 'hold':
-        return this.hold(step.group, step.decision);
+        // The daemon refuses a hold of a group it does not have, and the release of a
+        // group that is not held: nothing happens.
+        if (this.has(step.group)) this.groups.hold(step.group, step.decision);
+        return;
       case 'release':
-        return this.release(step.group);
+        if (this.has(step.group, (g) => g.held !== undefined)) this.groups.release(step.group);
+        return;
       case 'reload':
-        return this.reload(step.groups);
+        this.groups.replace(step.groups.map(toSpec));
+        this.groups.evaluateAll();
+        return;
     }
   }
 
   groupDecisions(): ReadonlyMap<string, Decision> {
-    return new Map(this.groups.map((g) => [g.spec.name, g.decision]));
+    return new Map(this.groups.all.map((g) => [g.spec.name, g.decision]));
   }
 
   destinations(): ReadonlyMap<string, Decision> {
     const wanted = new Map<string, Decision>();
     for (const action of ACTIONS) {
-      const mine = this.groups.filter((g) => g.spec.action.kind === action);
+      const mine = this.groups.all.filter((g) => g.spec.action.kind === action);
       for (const name of new Set(mine.flatMap((g) => g.spec.destinations))) {
-        const w = wantedState(name, action, this.groups, this.now);
+        const w = wantedState(name, action, this.groups.all, this.clock.now());
         if (w !== undefined) wanted.set(destinationKey(action, name), w.decision);
       }
     }
     return wanted;
   }
 
+  private has(name: string, and: (g: GroupWatch) => boolean = () => true): boolean {
+    return this.groups.all.some((g) => g.spec.name === name && and(g));
+  }
+
   private linkState(name: string, cond: Exclude<LinkCond, 'missing'>, index = this.nextIndex++): LinkState {
     return { index: ifIndex(index), name, protoDown: false, ...KERNEL[cond] };
   }
 
-  /** As the daemon's apply + react: only a real change of a watched source evaluates. */
+  /** As link-sync and the daemon: only a real change of a watched source evaluates. */
   private linkChanged(name: string, to: LinkCond): void {
     const before = this.table.byName(name);
     if (to === 'missing') {
@@ -110,54 +149,6 @@ export class RealCore implements DecisionSystem {
       if (before && before.adminUp === after.adminUp && before.lowerUp === after.lowerUp && before.operState === after.operState) return;
       this.table.upsert(after);
     }
-    for (const g of this.groups) if (g.sourcePatterns.some((p) => p.matches(name))) this.evaluate(g);
-  }
-
-  /** Fires the groups' timers in the order they are due, each at its instant. */
-  private advance(to: Millis): void {
-    for (;;) {
-      const next = this.groups
-        .filter((g) => (this.timers.get(g.spec.name) ?? Infinity) <= to)
-        .sort((a, b) => this.timers.get(a.spec.name)! - this.timers.get(b.spec.name)!)[0];
-      if (next === undefined) break;
-      this.now = Math.max(this.now, this.timers.get(next.spec.name)!);
-      this.timers.delete(next.spec.name);
-      this.evaluate(next);
-    }
-    this.now = Math.max(this.now, to);
-  }
-
-  private hold(name: string, decision: Decision): void {
-    const g = this.groups.find((x) => x.spec.name === name);
-    if (g) this.handle(g, g.hold(decision, this.table, this.now));
-  }
-
-  /** The daemon refuses to release a group that is not held: nothing happens. */
-  private release(name: string): void {
-    const g = this.groups.find((x) => x.spec.name === name);
-    if (g?.held !== undefined) this.handle(g, g.release(this.table, this.now));
-  }
-
-  private reload(confs: readonly GroupConf[]): void {
-    const previous = new Map(this.groups.map((g) => [g.spec.name, g]));
-    this.groups = confs.map((conf) => {
-      const watch = new GroupWatch(toSpec(conf), this.table, this.now, this.startupHoldUntil);
-      const old = previous.get(conf.name);
-      if (old !== undefined) watch.inherit(old);
-      return watch;
-    });
-    for (const name of previous.keys()) if (!confs.some((c) => c.name === name)) this.timers.delete(name);
-    for (const g of this.groups) this.evaluate(g);
-  }
-
-  private evaluate(g: GroupWatch): void {
-    this.handle(g, g.evaluate(this.table, this.now));
-  }
-
-  private handle(g: GroupWatch, ev: Evaluation): void {
-    // A due at or before now would have the daemon's timer fire again at once, for ever.
-    if (ev.due !== undefined && ev.due <= this.now) throw new Error(`${g.spec.name}: core asks to be evaluated at ${ev.due}, not after now (${this.now})`);
-    if (ev.due === undefined) this.timers.delete(g.spec.name);
-    else this.timers.set(g.spec.name, ev.due);
+    this.groups.sourcesChanged([name]);
   }
 }

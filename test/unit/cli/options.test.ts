@@ -42,7 +42,7 @@ describe('command line validation: one line, exit 64', () => {
     ['missing option value', ['-S', 'em0', '-D'], /argument missing/],
     ['unknown option', ['-S', 'em0', '-D', 'vrrp0', '--bogus'], /unknown option '--bogus'/],
     ['stray argument', ['-S', 'em0', '-D', 'vrrp0', 'extra'], /too many arguments|unexpected/],
-    ['bad syslog scheme', ['-S', 'em0', '-D', 'vrrp0', '--syslog', 'http://x'], /must start with udp:\/\/ or tcp:\/\//],
+    ['bad syslog scheme', ['-S', 'em0', '-D', 'vrrp0', '--syslog', 'http://x'], /must start with unix:\/\/, udp:\/\/ or tcp:\/\//],
     ['syslog not a URL', ['-S', 'em0', '-D', 'vrrp0', '--syslog', 'localhost'], /is not a syslog target/],
     ['bad syslog format', ['-S', 'em0', '-D', 'vrrp0', '--syslog-format', 'json'], /--syslog-format/],
     ['syslog format twice', ['-S', 'em0', '-D', 'vrrp0', '--syslog-format', 'rfc5424', '--syslog-format', 'rfc3164'], /--syslog-format: given more than once/],
