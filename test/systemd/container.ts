@@ -1,9 +1,12 @@
 // A throw-away systemd container (systemd-nspawn, Debian trixie with Debian's nodejs) to run
 // the shipped units under a real systemd. See shared notes "systemd-container".
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { buildDeb, debSkipReason } from '../package/deb-build.js';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -15,6 +18,8 @@ export function whyNoContainer(): string | undefined {
   if (!has('systemd-nspawn', '--version')) return 'systemd-nspawn is missing (apt-get install systemd-container)';
   if (!has('debootstrap', '--version') && !existsSync('/usr/sbin/debootstrap')) return 'debootstrap is missing (apt-get install debootstrap)';
   if (!existsSync(join(REPO, 'dist/cli.js'))) return 'dist/ is not built (npm run build)';
+  const noDeb = debSkipReason();
+  if (noDeb !== null) return `the .deb cannot be built: ${noDeb}`;
   return undefined;
 }
 
@@ -30,28 +35,20 @@ export async function until<T>(what: string, check: () => T | undefined, timeout
 }
 
 /**
- * THE install seam. Today: copies a package-like tree of this checkout into the container
- * root, as the Debian package lays it out. When the .deb exists (npm run deb, branch deb),
- * this body becomes: copy ifdepd_*.deb into root, then in the booted container
- * `apt install ./ifdepd_*.deb` (it installs /usr/lib/ifdepd, /usr/sbin/ifdepd, the units
- * under /usr/lib/systemd/system, /etc/default/ifdepd and /etc/ifdepd/ifdepd.conf).
- * The host-built netlink addon and node-unix-socket are N-API: trixie's node 20 loads them.
+ * Installs ifdepd as an operator does: the Debian package (packaging/deb/build.mjs, what
+ * `npm run deb` runs), built once per test file from this checkout, installed with dpkg
+ * into the container's root before it boots. The root has Debian's nodejs, which the
+ * package depends on; dpkg refuses it otherwise, and the test fails.
  */
+let deb: string | undefined;
 export function installIfdepd(root: string): void {
-  const lib = join(root, 'usr/lib/ifdepd');
-  mkdirSync(lib, { recursive: true });
-  cpSync(join(REPO, 'dist'), join(lib, 'dist'), { recursive: true });
-  cpSync(join(REPO, 'package.json'), join(lib, 'package.json'));
-  // Production dependencies only, as a package would carry them.
-  const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: REPO, encoding: 'utf8' });
-  for (const dir of ls.stdout.split('\n').filter((l) => l.startsWith(join(REPO, 'node_modules/')))) {
-    cpSync(dir, join(lib, dir.slice(REPO.length)), { recursive: true, dereference: true });
+  if (deb === undefined) {
+    const out = mkdtempSync(join(tmpdir(), 'ifdepd-deb-'));
+    process.once('exit', () => rmSync(out, { recursive: true, force: true }));
+    deb = buildDeb(out);
   }
-  writeFileSync(join(root, 'usr/sbin/ifdepd'), '#!/bin/sh\nexec /usr/bin/node /usr/lib/ifdepd/dist/cli.js "$@"\n');
-  chmodSync(join(root, 'usr/sbin/ifdepd'), 0o755);
-  for (const unit of ['ifdepd.service', 'ifdepd@.service']) {
-    cpSync(join(REPO, 'contrib/systemd', unit), join(root, 'usr/lib/systemd/system', unit));
-  }
+  const r = spawnSync('dpkg', [`--root=${root}`, '--force-script-chrootless', '-i', deb], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`dpkg -i ${deb} into ${root}: ${r.stderr || r.stdout}`);
 }
 
 /** The cached trimmed root tarball (built on first use by rootfs.sh, ~40 s). */
