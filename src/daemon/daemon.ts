@@ -184,6 +184,6 @@ export class Daemon implements ControlHandler {
   private decided(g: GroupWatch, ev: Evaluation): void {
     for (const line of describeEvaluation(g.spec, ev)) this.options.log[line.severity](line.text);
     if (ev.changed) for (const a of this.actuators) a.decided(g, ev);
-    if (this.started) this.supervisor.status(this.summary());
+    if (this.started) this.supervisor.status(() => this.summary());
   }
 }

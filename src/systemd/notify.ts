@@ -9,8 +9,11 @@ import type { Logger } from '../logging/logger.js';
 export interface Supervisor {
   /** The first decisions are enforced and the control socket listens (or a reload ended). */
   ready(status: string): void;
-  /** The summary changed: sent only when it differs from the last one sent. */
-  status(text: string): void;
+  /**
+   * After an evaluation: the summary is sent when it differs from the last one sent. It is
+   * asked for only with a service manager, so that without one no evaluation pays for it.
+   */
+  status(summary: () => string): void;
   /** A reload begins; ready() ends it. */
   reloading(): void;
   /** The daemon exits; resolves once the message left (or failed). */
@@ -76,7 +79,8 @@ export class SystemdNotifier implements Supervisor {
     void this.send(`READY=1\nSTATUS=${oneLine(status)}`);
   }
 
-  status(text: string): void {
+  status(summary: () => string): void {
+    const text = summary();
     if (text === this.lastStatus) return;
     this.lastStatus = text;
     void this.send(`STATUS=${oneLine(text)}`);

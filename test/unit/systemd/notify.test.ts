@@ -47,8 +47,8 @@ describe('systemdSupervisor', () => {
       expect(env).toEqual({}); // not inherited by hooks
       await until(() => got.filter((m) => m === 'WATCHDOG=1').length >= 2, 'two keep-alives');
       s.ready('1 group: uplink up');
-      s.status('1 group: uplink up'); // unchanged: not sent
-      s.status('1 group: uplink DOWN');
+      s.status(() => '1 group: uplink up'); // unchanged: not sent
+      s.status(() => '1 group: uplink DOWN');
       s.reloading();
       await s.stopping();
       const sent = got.filter((m) => m !== 'WATCHDOG=1');
@@ -70,7 +70,7 @@ describe('systemdSupervisor', () => {
     const log = recordingLog();
     const s = systemdSupervisor(log, { NOTIFY_SOCKET: '/nonexistent/notify.sock' });
     s.ready('x');
-    s.status('y');
+    s.status(() => 'y');
     await s.stopping();
     expect(log.lines).toHaveLength(1);
     expect(log.lines[0]).toMatch(/cannot notify systemd through \/nonexistent\/notify.sock: .*said once/);
