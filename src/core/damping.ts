@@ -24,8 +24,11 @@ export function decayed(state: DampingState, spec: DampingSpec, now: Millis): nu
 export const ceiling = (spec: DampingSpec): number => spec.reuse * 2 ** (spec.maxSuppress / spec.halfLife);
 
 export function flap(state: DampingState, spec: DampingSpec, now: Millis): DampingState {
-  const penalty = Math.min(decayed(state, spec, now) + spec.penalty, ceiling(spec));
-  return { penalty, at: now, suppressed: state.suppressed || penalty >= spec.suppress };
+  // Settled first: a suppression that ran out while nothing evaluated the group (under a
+  // hold) is over, and this flap alone must reach the suppress threshold to start another.
+  const settled = settle(state, spec, now);
+  const penalty = Math.min(settled.penalty + spec.penalty, ceiling(spec));
+  return { penalty, at: now, suppressed: settled.suppressed || penalty >= spec.suppress };
 }
 
 /** Decays the penalty to `now` and lifts a suppression that has run its course. */

@@ -113,10 +113,14 @@ export class GroupWatch {
     return Math.max(0, this.startupHoldUntil - now);
   }
 
-  /** Takes over the history of the group of the same name from before a reload. */
-  inherit(previous: GroupWatch): void {
+  /**
+   * Takes over the history of the group of the same name from before a reload. Its
+   * penalty is brought up to `now` under the old half-life: a new one applies from now on.
+   */
+  inherit(previous: GroupWatch, now: Millis): void {
     this.debounce = previous.debounce;
-    if (this.spec.damping && previous.damping) this.damping = previous.damping;
+    const damping = previous.dampingState(now);
+    if (this.spec.damping && damping) this.damping = damping;
     this.operatorHold = previous.operatorHold;
     Object.assign(this.counters, previous.counters);
     this.current = previous.current;

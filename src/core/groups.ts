@@ -52,7 +52,7 @@ export class Groups {
     const next = specs.map((spec) => {
       const watch = new GroupWatch(spec, this.links, now, this.startupHoldUntil);
       const old = previous.get(spec.name);
-      if (old !== undefined) watch.inherit(old);
+      if (old !== undefined) watch.inherit(old, now);
       else added.push(watch);
       return watch;
     });

@@ -18,7 +18,9 @@ export function groupHealth(policy: Policy, sources: ReadonlyMap<string, SourceH
   const failing = all.filter(([, h]) => !h.healthy);
   const lost = failing.map(([name, h]) => `${name} ${describeLoss(h)}`).join(', ');
   const healthy = all.length - failing.length;
-  if (failing.length === 0 && all.length > 0) return { healthy: true, reason: 'all sources have carrier' };
+  // A glob may match fewer interfaces than `min N` needs, all of them healthy: not enough.
+  const enough = policy.kind !== 'min' || healthy >= policy.count;
+  if (failing.length === 0 && all.length > 0 && enough) return { healthy: true, reason: 'all sources have carrier' };
   const tally = `${healthy} of ${all.length} sources have carrier`;
   switch (policy.kind) {
     case 'all':
@@ -28,6 +30,6 @@ export function groupHealth(policy: Policy, sources: ReadonlyMap<string, SourceH
     case 'min':
       return healthy >= policy.count
         ? { healthy: true, reason: `${tally} (min ${policy.count})` }
-        : { healthy: false, reason: `only ${tally}, ${policy.count} needed: ${lost}` };
+        : { healthy: false, reason: `only ${tally}, ${policy.count} needed${lost === '' ? '' : `: ${lost}`}` };
   }
 }

@@ -8,9 +8,7 @@ import type { DampingConf, Millis } from './types.js';
  * The penalty is kept as an interval [lo, hi] rather than a number, for two reasons:
  * the core's floating point may land on either side of a threshold that the exact
  * arithmetic hits on the nose (two flaps at one instant reach exactly 2000, a capped
- * penalty decays to exactly reuse after max-suppress), and a known deviation of the
- * core (half-life changed by a reload) is allowed for as a range. Suppression is a
- * pair of flags: `must` (suppressed whichever way the rounding goes) and `may`.
+ * penalty decays to exactly reuse after max-suppress). Suppression is a pair of flags: `must` (suppressed whichever way the rounding goes) and `may`.
  */
 export interface DampingTrack {
   readonly lo: number;
@@ -41,21 +39,18 @@ export function decayed(d: DampingTrack, spec: DampingConf, now: Millis): [numbe
   return [d.lo * factor, d.hi * factor];
 }
 
-/**
- * The suppression as of `now`, the penalty decayed to `now` under `spec`.
- * `staleMay`: the core may not have noticed that P reached reuse (see reference.ts).
- */
-export function released(d: DampingTrack, spec: DampingConf, lo: number, hi: number, now: Millis, staleMay: boolean): DampingTrack {
+/** The suppression as of `now`, the penalty decayed to `now` under `spec`. */
+export function released(d: DampingTrack, spec: DampingConf, lo: number, hi: number, now: Millis): DampingTrack {
   const must = d.must && above(lo, spec.reuse);
-  const may = d.may && (notBelow(hi, spec.reuse) || staleMay);
+  const may = d.may && notBelow(hi, spec.reuse);
   const exact = d.exact && (d.lo === 0 || now === d.at);
   return { lo, hi, at: now, must, may, exact };
 }
 
 /** A flap at `now`: the suppression first ends if P has decayed to reuse, then the penalty is added. */
-export function flapped(d: DampingTrack, spec: DampingConf, now: Millis, staleMay: boolean): DampingTrack {
+export function flapped(d: DampingTrack, spec: DampingConf, now: Millis): DampingTrack {
   const [lo, hi] = decayed(d, spec, now);
-  const settled = released(d, spec, lo, hi, now, staleMay);
+  const settled = released(d, spec, lo, hi, now);
   const cap = spec.reuse * 2 ** (spec.maxSuppress / spec.halfLife);
   const nlo = Math.min(lo + spec.penalty, cap);
   const nhi = Math.min(hi + spec.penalty, cap);

@@ -30,20 +30,6 @@ import {
  *  - down wins: a destination is down if any group of its action claiming it says down.
  */
 
-/**
- * `documented`: exactly what the manuals say. Otherwise the model also accepts two known
- * deviations of the core, each as "either" rather than as a copy of the core's code:
- *  1. a suppression is only seen to end when the group is evaluated; under an operator
- *     or start-up hold nothing evaluates the group when the penalty reaches reuse, so a
- *     later flap below the suppress threshold can find the group still suppressed;
- *  2. a half-life changed by a reload also applies to the time between the group's last
- *     evaluation and the reload.
- * See test/README.md for both, with reproductions (model.test.ts, "known deviations").
- */
-export interface ModelOptions {
-  readonly documented: boolean;
-}
-
 interface Group {
   conf: GroupConf;
   healthy: boolean;
@@ -52,8 +38,6 @@ interface Group {
   debounced: Decision;
   hold?: Decision;
   damping?: DampingTrack;
-  /** Operator hold periods, for known deviation 1. */
-  holds: Array<{ from: Millis; to: Millis }>;
 }
 
 /** What the invariants need to know about a group, besides its decision. */
@@ -73,7 +57,7 @@ export class ReferenceModel implements DecisionSystem {
   private readonly startupUntil: Millis;
   private groups = new Map<string, Group>();
 
-  constructor(scenario: Scenario, private readonly options: ModelOptions = { documented: false }) {
+  constructor(scenario: Scenario) {
     this.links = new Map(scenario.links);
     this.startupUntil = scenario.startupHold;
     for (const conf of scenario.groups) this.groups.set(conf.name, this.newGroup(conf));
@@ -145,7 +129,6 @@ export class ReferenceModel implements DecisionSystem {
       healthSince: this.now,
       debounced: decisionOf(healthy),
       ...(conf.damping ? { damping: freshDamping(this.now) } : {}),
-      holds: [],
     };
   }
 
@@ -179,7 +162,7 @@ export class ReferenceModel implements DecisionSystem {
       const healthy = this.healthOf(g.conf);
       if (healthy === g.healthy) continue;
       if (!healthy && g.damping && g.conf.damping) {
-        g.damping = flapped(g.damping, g.conf.damping, this.now, this.staleMay(g, g.damping, g.conf));
+        g.damping = flapped(g.damping, g.conf.damping, this.now);
       }
       g.healthy = healthy;
       g.healthSince = this.now;
@@ -189,7 +172,6 @@ export class ReferenceModel implements DecisionSystem {
   private hold(name: string, decision: Decision): void {
     const g = this.groups.get(name);
     if (g === undefined) return;
-    if (g.hold === undefined) g.holds.push({ from: this.now, to: Infinity });
     g.hold = decision;
   }
 
@@ -197,8 +179,6 @@ export class ReferenceModel implements DecisionSystem {
     const g = this.groups.get(name);
     if (g?.hold === undefined) return;
     delete g.hold;
-    const open = g.holds.at(-1);
-    if (open) open.to = this.now;
   }
 
   private reload(confs: readonly GroupConf[]): void {
@@ -227,25 +207,10 @@ export class ReferenceModel implements DecisionSystem {
   private reloadDamping(g: Group, conf: GroupConf): DampingTrack | undefined {
     if (!conf.damping) return undefined;
     if (!g.damping || !g.conf.damping) return freshDamping(this.now);
-    const [oldLo, oldHi] = decayed(g.damping, g.conf.damping, this.now);
-    let [lo, hi] = [oldLo, oldHi];
-    if (!this.options.documented && conf.damping.halfLife !== g.conf.damping.halfLife) {
-      const [newLo, newHi] = decayed(g.damping, conf.damping, this.now); // deviation 2
-      [lo, hi] = [Math.min(lo, newLo), Math.max(hi, newHi)];
-    }
-    const old = released(g.damping, g.conf.damping, lo, hi, this.now, this.staleMay(g, g.damping, g.conf));
-    const settled = released(old, conf.damping, lo, hi, this.now, false);
+    const [lo, hi] = decayed(g.damping, g.conf.damping, this.now);
+    const old = released(g.damping, g.conf.damping, lo, hi, this.now);
+    const settled = released(old, conf.damping, lo, hi, this.now);
     return { ...settled, exact: settled.exact && lo === hi };
-  }
-
-  /** Deviation 1: was the group under a hold when its penalty reached reuse? */
-  private staleMay(g: Group, d: DampingTrack, conf: GroupConf): boolean {
-    if (this.options.documented || !conf.damping || !d.may) return false;
-    const [early, late] = releaseWindow(d, conf.damping);
-    const from = Math.floor(early);
-    const to = Math.min(this.now, Math.ceil(late) + 1);
-    if (from < this.startupUntil) return true;
-    return g.holds.some((h) => h.from <= to && h.to >= from);
   }
 
   private suppressionOf(g: Group): Tri {

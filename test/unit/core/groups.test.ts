@@ -106,7 +106,7 @@ describe('GroupWatch layers', () => {
     old.evaluate(links, 100); // up pending, due 5100
     const fresh = new GroupWatch(spec({ delays: { down: 0, up: 1000 } }), links, 200);
     expect(fresh.decision).toBe('up'); // a new group would decide from scratch...
-    fresh.inherit(old);
+    fresh.inherit(old, 200);
     expect(fresh.decision).toBe('down'); // ...an inherited one does not bounce
     expect(fresh.pending).toEqual({ target: 'up', since: 100, due: 1100 }); // new up-delay, same start
     expect(fresh.evaluate(links, 1100)).toMatchObject({ decision: 'up', changed: true });
