@@ -6,7 +6,7 @@
 
 export type Decision = 'up' | 'down';
 
-/** What the model allows: one decision, or either where floating point or a known deviation leaves it open. */
+/** What the model allows: one decision, or either where floating point leaves it open. */
 export type Verdict = Decision | 'either';
 
 export type Millis = number;
