@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeb, contents, controlFile, debSkipReason, field, fileOf, PKG, type Entry } from './deb-build.js';
 import { NetnsLab } from './netns-lab.js';
-import { waitUntil } from './poll.js';
+import { waitFor as waitUntil } from '../lab/wait.js';
 import { runHost, ThrowAwayRoot } from './throwaway-root.js';
 
 const hostHasIfdepd = (): boolean => runHost('dpkg-query', ['-W', 'ifdepd']).status === 0 || existsSync('/usr/sbin/ifdepd');

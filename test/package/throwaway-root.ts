@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node
 import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitUntil } from './poll.js';
+import { waitFor as waitUntil } from '../lab/wait.js';
 
 /** The directories dpkg writes to when it installs, removes and purges a package. */
 export const OVERLAID = ['usr', 'etc', 'var'] as const;
