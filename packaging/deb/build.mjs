@@ -9,7 +9,7 @@
 // Reproducible: file times are clamped to SOURCE_DATE_EPOCH (default: the time of
 // the last git commit), owners are root:root, modes are 0644/0755.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { copyrightFile } from './copyright.mjs';
@@ -104,7 +104,12 @@ function main() {
       addon: { path: ADDON, embedded },
     });
     layOut({ project: PROJECT, stage: stageDir, root, files: FILES, copyright: copyright.text });
-    const depends = `nodejs (>= 20), ${shlibDepends(join(work, 'shlibdeps'), [join(root, ADDON)])}`;
+    // Every native binary shipped (the netlink addon we build, node-unix-socket's prebuilt one).
+    const binaries = readdirSync(join(root, LIB), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.node'))
+      .map((f) => join(root, LIB, f));
+    if (!binaries.includes(join(root, ADDON))) fail(`the netlink addon is missing from the package tree: ${ADDON}`);
+    const depends = `nodejs (>= 20), ${shlibDepends(join(work, 'shlibdeps'), binaries)}`;
     writeControl(root, { version, arch, depends, maintainer, description: DESCRIPTION, size: installedSize(root) });
     normalize(root, epoch);
 
