@@ -17,7 +17,7 @@ const ms = (v) => (v === null || v === undefined ? '–' : v >= 1000 ? `${(v / 1
 const md = [];
 const loadLine = (d) => `load average (1/5/15 min) before ${d.loadBefore.loadavg.join(' / ')}, after ${d.loadAfter.loadavg.join(' / ')}`;
 
-const anyDoc = ['reaction', 'scale', 'idle', 'soak'].map(read).find(Boolean);
+const anyDoc = ['reaction', 'scale', 'idle', 'soak', 'takeover'].map(read).find(Boolean);
 if (!anyDoc) {
   console.error(`report: no results in ${dir}`);
   process.exit(1);
@@ -144,6 +144,24 @@ if (soak) {
   md.push(`- CPU used by the daemon: ${f(soak.cpuMs / 1000, 1)} s; \`ip -batch\` time per batch ${b.map((x) => x.ipMs).join(', ')} ms; destination back up ${b.map((x) => x.settleMs).join(', ')} ms after each batch.`);
   md.push(`- Final state: destination down after a last source-down: ${soak.final.destDownAfterSourceDown}; up again after source-up: ${soak.final.destUpAfterSourceUp}; daemon alive: ${soak.final.daemonAlive}.`);
   md.push(`- The daemon logged ${soak.log.decisionsDown} down and ${soak.log.decisionsUp} up decisions (the rest coalesced), ${soak.log.overrunResyncs} receive-queue overruns (each followed by a re-read), ${soak.log.warnings} warnings, ${soak.log.errors} errors.`);
+  md.push('');
+}
+
+// ------------------------------------------------------------------ takeover
+const takeover = read('takeover');
+if (takeover) {
+  md.push('### 5. Takeover with keepalived, per action');
+  md.push('');
+  md.push(`Command: \`${takeover.command}\` (${takeover.seconds} s; ${loadLine(takeover)}). contrib/keepalived's pair (vmac_xmit_base), advert_int ${takeover.advertInt} s; ifdepd on fw1 only, \`--down-delay 0 --up-delay 0\`. takeover = fw1's uplink cut (trigger sent) → the VIP added on fw2; back = uplink restored → the VIP gone from fw2 (fw1's master-down interval: preemption). Timeouts excluded and counted.`);
+  md.push('');
+  md.push('| action | trials | takeover median | p90 | max | back median | timeouts |');
+  md.push('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of takeover.runs) {
+    const t = summarize(r.trials.map((x) => x.takeover));
+    const b = summarize(r.trials.map((x) => x.back));
+    const timeouts = r.trials.filter((x) => x.takeover === null || x.back === null).length;
+    md.push(`| ${r.action} | ${r.trials.length} | ${ms(t.median)} | ${ms(t.p90)} | ${ms(t.max)} | ${ms(b.median)} | ${timeouts} |`);
+  }
   md.push('');
 }
 

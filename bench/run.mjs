@@ -23,7 +23,7 @@ const flag = (name) => {
   return args[i].includes('=') ? args[i].split('=')[1] : (args[i + 1] ?? '');
 };
 const QUICK = !!process.env.BENCH_QUICK || args.includes('--quick');
-const ONLY = (flag('--only') ?? process.env.BENCH_ONLY ?? 'reaction,scale,idle,soak').split(',');
+const ONLY = (flag('--only') ?? process.env.BENCH_ONLY ?? 'reaction,scale,idle,soak,takeover').split(',');
 const OUT = flag('--out') ?? process.env.BENCH_OUT ?? (QUICK ? join(RESULTS, 'quick') : RESULTS);
 
 if (process.getuid?.() !== 0) {
@@ -138,5 +138,7 @@ await suite('reaction', async () => {
 await import('./suites.mjs').then((m) => m.run({ suite, QUICK, CLI, flag, load, createNs, destroyNs, runInner, fillerPairs, reactionTopo, OUT })).catch((err) => {
   if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
 });
+
+await import('./takeover.mjs').then((m) => m.runTakeover({ suite, QUICK, CLI, createNs, destroyNs, runInner, load }));
 
 execFileSync(process.execPath, [join(ROOT, 'bench/report.mjs'), OUT], { stdio: 'inherit' });

@@ -9,7 +9,7 @@ import type { SyslogFormat } from '../logging/syslog.js';
 import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
 import { loadConfig } from '../config/load.js';
 import { namePattern, overlap } from '../core/patterns.js';
-import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type Config } from '../core/spec.js';
+import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type ActionSpec, type Config } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
 import { VERSION } from '../base/version.js';
 
@@ -75,6 +75,12 @@ export function buildProgram(): Command {
       ).argParser(once(parseDuration)),
     )
     .addOption(
+      new Option(
+        '--action <action>',
+        'what to do with the destinations: admin (IFF_UP, as the BSD ifdepd) or protodown (IFLA_PROTO_DOWN, for keepalived VMACs) (default: admin)',
+      ).argParser(once(parseAction)),
+    )
+    .addOption(
       new Option('--startup-hold <time>', 'keep destinations down this long after start (default: 0)').argParser(
         once(parseDuration),
       ),
@@ -113,6 +119,7 @@ interface RawOptions {
   config?: string;
   checkConfig?: boolean;
   startupHold?: Millis;
+  action?: CommandLineAction;
   controlSocket?: string;
   downDelay?: Millis;
   upDelay?: Millis;
@@ -129,6 +136,15 @@ export function parseOptions(argv: readonly string[]): Options {
     usage: commanderMessage,
   });
   return validate(program.opts<RawOptions>());
+}
+
+/** keepalived-track-file is left to the file: it needs a path and changes no interface. */
+type CommandLineAction = Extract<ActionSpec, { kind: 'admin' } | { kind: 'protodown' }>;
+
+function parseAction(text: string): CommandLineAction {
+  if (text === 'admin' || text === 'protodown') return { kind: text };
+  if (text === 'keepalived-track-file') throw new Error('keepalived-track-file is for the configuration file (-f): it needs a path');
+  throw new Error(`'${text}' is not admin or protodown`);
 }
 
 function parseSyslogFormat(text: string): SyslogFormat {
@@ -186,7 +202,7 @@ function commandLineConfig(raw: RawOptions): GroupOptions {
           down: raw.downDelay ?? parseDuration(DEFAULT_DOWN_DELAY),
           up: raw.upDelay ?? parseDuration(DEFAULT_UP_DELAY),
         },
-        action: { kind: 'admin' },
+        action: raw.action ?? { kind: 'admin' },
         hooks: [],
       },
     ],
@@ -210,6 +226,7 @@ function fileConfig(raw: RawOptions): GroupOptions {
       ['--down-delay', raw.downDelay],
       ['--up-delay', raw.upDelay],
       ['--startup-hold', raw.startupHold],
+      ['--action', raw.action],
     ] as const
   ).find(([, value]) => value !== undefined);
   if (clash !== undefined) throw usageError(`${clash[0]} cannot be combined with -f: set it in the configuration file`);

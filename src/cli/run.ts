@@ -130,7 +130,9 @@ function startLine(o: Options): string {
   ];
   const [only, ...more] = o.config.groups;
   if (o.configFile === undefined && only !== undefined && more.length === 0) {
-    const settings = [`down-delay ${formatDuration(only.delays.down)}`, `up-delay ${formatDuration(only.delays.up)}`, ...notes];
+    // Admin is the BSD default and goes unsaid; protodown changes what an operator sees in `ip link`.
+    const action = only.action.kind === 'admin' ? [] : [`action ${only.action.kind}`];
+    const settings = [...action, `down-delay ${formatDuration(only.delays.down)}`, `up-delay ${formatDuration(only.delays.up)}`, ...notes];
     return `ifdepd ${VERSION} starting: sources ${only.sources.join(',')} -> destinations ${only.destinations.join(',')} (${settings.join(', ')})`;
   }
   const groups = `${o.config.groups.length} group(s) from ${o.configFile ?? 'the command line'}: ${o.config.groups.map((g) => g.name).join(', ')}`;

@@ -31,11 +31,14 @@ export function haLabSkipReason(): string | null {
   return null;
 }
 
-/** A change seen by a node's monitor: 'vip', the VIP was added (on) or removed; 'vmac', the VMAC's admin state (off when gone). */
+/**
+ * A change seen by a node's monitor: 'vip', the VIP was added (on) or removed; 'vmac', the
+ * VMAC's admin state (off when gone); 'protodown', its IFLA_PROTO_DOWN (off when gone).
+ */
 export interface Sample {
   readonly t: number;
   readonly node: Node;
-  readonly what: 'vip' | 'vmac';
+  readonly what: 'vip' | 'vmac' | 'protodown';
   readonly on: boolean;
 }
 
@@ -53,6 +56,7 @@ class NodeMonitor extends KernelMonitor {
   /** Interfaces that hold the VIP now. */
   readonly holders = new Set<string>();
   private vmacUp = false;
+  private vmacProtodown = false;
   private vipOn = false;
 
   private constructor(
@@ -76,13 +80,17 @@ class NodeMonitor extends KernelMonitor {
     }
     this.vipOn = this.holders.size > 0;
     this.vmacUp = this.lab.vmacAdmin(this.node) === 'up';
+    this.vmacProtodown = this.lab.vmacProtodown(this.node);
   }
 
   protected apply(t: number, line: string, record: boolean): void {
     const link = parseLinkLine(line);
     if (link !== undefined) {
       if (link.admin === 'missing' && this.holders.delete(link.name)) this.vip(t, record);
-      if (link.name === this.lab.vmac) this.vmac(t, link.admin === 'up', record);
+      if (link.name === this.lab.vmac) {
+        this.vmac(t, link.admin === 'up', record);
+        this.protodown(t, link.protodown, record);
+      }
       return;
     }
     const addr = /^(Deleted )?\d+: (\S+)\s+inet (\S+) /.exec(line);
@@ -96,6 +104,12 @@ class NodeMonitor extends KernelMonitor {
     if (up === this.vmacUp) return;
     this.vmacUp = up;
     if (record) this.out.push({ t, node: this.node, what: 'vmac', on: up });
+  }
+
+  private protodown(t: number, on: boolean, record: boolean): void {
+    if (on === this.vmacProtodown) return;
+    this.vmacProtodown = on;
+    if (record) this.out.push({ t, node: this.node, what: 'protodown', on });
   }
 
   private vip(t: number, record: boolean): void {
@@ -183,6 +197,11 @@ export class HaLab extends Namespaces {
   vmacAdmin(node: Node): Admin {
     const l = readLinks(this.ns(node)).find((x) => x.ifname === this.vmac);
     return l === undefined ? 'missing' : adminOf(l);
+  }
+
+  /** IFLA_PROTO_DOWN of the VMAC now (false when it is missing). */
+  vmacProtodown(node: Node): boolean {
+    return readLinks(this.ns(node)).find((x) => x.ifname === this.vmac)?.proto_down === true;
   }
 
   /** Cuts `node`'s uplink carrier (its wan-side peer goes down); returns when `ip` returned. */

@@ -165,8 +165,8 @@ export interface RunOptions {
   waitReady?: boolean;
 }
 
-/** The start-up decision every -S/-D daemon logs. */
-export const STARTED = /at start .* -> destinations \S+ (up|down)/;
+/** The start-up decision every -S/-D daemon logs; an action other than admin is named before it. */
+export const STARTED = /at start .* -> destinations \S+ (?:\(\S+\) )?(up|down)/;
 
 /** One throw-away network namespace for the `-S/-D` daemon; `prefix` names it. */
 export class Lab extends Netns {

@@ -49,6 +49,10 @@ describe('command line validation: one line, exit 64', () => {
     ['glob source overlapping a destination', ['-S', 'e*', '-D', 'eth1'], /source 'e\*' and destination 'eth1' can name the same interface/],
     ['-f with -S', ['-f', '/etc/ifdepd.conf', '-S', 'em0'], /-S cannot be combined with -f: set it in the configuration file/],
     ['-f with --up-delay', ['-f', '/etc/ifdepd.conf', '--up-delay', '1s'], /--up-delay cannot be combined with -f/],
+    ['bad action', ['-S', 'em0', '-D', 'vrrp0', '--action', 'down'], /^--action: 'down' is not admin or protodown$/],
+    ['track-file action on the command line', ['-S', 'em0', '-D', 'vrrp0', '--action', 'keepalived-track-file'], /--action: keepalived-track-file is for the configuration file/],
+    ['action twice', ['-S', 'em0', '-D', 'vrrp0', '--action', 'admin', '--action', 'protodown'], /--action: given more than once/],
+    ['-f with --action', ['-f', '/etc/ifdepd.conf', '--action', 'protodown'], /^--action cannot be combined with -f: set it in the configuration file$/],
     ['startup hold garbage', ['-S', 'em0', '-D', 'vrrp0', '--startup-hold', 'long'], /--startup-hold: 'long' is not a duration/],
     ['empty control socket', ['-S', 'em0', '-D', 'vrrp0', '--control-socket', ''], /empty --control-socket path/],
     ['empty pidfile', ['-S', 'em0', '-D', 'vrrp0', '--pidfile', ''], /empty --pidfile/],
@@ -106,6 +110,11 @@ describe('accepted command lines', () => {
   it('opens no control socket for -S/-D unless asked (BSD users run one process per group)', () => {
     expect(parseOptions(['-S', 'em0', '-D', 'vrrp0']).controlSocket).toBeUndefined();
     expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--control-socket', '/run/x.sock']).controlSocket).toBe('/run/x.sock');
+  });
+
+  it('reads --action for the one group of -S/-D', () => {
+    expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--action', 'protodown']).config.groups[0]!.action).toEqual({ kind: 'protodown' });
+    expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--action=admin']).config.groups[0]!.action).toEqual({ kind: 'admin' });
   });
 
   it('reads --startup-hold and --check-config', () => {
