@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { messageOf } from '../base/message.js';
+import { untrustedProgram } from '../base/trusted-path.js';
 import type { HookSpec } from '../core/spec.js';
 import type { Logger } from '../logging/logger.js';
 import type { Decision } from '../core/types.js';
+import { ProcessGroup } from './process-group.js';
 
 /** Hooks run as root: they get a known PATH, not whatever the daemon was started with. */
 const SAFE_PATH = '/usr/sbin:/usr/bin:/sbin:/bin';
@@ -22,15 +24,25 @@ export interface Transition {
   readonly dryRun: boolean;
 }
 
-/** One run of one hook: its output, its time limit, its outcome in the log. */
+/**
+ * One run of one hook: its output, its time limit, its outcome in the log. The time limit
+ * covers the hook's whole process group: what the hook started and left behind in it is
+ * killed at the limit too, even if the hook itself exited long before.
+ */
 export class HookProcess {
+  /** The hook exited (or never started) and its output is read: the next one may run. */
   readonly done: Promise<void>;
+  /** Nothing of its process group is left to watch: it emptied, or was killed. */
+  readonly gone: Promise<void>;
   private readonly label: string;
   private readonly started = Date.now();
   private child: ChildProcess | undefined;
+  private group: ProcessGroup | undefined;
   private lines = 0;
   private timedOut = false;
+  private limit: NodeJS.Timeout | undefined;
   private killTimer: NodeJS.Timeout | undefined;
+  private markGone: () => void = () => undefined;
 
   constructor(
     private readonly hook: HookSpec,
@@ -38,18 +50,14 @@ export class HookProcess {
     private readonly log: Logger,
   ) {
     this.label = `hook ${basename(hook.path)} (${t.group} ${t.state})`;
+    this.gone = new Promise((resolve) => (this.markGone = resolve));
     this.done = new Promise((resolve) => this.start(t, resolve));
   }
 
-  /** SIGTERM to the hook's process group, SIGKILL if it is still there a second later. */
-  terminate(): void {
-    this.signal('SIGTERM');
-    this.killTimer ??= setTimeout(() => {
-      if (this.child?.exitCode === null && this.child.signalCode === null) {
-        this.log.warning(`${this.label}: still running ${KILL_GRACE_MS} ms after SIGTERM, sending SIGKILL`);
-        this.signal('SIGKILL');
-      }
-    }, KILL_GRACE_MS);
+  /** The daemon is exiting: SIGKILL to the whole group now, nothing may outlive it. */
+  kill(): void {
+    this.group?.signal('SIGKILL');
+    this.settle();
   }
 
   private start(t: Transition, resolve: () => void): void {
@@ -57,22 +65,24 @@ export class HookProcess {
     const finish = (outcome: () => void): void => {
       if (finished) return;
       finished = true;
-      clearTimeout(limit);
-      clearTimeout(this.killTimer);
       outcome();
       resolve();
+      // Left-overs in the group are killed at the time limit; without any, the run is over.
+      if (!this.timedOut && this.group?.alive !== true) this.settle();
     };
-    const limit = setTimeout(() => {
-      this.timedOut = true;
-      this.log.warning(`${this.label}: timed out after ${this.hook.timeoutMs} ms, sending SIGTERM`);
-      this.terminate();
-    }, this.hook.timeoutMs);
+    // Checked again right before it runs: the file may have changed since the configuration was read.
+    const problem = untrustedProgram(this.hook.path);
+    if (problem !== undefined) {
+      finish(() => this.log.error(`${this.label}: not run: ${problem}`));
+      return;
+    }
+    this.limit = setTimeout(() => this.expire(), this.hook.timeoutMs);
     try {
       this.child = spawn(this.hook.path, [...this.hook.args], {
         env: environment(t),
         stdio: ['ignore', 'pipe', 'pipe'],
         cwd: '/',
-        // Its own process group, so a timeout also reaches what the hook started.
+        // Its own session and process group, so a time-out also reaches what the hook started.
         detached: true,
       });
     } catch (err) {
@@ -80,6 +90,7 @@ export class HookProcess {
       return;
     }
     const child = this.child;
+    if (child.pid !== undefined) this.group = new ProcessGroup(child.pid);
     child.on('error', (err: NodeJS.ErrnoException) => {
       // Without a pid the exec failed; otherwise a kill failed, and 'close' still follows.
       if (child.pid === undefined) finish(() => this.log.warning(`${this.label}: cannot run ${this.hook.path}: ${spawnError(err)}`));
@@ -87,11 +98,40 @@ export class HookProcess {
     this.forward(child.stdout!, (line) => this.log.info(line));
     this.forward(child.stderr!, (line) => this.log.warning(line));
     child.on('close', (code, signal) => finish(() => this.logOutcome(code, signal)));
-    // A grandchild that left the process group may hold our pipes open forever.
-    child.on('exit', () => setTimeout(() => {
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-    }, KILL_GRACE_MS).unref());
+    child.on('exit', () => {
+      this.group?.leaderReaped();
+      // A grandchild that left the process group may hold our pipes open forever.
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, KILL_GRACE_MS).unref();
+    });
+  }
+
+  /** The time limit: SIGTERM to the group, SIGKILL to what is left of it a second later. */
+  private expire(): void {
+    const hookRunning = this.child?.exitCode === null && this.child.signalCode === null;
+    if (!hookRunning && this.group?.alive !== true) {
+      this.settle();
+      return;
+    }
+    this.timedOut = hookRunning;
+    const what = hookRunning ? '' : ': the hook exited but left processes in its process group';
+    this.log.warning(`${this.label}: timed out after ${this.hook.timeoutMs} ms${what}, sending SIGTERM`);
+    this.group?.signal('SIGTERM');
+    this.killTimer = setTimeout(() => {
+      if (this.group?.alive === true) {
+        this.log.warning(`${this.label}: process group still running ${KILL_GRACE_MS} ms after SIGTERM, sending SIGKILL`);
+        this.group.signal('SIGKILL');
+      }
+      this.settle();
+    }, KILL_GRACE_MS);
+  }
+
+  private settle(): void {
+    clearTimeout(this.limit);
+    clearTimeout(this.killTimer);
+    this.markGone();
   }
 
   private logOutcome(code: number | null, signal: NodeJS.Signals | null): void {
@@ -100,16 +140,6 @@ export class HookProcess {
     else if (signal !== null) this.log.warning(`${this.label}: killed by ${signal} after ${took}`);
     else if (code !== 0) this.log.warning(`${this.label}: exited with status ${code} after ${took}`);
     else this.log.debug(`${this.label}: done in ${took}`);
-  }
-
-  private signal(signal: NodeJS.Signals): void {
-    const child = this.child;
-    if (child?.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, signal);
-    } catch {
-      // the group is already gone
-    }
   }
 
   /** Forwards whole lines, capped in length and count: a hook cannot flood the log. */

@@ -28,6 +28,7 @@ interface Lane {
 /**
  * Runs hooks without a shell, off the caller's path: run() returns at once and
  * nothing a hook does (fail, hang, flood its output) reaches the daemon's logic.
+ * Nothing a hook starts in its process group outlives its time limit or the daemon.
  */
 export class HookRunner implements Actuator {
   private readonly lanes = new Map<string, Lane>();
@@ -77,11 +78,11 @@ export class HookRunner implements Actuator {
     }
   }
 
-  /** Kills running hooks and forgets queued transitions. */
+  /** The daemon is exiting: SIGKILL to every hook's process group, queued transitions forgotten. */
   close(): void {
     this.closed = true;
     this.lanes.clear();
-    for (const child of this.children) child.terminate();
+    for (const child of this.children) child.kill();
   }
 
   private laneOf(group: string): Lane {
@@ -108,13 +109,11 @@ export class HookRunner implements Actuator {
     if (this.lanes.get(group) === lane && lane.pending.length === 0) this.lanes.delete(group);
   }
 
+  /** The lane waits for the hook; its process group is watched until its time limit. */
   private async runOne(hook: HookSpec, t: Transition): Promise<void> {
     const child = new HookProcess(hook, t, this.log);
     this.children.add(child);
-    try {
-      await child.done;
-    } finally {
-      this.children.delete(child);
-    }
+    void child.gone.then(() => this.children.delete(child));
+    await child.done;
   }
 }

@@ -13,9 +13,15 @@ import {
   type Policy,
 } from '../core/spec.js';
 
+/** A hook as written: its line is where a refused hook is reported. */
+export interface ParsedHook extends HookSpec {
+  readonly line: number;
+}
+
 /** A group as written, before the checks that look across groups. */
 export interface ParsedGroup extends GroupSpec {
   readonly line: number;
+  readonly hooks: readonly ParsedHook[];
 }
 
 export interface ParsedConfig {
@@ -124,7 +130,7 @@ interface GroupDraft {
   up?: Millis;
   damping?: DampingSpec;
   action?: ActionSpec;
-  hooks: Array<Omit<HookSpec, 'timeoutMs'>>;
+  hooks: Array<Omit<ParsedHook, 'timeoutMs'>>;
   hookTimeout?: Millis;
 }
 
@@ -189,7 +195,7 @@ function parseSetting(group: string, s: Statement, d: GroupDraft): void {
       return;
     case 'hook':
       if (s.args.length === 0) throw new ConfigSyntaxError(s.line, 'expected: hook /path/to/program [ARG...]');
-      d.hooks.push({ path: s.args[0]!.text, args: s.args.slice(1).map((t) => t.text) });
+      d.hooks.push({ line: s.line, path: s.args[0]!.text, args: s.args.slice(1).map((t) => t.text) });
       return;
     case 'hook-timeout':
       twice(d.hookTimeout);

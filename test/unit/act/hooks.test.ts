@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HookRunner, type HookSpec, type Transition } from '../../../src/act/hooks.js';
 import type { Logger, Severity } from '../../../src/logging/logger.js';
+import { processGroupMembers } from '../../lab/process-group.js';
 
 interface Logged {
   readonly severity: Severity;
@@ -131,16 +132,51 @@ describe('HookRunner', () => {
     await logLine('warning', /stubborn\.sh .*killed by SIGKILL after time limit/);
   });
 
-  it('logs a missing executable', async () => {
-    runner.run([hook(join(dir, 'nonexistent'))], transition());
-    await logLine('warning', /^hook nonexistent \(uplink down\): cannot run .*nonexistent: no such file \(ENOENT\)$/);
+  it('kills what a hook left in its process group at the time limit, though the hook exited', async () => {
+    const pgidFile = join(dir, 'left.pgid');
+    // The hook exits at once; its child ignores SIGTERM and stays in the hook's process group.
+    const body = `echo $$ > "${pgidFile}"\n(trap '' TERM; while :; do sleep 0.05; done) >/dev/null 2>&1 &\nexit 0`;
+    runner.run([hook(script('left.sh', body), [], 300)], transition());
+    await logLine('debug', /^hook left\.sh \(uplink down\): done in \d+ ms$/);
+    const pgid = Number(readFileSync(pgidFile, 'utf8'));
+    expect(processGroupMembers(pgid).length).toBeGreaterThan(0);
+    await logLine('warning', /^hook left\.sh \(uplink down\): timed out after 300 ms: the hook exited but left processes in its process group, sending SIGTERM$/);
+    await logLine('warning', /^hook left\.sh \(uplink down\): process group still running 1000 ms after SIGTERM, sending SIGKILL$/);
+    await vi.waitFor(() => expect(processGroupMembers(pgid)).toEqual([]), { timeout: 3000, interval: 20 });
   });
 
-  it('logs a file that is not executable', async () => {
-    const path = join(dir, 'noexec.sh');
-    writeFileSync(path, '#!/bin/sh\n', { mode: 0o644 });
-    runner.run([hook(path)], transition());
-    await logLine('warning', /noexec\.sh .*permission denied \(EACCES\)$/);
+  it('kills the whole group when the hook dies of SIGTERM but its child ignores it', async () => {
+    const pgidFile = join(dir, 'mixed.pgid');
+    const body = `echo $$ > "${pgidFile}"\n(trap '' TERM; while :; do sleep 0.05; done) >/dev/null 2>&1 &\nsleep 30`;
+    runner.run([hook(script('mixed.sh', body), [], 300)], transition());
+    await logLine('warning', /^hook mixed\.sh \(uplink down\): killed by SIGTERM after time limit$/);
+    const pgid = Number(readFileSync(pgidFile, 'utf8'));
+    await logLine('warning', /^hook mixed\.sh \(uplink down\): process group still running 1000 ms after SIGTERM, sending SIGKILL$/);
+    await vi.waitFor(() => expect(processGroupMembers(pgid)).toEqual([]), { timeout: 3000, interval: 20 });
+  });
+
+  it('refuses a missing hook, a directory and a file that is not executable, with an error', async () => {
+    const noexec = join(dir, 'noexec.sh');
+    writeFileSync(noexec, '#!/bin/sh\n', { mode: 0o644 });
+    runner.run([hook(join(dir, 'nonexistent')), hook(dir), hook(noexec)], transition());
+    await logLine('error', /^hook nonexistent \(uplink down\): not run: \S+\/nonexistent does not exist$/);
+    await logLine('error', /^hook ifdepd-hooks-\w+ \(uplink down\): not run: \S+ is not a regular file$/);
+    await logLine('error', /^hook noexec\.sh \(uplink down\): not run: \S+noexec\.sh is not executable \(mode 0644\)$/);
+  });
+
+  it('checks again before each run: a hook made writable by others since is not run', async () => {
+    const out = join(dir, 'ran.out');
+    const path = script('changed.sh', 'echo ran >> "$1"');
+    runner.run([hook(path, [out])], transition());
+    await logLine('debug', /changed\.sh .*done/);
+    chmodSync(path, 0o757);
+    runner.run([hook(path, [out])], transition({ state: 'up' }));
+    await logLine('error', /^hook changed\.sh \(uplink up\): not run: \S+changed\.sh is writable by group or others \(mode 0757\)$/);
+    chmodSync(dir, 0o777);
+    chmodSync(path, 0o755);
+    runner.run([hook(path, [out])], transition());
+    await logLine('error', /^hook changed\.sh \(uplink down\): not run: \S+ is writable by group or others \(mode 0777\)$/);
+    expect(fileLines(out)).toEqual(['ran']);
   });
 
   it('runs one hook at a time per group, in transition order', async () => {
@@ -188,13 +224,17 @@ describe('HookRunner', () => {
     expect(fileLines(out)).toEqual(['r0', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9', 'r10']);
   });
 
-  it('close() kills running hooks and drops queued ones', async () => {
+  it('close() kills running hooks with their process groups at once and drops queued ones', async () => {
     const out = join(dir, 'closed.out');
-    const h = [hook(script('long.sh', 'sleep 30\necho "$IFDEPD_REASON" >> "$1"'), [out])];
+    const pgidFile = join(dir, 'long.pgid');
+    const body = `echo $$ > "${pgidFile}"\n(trap '' TERM; sleep 30) >/dev/null 2>&1 &\nsleep 30\necho "$IFDEPD_REASON" >> "$1"`;
+    const h = [hook(script('long.sh', body), [out])];
     runner.run(h, transition({ reason: 'first' }));
     runner.run(h, transition({ reason: 'second' }));
+    await vi.waitFor(() => expect(fileLines(pgidFile)).toHaveLength(1), { timeout: 3000, interval: 10 });
     runner.close();
-    await logLine('warning', /long\.sh .*killed by SIGTERM after \d+ ms/);
+    await logLine('warning', /long\.sh .*killed by SIGKILL after \d+ ms/);
+    await vi.waitFor(() => expect(processGroupMembers(Number(fileLines(pgidFile)[0]))).toEqual([]), { timeout: 3000, interval: 20 });
     runner.run(h, transition({ reason: 'after close' }));
     expect(fileLines(out)).toEqual([]);
     expect(logged.filter((l) => /long\.sh/.test(l.text))).toHaveLength(1);
