@@ -16,6 +16,7 @@ import { systemdSupervisor } from '../systemd/notify.js';
 import { CAP_NET_ADMIN, hasCapability } from '../base/capabilities.js';
 import { Daemon } from '../daemon/daemon.js';
 import { detach, isDetachedChild, tellLauncher } from '../daemon/detach.js';
+import { holdFileFor } from '../daemon/hold-store.js';
 import { Pidfile, PROCESS_NAME } from '../daemon/pidfile.js';
 import { installSignals, setRunning, type Running } from '../daemon/signals.js';
 import { timers } from '../daemon/timers.js';
@@ -44,7 +45,8 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   const { sink, stderr, syslog } = logSinks(options);
   const log = createLogger(options.verbosity, sink);
   const syslogProblem = await firstLine(options, log, stderr, syslog);
-  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers });
+  const holdFile = options.controlSocket === undefined ? {} : { holdFile: holdFileFor(options.controlSocket) };
+  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, ...holdFile });
   daemon.supervisor = systemdSupervisor(log);
   const configFile = options.configFile;
   if (configFile !== undefined) daemon.reloader = () => loadConfig(configFile);

@@ -44,7 +44,8 @@ function damping(d: NonNullable<GroupStatus['damping']>): string {
 function hold(h: NonNullable<GroupStatus['hold']>): string {
   const who = h.kind === 'startup' ? 'start-up' : 'operator';
   const left = h.remainingMs === undefined ? '' : ` (${formatSpan(h.remainingMs)} left)`;
-  return `${who}, held ${h.decision}${left}`;
+  const restored = h.restored === true ? ', restored at start' : '';
+  return `${who}, held ${h.decision}${left}${restored}`;
 }
 
 function history(g: GroupStatus): string {

@@ -58,6 +58,8 @@ export class GroupWatch {
   private debounce: Debounce;
   private damping?: DampingState;
   private operatorHold?: Decision;
+  /** The operator's hold was set before a restart and read back at start. */
+  private holdRestored = false;
   private current: Decision;
   readonly counters: GroupCounters = { transitions: 0, flaps: 0 };
 
@@ -96,6 +98,10 @@ export class GroupWatch {
     return this.operatorHold;
   }
 
+  get heldSinceRestart(): boolean {
+    return this.holdRestored;
+  }
+
   dampingState(now: Millis): DampingState | undefined {
     return this.damping && this.spec.damping ? settle(this.damping, this.spec.damping, now) : undefined;
   }
@@ -122,6 +128,7 @@ export class GroupWatch {
     const damping = previous.dampingState(now);
     if (this.spec.damping && damping) this.damping = damping;
     this.operatorHold = previous.operatorHold;
+    this.holdRestored = previous.holdRestored;
     Object.assign(this.counters, previous.counters);
     this.current = previous.current;
     this.refreshPending();
@@ -142,11 +149,23 @@ export class GroupWatch {
   /** An operator's hold: the decision is `decision` until release(). */
   hold(decision: Decision, links: LinkLookup, now: Millis): Evaluation {
     this.operatorHold = decision;
+    this.holdRestored = false;
     return this.evaluate(links, now);
+  }
+
+  /**
+   * An operator's hold from before a restart, set before the first decision is acted on:
+   * the destinations go straight to the held state, never through the sources' one.
+   */
+  restoreHold(decision: Decision): void {
+    this.operatorHold = decision;
+    this.holdRestored = true;
+    this.current = decision;
   }
 
   release(links: LinkLookup, now: Millis): Evaluation {
     this.operatorHold = undefined;
+    this.holdRestored = false;
     return this.evaluate(links, now);
   }
 

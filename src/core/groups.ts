@@ -36,10 +36,17 @@ export class Groups {
     return this.list;
   }
 
-  /** The first decisions, from the state found at start, without delay. */
-  start(specs: readonly GroupSpec[]): readonly GroupWatch[] {
+  /**
+   * The first decisions, from the state found at start, without delay; operator holds from
+   * before a restart (by group name) apply to them. Holds for groups not in `specs` are ignored.
+   */
+  start(specs: readonly GroupSpec[], restoredHolds: ReadonlyMap<string, Decision> = new Map()): readonly GroupWatch[] {
     const now = this.scheduler.now();
     this.list = specs.map((spec) => new GroupWatch(spec, this.links, now, this.startupHoldUntil));
+    for (const g of this.list) {
+      const held = restoredHolds.get(g.spec.name);
+      if (held !== undefined) g.restoreHold(held);
+    }
     for (const g of this.list) this.schedule(g, g.startupHoldLeft(now) > 0 ? this.startupHoldUntil : undefined);
     return this.list;
   }
@@ -84,6 +91,11 @@ export class Groups {
     if (g.held === undefined) throw new Error(`group ${name} is not held`);
     this.settle(g, g.release(this.links, this.scheduler.now()));
     return g;
+  }
+
+  /** The operator holds in force, by group name: what must survive a restart. */
+  operatorHolds(): ReadonlyMap<string, Decision> {
+    return new Map(this.list.flatMap((g) => (g.held === undefined ? [] : [[g.spec.name, g.held] as const])));
   }
 
   find(name: string): GroupWatch {

@@ -30,7 +30,13 @@ export interface GroupStatus {
   readonly health: { readonly healthy: boolean; readonly reason: string };
   readonly pending?: { readonly target: Decision; readonly inMs: number; readonly delay: DelayName };
   readonly damping?: { readonly penalty: number; readonly suppressed: boolean; readonly reuseInMs?: number };
-  readonly hold?: { readonly kind: 'startup' | 'operator'; readonly decision: Decision; readonly remainingMs?: number };
+  readonly hold?: {
+    readonly kind: 'startup' | 'operator';
+    readonly decision: Decision;
+    readonly remainingMs?: number;
+    /** An operator's hold set before the daemon restarted, read back from the hold file. */
+    readonly restored?: boolean;
+  };
   readonly transitions: number;
   readonly flaps: number;
   readonly lastTransitionAgoMs?: number;
@@ -103,7 +109,7 @@ function dampingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'damping'> {
 }
 
 function holdOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'hold'> {
-  if (g.held !== undefined) return { hold: { kind: 'operator', decision: g.held } };
+  if (g.held !== undefined) return { hold: { kind: 'operator', decision: g.held, ...(g.heldSinceRestart ? { restored: true } : {}) } };
   const left = g.startupHoldLeft(now);
   return left > 0 ? { hold: { kind: 'startup', decision: 'down', remainingMs: Math.round(left) } } : {};
 }

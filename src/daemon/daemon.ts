@@ -16,6 +16,7 @@ import { statusSummary } from '../core/summary.js';
 import type { Decision, Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
+import { HoldStore, type Holds } from './hold-store.js';
 import { LinkSync } from './link-sync.js';
 
 export interface DaemonOptions {
@@ -23,6 +24,8 @@ export interface DaemonOptions {
   readonly dryRun: boolean;
   readonly log: Logger;
   readonly scheduler: Scheduler;
+  /** Where operator holds are kept across restarts (beside the control socket); none without one. */
+  readonly holdFile?: string;
 }
 
 /**
@@ -35,6 +38,7 @@ export class Daemon implements ControlHandler {
   private readonly links: LinkSync;
   private readonly groups: Groups;
   private readonly actuators: readonly Actuator[];
+  private readonly holdStore?: HoldStore;
   private readonly startedAt: Millis;
   private config: Config;
   private started = false;
@@ -46,6 +50,7 @@ export class Daemon implements ControlHandler {
   constructor(private readonly options: DaemonOptions) {
     const { log, scheduler, dryRun } = options;
     this.config = options.config;
+    if (options.holdFile !== undefined) this.holdStore = new HoldStore(options.holdFile);
     this.startedAt = scheduler.now();
     this.groups = new Groups(this.table, scheduler, this.startedAt + options.config.startupHold, (g, ev) => this.decided(g, ev));
     this.links = new LinkSync(this.table, log, scheduler, {
@@ -96,6 +101,7 @@ export class Daemon implements ControlHandler {
       log.notice('reload: startup-hold and control-socket changes take effect at the next start');
     }
     this.config = config;
+    if (dropped.length > 0) this.storeHolds();
     for (const a of this.actuators) a.regrouped(dropped);
     this.lookAgain();
     const message = `reloaded ${config.file ?? 'configuration'}: ${config.groups.length} group(s)`;
@@ -105,16 +111,42 @@ export class Daemon implements ControlHandler {
 
   hold(group: string, state: Decision): string {
     this.groups.hold(group, state);
-    const message = `${group}: held ${state} by operator until 'ifdepd release ${group}'`;
+    const message = `${group}: held ${state} by operator until 'ifdepd release ${group}'${this.storeHolds()}`;
     this.options.log.notice(message);
     return message;
   }
 
   release(group: string): string {
     const g = this.groups.release(group);
-    const message = `${group}: released by operator; decision ${g.decision} (${g.why(this.options.scheduler.now())})`;
+    const message = `${group}: released by operator; decision ${g.decision} (${g.why(this.options.scheduler.now())})${this.storeHolds()}`;
     this.options.log.notice(message);
     return message;
+  }
+
+  /** Writes the holds in force to the hold file; what the operator must know if that failed. */
+  private storeHolds(): string {
+    const problem = this.holdStore?.save(this.groups.operatorHolds());
+    if (problem === undefined) return '';
+    this.options.log.warning(`hold file ${this.holdStore!.path}: not written, holds will not survive a restart: ${problem}`);
+    return `; not stored, a restart would forget it: ${problem}`;
+  }
+
+  /** The holds from before a restart, for the groups this configuration still has. */
+  private storedHolds(): Holds {
+    const { log } = this.options;
+    const store = this.holdStore;
+    if (store === undefined) return new Map();
+    const loaded = store.load();
+    if ('problem' in loaded) {
+      log.warning(`hold file ${store.path}: ${loaded.problem}; starting without operator holds`);
+      return new Map();
+    }
+    const known = new Set(this.config.groups.map((g) => g.name));
+    for (const [name, state] of loaded.holds) {
+      if (known.has(name)) log.notice(`${name}: hold ${state} restored from ${store.path}; 'ifdepd release ${name}' ends it`);
+      else log.notice(`${name}: stored hold ${state} dropped: no such group in the configuration`);
+    }
+    return loaded.holds;
   }
 
   status(): DaemonStatus {
@@ -152,7 +184,9 @@ export class Daemon implements ControlHandler {
   private firstDecisions(): void {
     const { log } = this.options;
     const now = this.options.scheduler.now();
-    const groups = this.groups.start(this.config.groups);
+    const stored = this.storedHolds();
+    const groups = this.groups.start(this.config.groups, stored);
+    if ([...stored.keys()].some((name) => !groups.some((g) => g.spec.name === name))) this.storeHolds();
     this.started = true;
     for (const g of groups) {
       for (const [name, health] of g.sourceHealths) {

@@ -132,6 +132,11 @@ describe('formatStatus', () => {
     expect(lines(held)).toContain('  hold: start-up, held down (12.0 s left)');
   });
 
+  it('says when an operator hold was restored at start', () => {
+    const held = formatStatus({ ...report, groups: [{ ...quiet, hold: { kind: 'operator', decision: 'down', restored: true } }] });
+    expect(lines(held)).toContain('  hold: operator, held down, restored at start');
+  });
+
   it('ends with an aligned destinations table', () => {
     const table = lines(text.split('\n\n')[3]!.trimEnd());
     expect(table).toEqual([

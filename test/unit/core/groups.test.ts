@@ -4,6 +4,8 @@ import { destinationNames, wantedState } from '../../../src/core/wanted.js';
 import { groupHealth } from '../../../src/core/policy.js';
 import { describeEvaluation } from '../../../src/core/explain.js';
 import { GroupWatch } from '../../../src/core/group.js';
+import { Groups } from '../../../src/core/groups.js';
+import { groupStatus } from '../../../src/core/status.js';
 import { link, noCarrier, table } from '../../support/links.js';
 
 function spec(over: Partial<GroupSpec> = {}): GroupSpec {
@@ -144,5 +146,30 @@ describe('destinations matched only by a glob', () => {
     const g = new GroupWatch(spec({ name: 'a', sources: ['a0'], destinations: ['vrrp0', 'vrrp.*'] }), links, 0);
     expect(wantedState('vrrp.51', 'admin', [g], 0)?.named).toBe(false);
     expect(wantedState('vrrp0', 'admin', [g], 0)?.named).toBe(true);
+  });
+});
+
+describe('operator holds across a restart', () => {
+  const never = { now: () => 0, after: () => ({ cancel: () => undefined }) };
+
+  it('apply before the first decision, say they were restored, and end like any hold', () => {
+    const links = table(link(2, 'em0'), link(3, 'bge0'));
+    const decided: string[] = [];
+    const groups = new Groups(links, never, 0, (g, ev) => decided.push(`${g.spec.name} ${ev.decision}`));
+    const [uplink, inside] = groups.start([spec(), spec({ name: 'inside', destinations: ['vrrp1'] })], new Map([['uplink', 'down'], ['gone', 'up']]));
+    // The first decision is already the hold: the destinations never see the sources' "up".
+    expect([uplink!.decision, inside!.decision]).toEqual(['down', 'up']);
+    expect(decided).toEqual([]);
+    expect(groupStatus(uplink!, links, 0).hold).toEqual({ kind: 'operator', decision: 'down', restored: true });
+    expect(groupStatus(inside!, links, 0).hold).toBeUndefined();
+    expect(groups.operatorHolds()).toEqual(new Map([['uplink', 'down']]));
+    // Kept through a reload; a new hold by the operator is no longer the restored one.
+    groups.replace([spec(), spec({ name: 'inside', destinations: ['vrrp1'] })]);
+    expect(groups.find('uplink').heldSinceRestart).toBe(true);
+    groups.hold('uplink', 'up');
+    expect(groupStatus(groups.find('uplink'), links, 0).hold).toEqual({ kind: 'operator', decision: 'up' });
+    groups.release('uplink');
+    expect(groups.operatorHolds()).toEqual(new Map());
+    expect(decided).toEqual(['uplink up', 'uplink up']);
   });
 });
