@@ -284,10 +284,13 @@ describe.skipIf(!hasMandoc)('man/ifdepd.conf.5', () => {
     const configs = blocks.filter((b) => /^(group|startup-hold|control-socket) /m.test(b) && !/^vrrp_instance/m.test(b));
     expect(configs.length).toBeGreaterThan(0);
     const dir = mkdtempSync(join(tmpdir(), 'ifdepd-man-'));
+    // --check-config refuses a hook that is not there: the examples' hooks become a real one.
+    const hook = join(dir, 'hook');
+    writeFileSync(hook, '#!/bin/sh\n', { mode: 0o755 });
     try {
       configs.forEach((config, i) => {
         const file = join(dir, `example${i}.conf`);
-        writeFileSync(file, config.replace(/\\&/g, ''));
+        writeFileSync(file, config.replace(/\\&/g, '').replace(/^(\s*hook\s+)\S+/gm, `$1${hook}`));
         const r = cli(['-f', file, '--check-config']);
         expect(r.status, `example:\n${config}\n${r.stderr}`).toBe(0);
       });
