@@ -37,7 +37,7 @@ export class FaultBudget {
     const { log } = this.deps;
     const now = this.deps.now();
     this.recent = [...this.recent.filter((t) => now - t < FAULT_WINDOW_MS), now];
-    const what = `fault in ${where}${originOf(err)}: ${oneLine(messageOf(err))}`;
+    const what = `internal error in ${where}${originOf(err)}: ${oneLine(messageOf(err))}`;
     if (this.recent.length >= FAULT_LIMIT) {
       this.spent = true;
       log.error(
@@ -53,7 +53,7 @@ export class FaultBudget {
       this.deps.recover(where);
     } catch (again) {
       // Counted like any other: a recovery that keeps failing spends the budget.
-      this.fault(`recovery after a fault in ${where}`, again);
+      this.fault(`recovery after an internal error in ${where}`, again);
     }
   }
 }

@@ -42,7 +42,7 @@ describe('FaultBudget', () => {
     h.b.fault('admin enforcer: timer', thrown());
     expect(h.logs).toHaveLength(1);
     expect(h.logs[0]).toMatch(
-      /^error: fault in admin enforcer: timer at act\/enforcer\.ts:214: Cannot read properties of undefined \(reading 'x'\); re-reading all links \(fault 1 of 5 allowed within 60 s\)$/,
+      /^error: internal error in admin enforcer: timer at act\/enforcer\.ts:214: Cannot read properties of undefined \(reading 'x'\); re-reading all links \(fault 1 of 5 allowed within 60 s\)$/,
     );
     expect(h.recovered).toEqual(['admin enforcer: timer']);
     expect(h.exits()).toBe(0);
@@ -70,7 +70,7 @@ describe('FaultBudget', () => {
     expect(h.exits()).toBe(1);
     expect(h.recovered).toHaveLength(FAULT_LIMIT - 1);
     expect(h.logs.at(-1)).toBe(
-      'error: fault in link sync: netlink event: bug again; 5 faults within 60 s: exiting (70) for the supervisor to restart ifdepd; destinations are left as they are',
+      'error: internal error in link sync: netlink event: bug again; 5 faults within 60 s: exiting (70) for the supervisor to restart ifdepd; destinations are left as they are',
     );
     h.b.fault('groups: timer', new Error('after the end'));
     expect(h.exits()).toBe(1);
@@ -91,7 +91,7 @@ describe('FaultBudget', () => {
     h.failRecovery(new Error('recovery broken'));
     h.b.fault('groups: timer', new Error('first'));
     expect(h.exits()).toBe(1);
-    expect(h.logs.filter((l) => l.includes('fault in recovery after a fault in'))).toHaveLength(FAULT_LIMIT - 1);
+    expect(h.logs.filter((l) => l.includes('internal error in recovery after an internal error in'))).toHaveLength(FAULT_LIMIT - 1);
   });
 
   it('names no origin for what is not an Error, or has no frame of ifdepd', () => {
