@@ -25,8 +25,14 @@ async function fail(err: unknown): Promise<void> {
   process.exit(fatal.exitCode);
 }
 
-process.on('uncaughtException', (err) => void fail(err));
-process.on('unhandledRejection', (err) => void fail(err));
+/** Once the daemon runs, an exception that reached the process is a fault: logged, recovered from, counted. */
+function crashed(kind: string, err: unknown): void {
+  if (running !== undefined) running.daemon.fault(`process: ${kind}`, err);
+  else void fail(err);
+}
+
+process.on('uncaughtException', (err) => crashed('uncaught exception', err));
+process.on('unhandledRejection', (err) => crashed('unhandled rejection', err));
 
 /** The demo builds namespaces and runs ip(8): loaded only when asked for, never into the daemon. */
 async function demo(args: readonly string[]): Promise<number> {

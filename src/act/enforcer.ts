@@ -6,8 +6,8 @@ import type { Decision, IfIndex, LinkState } from '../core/types.js';
 import type { Wanted } from '../core/wanted.js';
 import type { Logger } from '../logging/logger.js';
 import type { InterfaceAction } from './interface-action.js';
-import { retryDelay } from './retry.js';
-import { activityOf, clearSlotTimers, newSlot, type Slot } from './slot.js';
+import type { FailedAttempt } from './failure.js';
+import { activityOf, clearSlotTimers, newSlot, resetSlot, type Slot } from './slot.js';
 
 export interface EnforcerDeps {
   readonly action: InterfaceAction;
@@ -23,6 +23,8 @@ export interface EnforcerDeps {
   readonly onWrite?: (name: string) => void;
   /** The kernel reports the interface in the wanted state. */
   readonly onConfirmed?: (name: string, decision: Decision) => void;
+  /** A completion callback threw: a bug, for the daemon's fault handling. */
+  readonly fault?: (where: string, err: unknown) => void;
 }
 
 /** After an ACK, the kernel's notification normally follows within milliseconds. */
@@ -30,8 +32,9 @@ export const CONFIRM_TIMEOUT_MS = 1000;
 
 /**
  * Makes every claimed destination match what its groups want, and keeps it so: a
- * write that fails is retried with backoff, an interface that appears later or that
- * someone else flips is brought back, each with a log line saying why.
+ * write that fails is retried with backoff (a permanent error at the slow pace), an
+ * interface that appears later or that someone else flips is brought back, each with a
+ * log line saying why. A write that keeps failing is said at once, then every 5 minutes.
  */
 export class Enforcer {
   private readonly slots = new Map<string, Slot>();
@@ -54,7 +57,6 @@ export class Enforcer {
     for (const name of names) {
       const slot = this.slots.get(name);
       if (slot === undefined) continue;
-      slot.failures = 0;
       const unconfirmed = slot.awaiting;
       clearSlotTimers(slot);
       if (unconfirmed !== undefined) this.reread(slot, unconfirmed.index);
@@ -101,6 +103,11 @@ export class Enforcer {
     for (const slot of this.slots.values()) clearSlotTimers(slot);
   }
 
+  /** After a fault: whatever a lost callback left pending is dropped; the caller reconciles everything. */
+  recover(): void {
+    for (const slot of this.slots.values()) resetSlot(slot);
+  }
+
   private status(slot: Slot): DestinationStatus {
     const link = this.deps.links.byName(slot.name);
     const wanted = this.deps.wanted(slot.name);
@@ -113,6 +120,7 @@ export class Enforcer {
       wanted: wanted?.decision ?? 'up',
       downBecause: wanted?.downBecause ?? [],
       ...(activity ? { activity } : {}),
+      ...failingOf(slot, this.deps.scheduler.now()),
     };
   }
 
@@ -144,10 +152,11 @@ export class Enforcer {
     void this.deps
       .verify(index)
       .catch(() => undefined)
-      .finally(() => {
+      .then(() => {
         slot.verifying = false;
         if (this.slots.get(slot.name) === slot) this.reconcile(slot.name);
-      });
+      })
+      .catch((err: unknown) => this.fault(`${slot.name}: re-read completion`, err));
   }
 
   private lost(slot: Slot, wanted: Wanted): void {
@@ -190,24 +199,27 @@ export class Enforcer {
       log.notice(`dry-run: would set ${slot.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause})` : ''}`);
       return;
     }
-    // A retry is not news: its failure was said (at attempts 1, 2, 4, 8...).
-    if (cause !== undefined && slot.failures === 0) {
+    // A retry is not news: its failure was said (at once, then every 5 minutes).
+    if (cause !== undefined && !slot.failure.failing) {
       log.notice(`${slot.name} ${cause} -> forcing it ${this.deps.action.describe(decision)} (${wanted.because})`);
     } else {
       log.debug(`setting ${slot.name} ${this.deps.action.describe(decision)}`);
     }
     slot.inFlight = true;
     this.deps.onWrite?.(slot.name);
-    this.deps.action.write(slot.name, decision).then(
-      () => this.acknowledged(slot, link.index, decision),
-      (err: unknown) => this.failed(slot, link.index, decision, err),
-    );
+    this.deps.action
+      .write(slot.name, decision)
+      .then(
+        () => this.acknowledged(slot, link.index, decision),
+        (err: unknown) => this.failed(slot, link.index, decision, err),
+      )
+      .catch((err: unknown) => this.fault(`${slot.name}: write completion`, err));
   }
 
   private acknowledged(slot: Slot, index: IfIndex, decision: Decision): void {
     slot.inFlight = false;
-    if (slot.failures > 0) this.deps.log.notice(`${slot.name}: set ${decision} after ${slot.failures + 1} attempts`);
-    slot.failures = 0;
+    const failed = slot.failure.cleared();
+    if (failed > 0) this.deps.log.notice(`${slot.name}: set ${decision} after ${failed + 1} attempts`);
     if (this.closed || this.slots.get(slot.name) !== slot) return;
     const timer = this.deps.scheduler.after(CONFIRM_TIMEOUT_MS, () => {
       slot.awaiting = undefined;
@@ -229,27 +241,42 @@ export class Enforcer {
       this.reconcile(slot.name);
       return;
     }
-    slot.failures += 1;
-    const wait = retryDelay(slot.failures);
-    // A lasting failure (EPERM, EOPNOTSUPP) is retried for ever, but said at attempts 1, 2, 4, 8...
-    if (isPowerOfTwo(slot.failures)) {
-      this.deps.log.warning(
-        `${slot.name}: could not set it ${decision} (${why}), attempt ${slot.failures}; retrying in ${formatDuration(wait)}`,
-      );
-    }
-    slot.retry = this.deps.scheduler.after(wait, () => {
+    const attempt = slot.failure.failed(err, decision, this.deps.scheduler.now());
+    if (attempt.say) this.sayFailure(slot.name, decision, attempt);
+    slot.retry = this.deps.scheduler.after(attempt.wait, () => {
       slot.retry = undefined;
       this.reconcile(slot.name);
     });
   }
 
+  /** A first failure may be a blip (a warning); a permanent one, or one still failing, is an error. */
+  private sayFailure(name: string, decision: Decision, a: FailedAttempt): void {
+    const pace = a.kind === 'permanent' ? `permanent error, retrying every ${formatDuration(a.wait)}` : `retrying in ${formatDuration(a.wait)}`;
+    if (a.attempts === 1) {
+      const text = `${name}: cannot set it ${decision} (${a.error}); ${pace}`;
+      if (a.kind === 'permanent') this.deps.log.error(text);
+      else this.deps.log.warning(text);
+      return;
+    }
+    this.deps.log.error(`${name}: still cannot set it ${decision} (${a.error}) after ${a.attempts} attempts; ${pace}`);
+  }
+
+  private fault(where: string, err: unknown): void {
+    if (this.deps.fault === undefined) throw err;
+    this.deps.fault(`${this.deps.action.kind} enforcer: ${where}`, err);
+  }
+
   private confirm(slot: Slot, link: LinkState, decision: Decision): void {
     clearSlotTimers(slot);
-    slot.failures = 0;
+    const failed = slot.failure.cleared();
+    if (failed > 0) this.deps.log.notice(`${slot.name}: ${decision} as wanted after ${failed} failed attempt(s)`);
     slot.announced = undefined;
     slot.confirmed = { index: link.index, decision };
     this.deps.onConfirmed?.(slot.name, decision);
   }
 }
 
-const isPowerOfTwo = (n: number): boolean => n > 0 && (n & (n - 1)) === 0;
+function failingOf(slot: Slot, now: number): Pick<DestinationStatus, 'failing'> {
+  const failing = slot.failure.status(now);
+  return failing === undefined ? {} : { failing };
+}

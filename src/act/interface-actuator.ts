@@ -18,6 +18,8 @@ export interface InterfaceActuatorDeps {
   readonly dryRun: boolean;
   /** Reads one interface afresh into the link table. */
   readonly verify: (index: IfIndex) => Promise<void>;
+  /** A completion callback threw: a bug, for the daemon's fault handling. */
+  readonly fault?: (where: string, err: unknown) => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export class InterfaceActuator implements Actuator {
       dryRun: deps.dryRun,
       onWrite: (name) => this.confirmations.wrote(name),
       onConfirmed: (name, decision) => this.confirmations.confirmed(name, decision),
+      ...(deps.fault ? { fault: deps.fault } : {}),
     });
   }
 
@@ -67,6 +70,11 @@ export class InterfaceActuator implements Actuator {
 
   reassert(): void {
     this.enforcer.reconcileAll(this.destinationsOf(this.deps.groups()));
+  }
+
+  /** After a fault: drops what lost callbacks left pending; reassert() then acts again. */
+  recover(): void {
+    this.enforcer.recover();
   }
 
   destinations(): DestinationStatus[] {

@@ -1,5 +1,6 @@
 import type { Timer } from '../core/clock.js';
 import type { Decision, IfIndex } from '../core/types.js';
+import { FailureRecord } from './failure.js';
 
 /** The enforcer's memory of one destination name. */
 export interface Slot {
@@ -8,7 +9,8 @@ export interface Slot {
   index?: IfIndex;
   seen: boolean;
   inFlight: boolean;
-  failures: number;
+  /** Writes that failed since the last one that went through. */
+  readonly failure: FailureRecord;
   retry?: Timer;
   /** ACKed, waiting for the kernel's notification that confirms it. */
   awaiting?: { readonly decision: Decision; readonly index: IfIndex; readonly timer: Timer };
@@ -24,7 +26,13 @@ export interface Slot {
   announced?: string;
 }
 
-export const newSlot = (name: string): Slot => ({ name, seen: false, inFlight: false, failures: 0, verifying: false });
+export const newSlot = (name: string): Slot => ({
+  name,
+  seen: false,
+  inFlight: false,
+  failure: new FailureRecord(),
+  verifying: false,
+});
 
 export function clearSlotTimers(slot: Slot): void {
   slot.retry?.cancel();
@@ -36,8 +44,20 @@ export function clearSlotTimers(slot: Slot): void {
 /** What is being done about a destination right now, for `ifdepd status`. */
 export function activityOf(slot: Slot): string | undefined {
   if (slot.inFlight) return 'request in flight';
-  if (slot.retry !== undefined) return `retrying after ${slot.failures} failure(s)`;
+  if (slot.retry !== undefined) return `retrying after ${slot.failure.count} failure(s)`;
   if (slot.awaiting !== undefined) return 'awaiting kernel confirmation';
   if (slot.verifying) return 're-reading it from the kernel';
   return undefined;
+}
+
+/**
+ * After a fault, nothing a callback left half-done may block the destination: a request
+ * whose completion was lost would keep it "in flight" for ever. The next reconcile writes
+ * again if needed (a write of the state it already has changes nothing).
+ */
+export function resetSlot(slot: Slot): void {
+  clearSlotTimers(slot);
+  slot.inFlight = false;
+  slot.verifying = false;
+  slot.announced = undefined;
 }

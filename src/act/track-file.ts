@@ -1,8 +1,10 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { retryDelay } from './retry.js';
+import { formatDuration } from '../core/duration.js';
+import { FailureRecord, type FailedAttempt } from './failure.js';
 import type { Logger } from '../logging/logger.js';
 import type { Scheduler, Timer } from '../core/clock.js';
+import type { TrackFileStatus } from '../core/status.js';
 import type { Decision } from '../core/types.js';
 
 /**
@@ -16,7 +18,9 @@ export const TRACK_VALUE: Readonly<Record<Decision, string>> = { up: '0\n', down
 export class TrackFile {
   private wanted?: Decision;
   private writing = false;
-  private failures = 0;
+  private readonly failure = new FailureRecord();
+  /** What the file says since ifdepd last wrote it. */
+  private written?: Decision;
   private retry?: Timer;
   private closed = false;
 
@@ -40,6 +44,17 @@ export class TrackFile {
     void this.flush();
   }
 
+  status(wanted: Decision): TrackFileStatus {
+    const failing = this.failure.status(this.scheduler.now());
+    return {
+      path: this.path,
+      group: this.group,
+      wanted,
+      ...(this.written !== undefined ? { written: this.written } : {}),
+      ...(failing !== undefined ? { failing } : {}),
+    };
+  }
+
   close(): void {
     this.closed = true;
     this.retry?.cancel();
@@ -55,14 +70,14 @@ export class TrackFile {
       const temporary = `${this.path}.${process.pid}.tmp`;
       await writeFile(temporary, TRACK_VALUE[decision], { mode: 0o644 });
       await rename(temporary, this.path);
-      if (this.failures > 0) this.log.notice(`${this.group}: wrote ${this.path} after ${this.failures + 1} attempts`);
-      this.failures = 0;
+      this.written = decision;
+      const failed = this.failure.cleared();
+      if (failed > 0) this.log.notice(`${this.group}: wrote ${this.path} after ${failed + 1} attempts`);
       this.log.debug(`${this.group}: wrote ${TRACK_VALUE[decision].trim()} (${decision}) to ${this.path}`);
     } catch (err) {
-      this.failures += 1;
-      const wait = retryDelay(this.failures);
-      this.log.warning(`${this.group}: cannot write ${this.path}: ${(err as Error).message}; retrying in ${wait} ms`);
-      this.retry = this.scheduler.after(wait, () => {
+      const a = this.failure.failed(err, decision ?? 'up', this.scheduler.now());
+      if (a.say) this.log[a.kind === 'permanent' || a.attempts > 1 ? 'error' : 'warning'](failureLine(this.group, this.path, a));
+      this.retry = this.scheduler.after(a.wait, () => {
         this.retry = undefined;
         void this.flush();
       });
@@ -72,4 +87,11 @@ export class TrackFile {
     // A decision that changed during the write is written next.
     if (this.wanted !== decision && this.retry === undefined) void this.flush();
   }
+}
+
+/** Said at once, then every 5 minutes while it keeps failing. */
+function failureLine(group: string, path: string, a: FailedAttempt): string {
+  const pace = a.kind === 'permanent' ? `permanent error, retrying every ${formatDuration(a.wait)}` : `retrying in ${formatDuration(a.wait)}`;
+  const still = a.attempts > 1 ? `still cannot write ${path} after ${a.attempts} attempts` : `cannot write ${path}`;
+  return `${group}: ${still}: ${a.error}; ${pace}`;
 }

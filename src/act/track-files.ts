@@ -1,5 +1,6 @@
 import type { Scheduler } from '../core/clock.js';
 import type { GroupWatch } from '../core/group.js';
+import type { TrackFileStatus } from '../core/status.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actuator } from './actuator.js';
 import { TrackFile } from './track-file.js';
@@ -35,6 +36,11 @@ export class TrackFiles implements Actuator {
 
   destinations(): [] {
     return [];
+  }
+
+  /** Every track file, for `ifdepd status`: what it should say, what it says, whether writing fails. */
+  statuses(groups: readonly GroupWatch[]): TrackFileStatus[] {
+    return groups.flatMap((g) => this.files.get(g.spec.name)?.status(g.decision) ?? []);
   }
 
   close(): void {

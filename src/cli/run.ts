@@ -20,6 +20,7 @@ import { holdFileFor } from '../daemon/hold-store.js';
 import { Pidfile, PROCESS_NAME } from '../daemon/pidfile.js';
 import { installSignals, setRunning, type Running } from '../daemon/signals.js';
 import { timers } from '../daemon/timers.js';
+import { withTestFault } from '../daemon/test-fault.js';
 
 /** Validates, then starts the watchdog; resolves with an exit code, or the running daemon. */
 export async function run(argv: readonly string[]): Promise<number | Running> {
@@ -43,7 +44,7 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   process.title = PROCESS_NAME;
   const pidfile = options.pidfile === undefined ? undefined : Pidfile.acquire(options.pidfile);
   const { sink, stderr, syslog } = logSinks(options);
-  const log = createLogger(options.verbosity, sink);
+  const log = createLogger(options.verbosity, withTestFault(sink));
   const syslogProblem = await firstLine(options, log, stderr, syslog);
   const holdFile = options.controlSocket === undefined ? {} : { holdFile: holdFileFor(options.controlSocket) };
   const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, ...holdFile });
@@ -113,7 +114,7 @@ async function firstLine(o: Options, log: Logger, stderr?: StderrSink, syslog?: 
 
 async function withControl(r: Running, path: string): Promise<Running> {
   try {
-    const control = await ControlServer.listen(path, r.daemon, r.log);
+    const control = await ControlServer.listen(path, r.daemon, r.log, (where, err) => r.daemon.fault(where, err));
     r.log.info(`control socket ${path}`);
     const running = { ...r, control };
     setRunning(running);

@@ -1,10 +1,15 @@
 import { createConnection } from 'node:net';
 import type { ControlReply, ControlRequest } from './api.js';
+import { BUSY } from './connection.js';
 
 /** The status of hundreds of interfaces stays far below this; more is not ifdepd. */
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;
 
-/** Sends one request to the daemon and waits for its one-line reply. */
+/**
+ * Sends one request to the daemon and waits for its one-line reply. A daemon that refuses
+ * the connection (all its connections taken) is an error, as one that is not listening:
+ * the request was never heard.
+ */
 export function request(path: string, req: ControlRequest, timeoutMs = 5000): Promise<ControlReply> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
@@ -16,14 +21,26 @@ export function request(path: string, req: ControlRequest, timeoutMs = 5000): Pr
       outcome();
     };
     const fail = (err: Error): void => settle(() => reject(err));
+    let connected = false;
+    /** A write the daemon hung up on: its reason, already received, is still to be read. */
+    let writeFailed: NodeJS.ErrnoException | undefined;
     const timer = setTimeout(
       () => fail(new Error(`no reply from ifdepd on ${path} within ${formatSeconds(timeoutMs)} s`)),
       timeoutMs,
     );
 
-    socket.on('connect', () => socket.write(`${JSON.stringify(req)}\n`));
-    socket.on('error', (err: NodeJS.ErrnoException) => fail(connectError(path, err)));
-    socket.on('end', () => fail(new Error(`ifdepd closed the control connection on ${path} without a reply`)));
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(`${JSON.stringify(req)}\n`);
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (connected && (err.code === 'EPIPE' || err.code === 'ECONNRESET')) writeFailed = err;
+      else fail(connectError(path, err));
+    });
+    const hungUp = () =>
+      fail(new Error(`ifdepd closed the control connection on ${path} without a reply${writeFailed ? ` (${writeFailed.code})` : ''}`));
+    socket.on('end', hungUp);
+    socket.on('close', hungUp);
     socket.on('data', (chunk: Buffer) => {
       const end = chunk.indexOf(0x0a);
       chunks.push(end === -1 ? chunk : chunk.subarray(0, end));
@@ -32,7 +49,9 @@ export function request(path: string, req: ControlRequest, timeoutMs = 5000): Pr
         const line = Buffer.concat(chunks).toString('utf8');
         settle(() => {
           try {
-            resolve(parseReply(line, path));
+            const reply = parseReply(line, path);
+            if (!reply.ok && reply.error === BUSY) throw new Error(`ifdepd on ${path} is busy: ${BUSY} on its control socket; try again`);
+            resolve(reply);
           } catch (err) {
             reject(err);
           }

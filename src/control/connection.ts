@@ -8,6 +8,12 @@ import { encodeReply, MAX_REQUEST_BYTES, parseRequest } from './protocol.js';
 const IDLE_TIMEOUT_MS = 10_000;
 const NEWLINE = 0x0a;
 
+/** The reply to a client beyond the server's limit of connections: the client says "busy" (exit 69). */
+export const BUSY = 'too many connections';
+
+/** Where an exception in handling a request goes: logged, and the daemon reads everything again. */
+export type FaultReport = (where: string, err: unknown) => void;
+
 /** One client: requests are answered in order, one at a time. */
 export class Connection {
   private buffered: Buffer = Buffer.alloc(0);
@@ -22,13 +28,22 @@ export class Connection {
     private readonly handler: ControlHandler,
     private readonly log: Logger,
     private readonly refusals: RefusalLog,
+    private readonly fault: FaultReport,
   ) {
     socket.setTimeout(IDLE_TIMEOUT_MS);
     socket.on('timeout', () => {
       this.log.debug('control: closing idle connection');
       this.destroy();
     });
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        this.receive(chunk);
+      } catch (err) {
+        // A bug, not the client's fault: it loses its connection, the daemon carries on.
+        this.destroy();
+        this.fault('control: request', err);
+      }
+    });
     socket.on('close', () => {
       this.finished = true;
     });
@@ -100,6 +115,10 @@ export class Connection {
           return { ok: true, message: this.handler.release(request.group) };
       }
     } catch (err) {
+      if (isBug(err)) {
+        this.fault(`control: ${describe(request)}`, err);
+        return { ok: false, error: `internal error: ${messageOf(err)}` };
+      }
       this.refused(`${describe(request)} refused: ${messageOf(err)}`);
       return { ok: false, error: messageOf(err) };
     }
@@ -182,6 +201,9 @@ export function endWith(socket: Socket, reply: ControlReply): void {
   socket.setTimeout(IDLE_TIMEOUT_MS, () => socket.destroy());
   socket.end(encodeReply(reply), () => socket.destroy());
 }
+
+/** A handler refuses with Error(message); what the engine throws (TypeError...) is a bug. */
+const isBug = (err: unknown): boolean => err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError;
 
 function describe(request: ControlRequest): string {
   switch (request.cmd) {

@@ -1,5 +1,5 @@
 import { formatSpan } from '../core/duration.js';
-import type { DaemonStatus, DestinationStatus, GroupStatus, SourceStatus } from '../core/status.js';
+import type { DaemonStatus, DestinationStatus, FailingStatus, GroupStatus, SourceStatus, TrackFileStatus } from '../core/status.js';
 
 /**
  * What `ifdepd status` prints. Deterministic: no colours, no clock, so scripts
@@ -7,6 +7,7 @@ import type { DaemonStatus, DestinationStatus, GroupStatus, SourceStatus } from 
  */
 export function formatStatus(s: DaemonStatus): string {
   const blocks = [header(s), ...s.groups.map(group), destinations(s.destinations)];
+  if (s.trackFiles !== undefined && s.trackFiles.length > 0) blocks.push(trackFiles(s.trackFiles));
   return `${blocks.join('\n\n')}\n`;
 }
 
@@ -71,7 +72,23 @@ function destinations(dests: readonly DestinationStatus[]): string {
     d.activity ?? '-',
   ]);
   const head = ['NAME', 'ACTION', 'IFINDEX', 'STATE', 'WANTED', 'DOWN BECAUSE', 'ACTIVITY'];
-  return ['destinations:', ...table([head, ...rows]).map((line) => `  ${line}`)].join('\n');
+  return ['destinations:', ...table([head, ...rows]).map((line) => `  ${line}`), ...failures(dests)].join('\n');
+}
+
+function trackFiles(files: readonly TrackFileStatus[]): string {
+  const rows = files.map((f) => [f.path, f.group, f.wanted, f.written ?? '-']);
+  const head = ['PATH', 'GROUP', 'WANTED', 'WRITTEN'];
+  const named = files.map((f) => ({ name: f.path, failing: f.failing }));
+  return ['track files:', ...table([head, ...rows]).map((line) => `  ${line}`), ...failures(named)].join('\n');
+}
+
+/** "  FAILING vrrp0: set protodown on: EOPNOTSUPP (permanent), 12 attempts since 2026-...Z (1m 0s)" */
+function failures(items: readonly { readonly name: string; readonly failing?: FailingStatus | undefined }[]): string[] {
+  return items.flatMap(({ name, failing: f }) =>
+    f === undefined
+      ? []
+      : [`  FAILING ${name}: ${f.error}${f.permanent ? ' (permanent)' : ''}, ${plural(f.attempts, 'attempt')} since ${f.since} (${formatSpan(f.forMs)})`],
+  );
 }
 
 /** Left-aligned columns two spaces apart, no trailing blanks. */

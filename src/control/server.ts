@@ -2,11 +2,14 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../logging/logger.js';
 import type { ControlHandler } from './api.js';
-import { Connection, endWith, RefusalLog } from './connection.js';
+import { BUSY, Connection, RefusalLog, type FaultReport } from './connection.js';
+import { encodeReply } from './protocol.js';
 import { bindPrivately, clearStaleSocket, ensurePrivateDir } from './socket-file.js';
 
 /** Operators run one command at a time; more than this is a runaway script or a flood. */
 const MAX_CONNECTIONS = 16;
+/** How long a refused client may take to read why before it is dropped. */
+const REFUSAL_LINGER_MS = 1000;
 
 /** The control socket: newline-delimited JSON requests from `ifdepd status` and friends. */
 export class ControlServer {
@@ -19,15 +22,17 @@ export class ControlServer {
     private readonly handler: ControlHandler,
     private readonly log: Logger,
     readonly path: string,
+    private readonly fault: FaultReport,
   ) {
     this.refusals = new RefusalLog(log);
   }
 
-  static async listen(path: string, handler: ControlHandler, log: Logger): Promise<ControlServer> {
+  /** `fault`: where an exception in a request's handling goes (the daemon's fault handling). */
+  static async listen(path: string, handler: ControlHandler, log: Logger, fault: FaultReport = rethrow): Promise<ControlServer> {
     ensurePrivateDir(dirname(path));
     await clearStaleSocket(path);
     const server = createServer({ allowHalfOpen: false });
-    const control = new ControlServer(server, handler, log, path);
+    const control = new ControlServer(server, handler, log, path, fault);
     server.on('connection', (socket) => control.accept(socket));
     await bindPrivately(server, path);
     // Once listening, a failed accept (EMFILE) is logged; without a listener it would crash us.
@@ -47,7 +52,7 @@ export class ControlServer {
       this.refuseOverLimit(socket);
       return;
     }
-    const connection = new Connection(socket, this.handler, this.log, this.refusals);
+    const connection = new Connection(socket, this.handler, this.log, this.refusals, this.fault);
     this.connections.add(connection);
     socket.on('close', () => {
       this.connections.delete(connection);
@@ -59,6 +64,14 @@ export class ControlServer {
     // One line per burst: a connection flood must not become a log flood.
     if (!this.atLimit) this.log.warning(`control: ${MAX_CONNECTIONS} clients connected, refusing more`);
     this.atLimit = true;
-    endWith(socket, { ok: false, error: 'too many connections' });
+    // Closing at once would make the client's request fail with EPIPE, and Node then drops the
+    // refusal unread: what it sends is read and discarded until it hangs up, or for a second.
+    socket.on('data', () => undefined);
+    socket.setTimeout(REFUSAL_LINGER_MS, () => socket.destroy());
+    socket.end(encodeReply({ ok: false, error: BUSY }));
   }
 }
+
+const rethrow: FaultReport = (_where, err) => {
+  throw err;
+};

@@ -56,6 +56,32 @@ export interface DestinationStatus {
   readonly downBecause: readonly string[];
   /** "request in flight", "retrying after 3 failures", "awaiting kernel confirmation" */
   readonly activity?: string;
+  /** Writes to it keep failing; absent once one goes through. */
+  readonly failing?: FailingStatus;
+}
+
+/** A destination or track file whose writes fail, as `ifdepd status` shows it. */
+export interface FailingStatus {
+  /** The last error: "set protodown on: EOPNOTSUPP". */
+  readonly error: string;
+  /** EPERM, EACCES, EOPNOTSUPP, EINVAL...: will not pass until an operator fixes the cause; retried every 5 s. */
+  readonly permanent: boolean;
+  /** Failed attempts since the last success. */
+  readonly attempts: number;
+  /** Wall-clock time of the first failed attempt (ISO 8601, UTC). */
+  readonly since: string;
+  /** How long it has been failing. */
+  readonly forMs: number;
+}
+
+/** A group's keepalived track file. */
+export interface TrackFileStatus {
+  readonly path: string;
+  readonly group: string;
+  readonly wanted: Decision;
+  /** What the file says since ifdepd last wrote it; absent before the first write went through. */
+  readonly written?: Decision;
+  readonly failing?: FailingStatus;
 }
 
 /** Everything `ifdepd status` shows: the daemon, every group, every destination. */
@@ -67,6 +93,8 @@ export interface DaemonStatus {
   readonly configFile?: string;
   readonly groups: readonly GroupStatus[];
   readonly destinations: readonly DestinationStatus[];
+  /** Absent when no group writes a track file. */
+  readonly trackFiles?: readonly TrackFileStatus[];
 }
 
 /** One group as `ifdepd status` shows it, as of `now`. */

@@ -1,3 +1,4 @@
+import { messageOf } from '../base/message.js';
 import { adminAction, protodownAction } from '../act/interface-action.js';
 import { InterfaceActuator } from '../act/interface-actuator.js';
 import type { Actuator } from '../act/actuator.js';
@@ -17,6 +18,8 @@ import type { Decision, Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
 import { HoldStore, type Holds } from './hold-store.js';
+import { FaultBudget } from './fault-budget.js';
+import { guardedScheduler, type FaultReport } from './guard.js';
 import { LinkSync } from './link-sync.js';
 
 export interface DaemonOptions {
@@ -39,6 +42,9 @@ export class Daemon implements ControlHandler {
   private readonly groups: Groups;
   private readonly actuators: readonly Actuator[];
   private readonly holdStore?: HoldStore;
+  private readonly interfaces: readonly InterfaceActuator[];
+  private readonly trackFiles: TrackFiles;
+  private readonly faults: FaultBudget;
   private readonly startedAt: Millis;
   private config: Config;
   private started = false;
@@ -46,27 +52,41 @@ export class Daemon implements ControlHandler {
   reloader?: () => Config;
   /** Set by the process adapter: systemd hears of reloads and of every decision. */
   supervisor: Supervisor = NO_SUPERVISOR;
+  /** Set by the process adapter: faults keep coming back, exit EX_SOFTWARE. */
+  faultsExhausted: () => void = () => undefined;
 
   constructor(private readonly options: DaemonOptions) {
     const { log, scheduler, dryRun } = options;
     this.config = options.config;
     if (options.holdFile !== undefined) this.holdStore = new HoldStore(options.holdFile);
     this.startedAt = scheduler.now();
-    this.groups = new Groups(this.table, scheduler, this.startedAt + options.config.startupHold, (g, ev) => this.decided(g, ev));
-    this.links = new LinkSync(this.table, log, scheduler, {
+    this.faults = new FaultBudget({
+      log,
+      now: () => scheduler.now(),
+      recover: (why) => this.recover(why),
+      exhausted: () => this.faultsExhausted(),
+    });
+    const fault: FaultReport = (where, err) => this.fault(where, err);
+    // Every component gets timers of its own, so that a fault names the component.
+    const timersOf = (component: string) => guardedScheduler(scheduler, component, fault);
+    this.groups = new Groups(this.table, timersOf('groups'), this.startedAt + options.config.startupHold, (g, ev) =>
+      this.decided(g, ev),
+    );
+    this.links = new LinkSync(this.table, log, timersOf('link sync'), {
       watches: (name) => this.groups.watches(name),
       changed: (names) => this.linksChanged(names),
       synced: (first) => (first ? this.firstDecisions() : this.lookAgain()),
+      fault,
     });
     const kernel = () => this.links.kernel();
-    const deps = { groups: () => this.groups.all, links: this.table, scheduler, log, dryRun, verify: this.links.reread.bind(this.links) };
-    // Each actuator is chosen here, once; in this order each hears of every decision.
-    this.actuators = [
-      new InterfaceActuator(adminAction(kernel), deps),
-      new InterfaceActuator(protodownAction(kernel), deps),
-      new TrackFiles(deps.groups, log, scheduler, dryRun),
-      new HookRunner(log, this.table, dryRun),
+    const deps = { groups: () => this.groups.all, links: this.table, log, dryRun, verify: this.links.reread.bind(this.links), fault };
+    this.interfaces = [
+      new InterfaceActuator(adminAction(kernel), { ...deps, scheduler: timersOf('admin enforcer') }),
+      new InterfaceActuator(protodownAction(kernel), { ...deps, scheduler: timersOf('protodown enforcer') }),
     ];
+    this.trackFiles = new TrackFiles(deps.groups, log, timersOf('track files'), dryRun);
+    // Each actuator is chosen here, once; in this order each hears of every decision.
+    this.actuators = [...this.interfaces, this.trackFiles, new HookRunner(log, this.table, dryRun)];
   }
 
   /** Subscribes, reads every link, decides and enforces: resolves when the first decisions are sent. */
@@ -77,6 +97,20 @@ export class Daemon implements ControlHandler {
   /** Re-reads every link and brings every destination in line (SIGHUP, overrun). */
   resync(why: string): Promise<void> {
     return this.links.resync(why);
+  }
+
+  /**
+   * An exception escaped a callback (`where`: component and callback): logged, then
+   * everything is read and decided again; exits through faultsExhausted when it keeps happening.
+   */
+  fault(where: string, err: unknown): void {
+    this.faults.fault(where, err);
+  }
+
+  /** What a fault may have left half-done is dropped; every link is read and every group evaluated again. */
+  private recover(why: string): void {
+    for (const a of this.interfaces) a.recover();
+    this.resync(`fault in ${why}`).catch((err: unknown) => this.options.log.error(`re-read after a fault failed: ${messageOf(err)}`));
   }
 
   /** Swaps in a new configuration; groups keep their state, unchanged destinations are not touched. */
@@ -159,7 +193,13 @@ export class Daemon implements ControlHandler {
       ...(this.config.file ? { configFile: this.config.file } : {}),
       groups: this.groups.all.map((g) => groupStatus(g, this.table, now)),
       destinations: this.actuators.flatMap((a) => a.destinations()),
+      ...this.trackFileStatus(),
     };
+  }
+
+  private trackFileStatus(): Pick<DaemonStatus, 'trackFiles'> {
+    const files = this.trackFiles.statuses(this.groups.all);
+    return files.length === 0 ? {} : { trackFiles: files };
   }
 
   /** "2 groups: uplink up, inside DOWN (held)": the groups' decisions in one line. */

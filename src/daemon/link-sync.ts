@@ -6,6 +6,7 @@ import type { IfIndex, LinkState } from '../core/types.js';
 import { LinkMonitor } from '../kernel/monitor.js';
 import { LinkRequester } from '../kernel/requester.js';
 import type { Logger } from '../logging/logger.js';
+import { guard } from './guard.js';
 
 /** One kernel notification, as it is applied to the link table. */
 type Change = { readonly kind: 'link'; readonly link: LinkState } | { readonly kind: 'removed'; readonly index: IfIndex };
@@ -17,6 +18,8 @@ export interface LinkSyncEvents {
   changed(names: ReadonlySet<string>): void;
   /** A dump replaced the table (`first` at start): every group must look again. */
   synced(first: boolean): void;
+  /** A handler threw (a bug): the daemon logs it and reads everything again. */
+  fault(where: string, err: unknown): void;
 }
 
 const RESYNC_RETRY_MS = 1000;
@@ -47,10 +50,12 @@ export class LinkSync {
   async start(): Promise<void> {
     this.requester = LinkRequester.open((err) => this.log.warning(`netlink request socket: ${err.message}`));
     // Subscribe before the dump, so that no change between the two can be missed.
+    // The monitor would only log what its listeners throw: a lost change must be a fault, and re-read.
+    const fault = this.events.fault.bind(this.events);
     this.monitor = LinkMonitor.open({
-      linkChanged: (link) => this.onChange({ kind: 'link', link }),
-      linkRemoved: (index) => this.onChange({ kind: 'removed', index }),
-      eventsLost: () => this.onEventsLost(),
+      linkChanged: guard('link sync: netlink event', fault, (link: LinkState) => this.onChange({ kind: 'link', link })),
+      linkRemoved: guard('link sync: netlink event', fault, (index: IfIndex) => this.onChange({ kind: 'removed', index })),
+      eventsLost: guard('link sync: overrun', fault, () => this.onEventsLost()),
       socketError: (err) => this.log.warning(`netlink event socket: ${err.message}`),
     });
     await this.resync('start');
@@ -90,10 +95,20 @@ export class LinkSync {
     this.log.debug(`read ${links.length} links (${why})`);
     const first = !this.started;
     this.started = true;
-    this.events.synced(first);
+    this.decideAgain(first);
     if (this.syncAgain) {
       this.syncAgain = false;
       await this.resync(`${why}, again: notifications were lost meanwhile`);
+    }
+  }
+
+  /** At start a failure fails the start; later it is a fault, and a re-read. */
+  private decideAgain(first: boolean): void {
+    try {
+      this.events.synced(first);
+    } catch (err) {
+      if (first) throw err;
+      this.events.fault('link sync: decisions after a re-read', err);
     }
   }
 

@@ -1,3 +1,4 @@
+import { EX_SOFTWARE } from '../base/sysexits.js';
 import { formatStatus } from '../control/format.js';
 import type { ControlServer } from '../control/server.js';
 import type { Logger, LogSink } from '../logging/logger.js';
@@ -26,6 +27,8 @@ export function setRunning(r: Running): void {
 
 export function installSignals(r: Running): void {
   currentRunning = r;
+  // The fault budget is spent: a fresh process, started by the supervisor, takes over without a bounce.
+  r.daemon.faultsExhausted = () => shutdown(currentRunning ?? r, EX_SOFTWARE);
   const exit = (signal: string) => {
     r.log.notice(`${signal}: exiting; destinations are left as they are (${r.daemon.destinationSummary()})`);
     shutdown(currentRunning ?? r, 0);

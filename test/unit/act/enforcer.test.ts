@@ -7,6 +7,7 @@ import { timers } from '../../../src/daemon/timers.js';
 import type { LinkTable } from '../../../src/core/link-table.js';
 import { createLogger, type Severity } from '../../../src/logging/logger.js';
 import type { Decision, IfIndex } from '../../../src/core/types.js';
+import { kernelError } from '../../support/errors.js';
 import { link, table } from '../../support/links.js';
 
 interface Harness {
@@ -94,12 +95,12 @@ describe('Enforcer', () => {
     expect(h.writes).toEqual([]);
   });
 
-  it('retries a failed write with doubling backoff and says why', async () => {
+  it('retries a transiently failed write with doubling backoff and says why', async () => {
     const h = harness(false, link(5, 'vrrp0'));
-    h.writer.fail = new Error('set down: EPERM');
+    h.writer.fail = kernelError('set down', 'ENOBUFS');
     h.decide('down', 'em0 lost carrier');
     await vi.advanceTimersByTimeAsync(0);
-    expect(h.logs.at(-1)).toBe('warning: vrrp0: could not set it down (set down: EPERM), attempt 1; retrying in 100 ms');
+    expect(h.logs.at(-1)).toBe('warning: vrrp0: cannot set it down (set down: ENOBUFS); retrying in 100 ms');
     await vi.advanceTimersByTimeAsync(100);
     expect(h.writes).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(199);
@@ -112,14 +113,18 @@ describe('Enforcer', () => {
     expect(h.writes).toHaveLength(3);
   });
 
-  it('says a lasting failure at attempts 1, 2, 4, 8 only, and says when it finally worked', async () => {
+  it('says a lasting failure at once, then as an error every 5 minutes with its count, and when it finally worked', async () => {
     const h = harness(false, link(5, 'vrrp0'));
-    h.writer.fail = new Error('set down: EOPNOTSUPP');
+    h.writer.fail = kernelError('set down', 'ETIMEDOUT');
     h.decide('down', 'em0 lost carrier');
-    await vi.advanceTimersByTimeAsync(30_000);
-    const warnings = h.logs.filter((l) => l.startsWith('warning:')).map((l) => /attempt (\d+)/.exec(l)?.[1]);
-    expect(h.writes.length).toBeGreaterThan(9);
-    expect(warnings).toEqual(['1', '2', '4', '8']);
+    await vi.advanceTimersByTimeAsync(11 * 60_000);
+    const said = h.logs.filter((l) => /^(warning|error): vrrp0:/.test(l));
+    expect(said[0]).toBe('warning: vrrp0: cannot set it down (set down: ETIMEDOUT); retrying in 100 ms');
+    // Backoff 100 ms .. 5 s: 7 attempts in the first 6.3 s, then one every 5 s; reminders from 300 s on.
+    expect(said.slice(1)).toEqual([
+      'error: vrrp0: still cannot set it down (set down: ETIMEDOUT) after 66 attempts; retrying in 5000 ms',
+      'error: vrrp0: still cannot set it down (set down: ETIMEDOUT) after 126 attempts; retrying in 5000 ms',
+    ]);
     expect(h.logs.filter((l) => l.includes('forcing it'))).toEqual([]);
     h.writer.fail = undefined;
     await vi.advanceTimersByTimeAsync(5000);
@@ -164,7 +169,7 @@ describe('Enforcer', () => {
   });
 
   it('caps the backoff at 5 s', () => {
-    expect([1, 2, 3, 6, 7, 20].map(retryDelay)).toEqual([100, 200, 400, 3200, 5000, 5000]);
+    expect([1, 2, 3, 6, 7, 20].map((n) => retryDelay(n))).toEqual([100, 200, 400, 3200, 5000, 5000]);
   });
 
   it('forces back a destination someone else flips, saying so', async () => {

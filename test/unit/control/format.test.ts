@@ -147,6 +147,29 @@ describe('formatStatus', () => {
     ]);
   });
 
+  it('names what keeps failing, under its table: error, kind, attempts, since when', () => {
+    const failing = { error: 'set protodown on: EOPNOTSUPP', permanent: true, attempts: 61, since: '2026-11-30T03:12:05.000Z', forMs: 300_000 };
+    const out = formatStatus({
+      ...report,
+      destinations: [{ ...report.destinations[1]!, failing }],
+      trackFiles: [
+        { path: '/run/ifdepd/mgmt.track', group: 'mgmt', wanted: 'up', written: 'up' },
+        { path: '/run/x/up.track', group: 'uplink', wanted: 'down', failing: { ...failing, error: 'ENOTDIR: not a directory', attempts: 1, forMs: 0 } },
+      ],
+    });
+    const blocks = out.trimEnd().split('\n\n');
+    expect(lines(blocks[3]!).at(-1)).toBe(
+      `  FAILING carp0: set protodown on: EOPNOTSUPP (permanent), 61 attempts since 2026-11-30T03:12:05.000Z (${formatSpan(300_000)})`,
+    );
+    expect(lines(blocks[4]!)).toEqual([
+      'track files:',
+      '  PATH                    GROUP   WANTED  WRITTEN',
+      '  /run/ifdepd/mgmt.track  mgmt    up      up',
+      '  /run/x/up.track         uplink  down    -',
+      `  FAILING /run/x/up.track: ENOTDIR: not a directory (permanent), 1 attempt since 2026-11-30T03:12:05.000Z (${formatSpan(0)})`,
+    ]);
+  });
+
   it('says so when there are no destinations', () => {
     expect(formatStatus({ ...report, groups: [], destinations: [] })).toMatch(/\n\ndestinations: none\n$/);
   });

@@ -1,0 +1,26 @@
+import type { Scheduler } from '../core/clock.js';
+
+/** Where a fault goes: the component and callback it happened in, and what was thrown. */
+export type FaultReport = (where: string, err: unknown) => void;
+
+/**
+ * The callback, made safe to hand to an event emitter or a timer: what it throws is
+ * reported as a fault of `where` instead of ending the process.
+ */
+export function guard<A extends unknown[]>(where: string, report: FaultReport, call: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      call(...args);
+    } catch (err) {
+      report(where, err);
+    }
+  };
+}
+
+/** A component's timers: a callback that throws is a fault of "COMPONENT: timer". */
+export function guardedScheduler(scheduler: Scheduler, component: string, report: FaultReport): Scheduler {
+  return {
+    now: () => scheduler.now(),
+    after: (delay, call) => scheduler.after(delay, guard(`${component}: timer`, report, call)),
+  };
+}
