@@ -25,6 +25,8 @@ export interface LinkState {
   readonly operState: OperState;
   /** IFLA_PROTO_DOWN: carrier forced off while the admin state stays up. */
   readonly protoDown: boolean;
+  /** IFLA_GROUP, the interface group (`ip link set X group N`); no decision uses it yet. */
+  readonly group?: number;
 }
 
 /** What every destination of a group should be. */

@@ -1,7 +1,7 @@
 import { createNetlink, Protocol, rt, type NetlinkMessage, type NetlinkSocket } from 'netlink';
-import { ifIndex, type IfIndex, type LinkState } from '../core/types.js';
+import type { IfIndex, LinkState } from '../core/types.js';
 import { errorCode } from './errors.js';
-import { toLinkState } from './link-message.js';
+import { parseLink, parseLinkHeader } from './link-parser.js';
 
 /** What the kernel's link notifications mean to the daemon. */
 export interface LinkEvents {
@@ -89,20 +89,28 @@ export class LinkMonitor {
 
 function dispatch(msgs: readonly NetlinkMessage[], events: LinkEvents): void {
   for (const m of msgs) {
-    if (m.type !== rt.MessageType.NEWLINK && m.type !== rt.MessageType.DELLINK) continue;
+    const removed = m.type === rt.MessageType.DELLINK;
+    if (m.type !== rt.MessageType.NEWLINK && !removed) continue;
     // Bridge ports also report as AF_BRIDGE, including a DELLINK when they merely leave
     // the bridge: only AF_UNSPEC messages describe the interface itself.
-    if (m.data.length === 0 || m.data[0] !== AF_UNSPEC) continue;
-    const parsed = rt.parseMessage(m.type, m.data);
-    if (parsed.kind !== 'link') continue;
-    if (m.type === rt.MessageType.DELLINK) {
-      if (parsed.data.index !== undefined) events.linkRemoved(ifIndex(parsed.data.index));
+    if (m.data.length > 0 && m.data[0] !== AF_UNSPEC) continue;
+    if (removed) {
+      // A deletion needs only the ifindex.
+      const header = parseLinkHeader(m.data);
+      if (header === undefined) events.socketError(malformed(m));
+      else events.linkRemoved(header.index);
       continue;
     }
-    const link = toLinkState(parsed);
-    if (link !== undefined) events.linkChanged(link);
+    const link = parseLink(m.data);
+    if (link === undefined) events.socketError(malformed(m));
+    else events.linkChanged(link);
   }
 }
+
+const malformed = (m: NetlinkMessage): Error =>
+  new Error(
+    `ignored a malformed ${m.type === rt.MessageType.DELLINK ? 'RTM_DELLINK' : 'RTM_NEWLINK'} notification (${m.data.length} bytes)`,
+  );
 
 function guard(events: LinkEvents, fn: () => void): void {
   try {

@@ -1,0 +1,123 @@
+import { endianness } from 'node:os';
+import { ifIndex, type IfIndex, type LinkState, type OperState } from '../core/types.js';
+
+/**
+ * Reads the payload of an RTM_NEWLINK / RTM_DELLINK (struct ifinfomsg, then rtattrs)
+ * for the few fields the link table keeps, without building an object per attribute:
+ * the netlink package's generic parser decodes every attribute and statistics block,
+ * which was most of ifdepd's own time with many destinations. Every length is checked
+ * against the buffer: a malformed message gives undefined, never an exception.
+ */
+
+/** ifi_family u8, pad u8, ifi_type u16, ifi_index s32, ifi_flags u32, ifi_change u32. */
+const IFINFOMSG_LENGTH = 16;
+const RTA_HEADER_LENGTH = 4;
+/** The two top bits of rta_type are NLA_F_NESTED and NLA_F_NET_BYTEORDER. */
+const RTA_TYPE_MASK = 0x3fff;
+const NLA_F_NET_BYTEORDER = 0x4000;
+/** AF_UNSPEC: the message describes the interface itself (bridge ports also send AF_BRIDGE ones). */
+const AF_UNSPEC = 0;
+const IFF_UP = 0x1;
+const IFF_LOWER_UP = 0x10000;
+
+const IFLA_IFNAME = 3;
+const IFLA_OPERSTATE = 16;
+const IFLA_GROUP = 27;
+const IFLA_PROTO_DOWN = 39;
+
+/** IF_OPER_* in the kernel's order; unknown values read as 'unknown'. */
+const OPERSTATES: readonly OperState[] = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
+
+// rtnetlink speaks the host's byte order.
+const LITTLE_ENDIAN = endianness() === 'LE';
+const readU16 = (b: Buffer, at: number): number => (LITTLE_ENDIAN ? b.readUInt16LE(at) : b.readUInt16BE(at));
+const readU32 = (b: Buffer, at: number): number => (LITTLE_ENDIAN ? b.readUInt32LE(at) : b.readUInt32BE(at));
+const readS32 = (b: Buffer, at: number): number => (LITTLE_ENDIAN ? b.readInt32LE(at) : b.readInt32BE(at));
+
+/** The ifinfomsg of a message about an interface itself. */
+export interface LinkHeader {
+  readonly index: IfIndex;
+  /** ifi_flags: IFF_UP, IFF_LOWER_UP, ... */
+  readonly flags: number;
+}
+
+/** The ifinfomsg, or undefined if the payload is too short, not AF_UNSPEC, or has no valid ifindex. */
+export function parseLinkHeader(payload: Buffer): LinkHeader | undefined {
+  if (payload.length < IFINFOMSG_LENGTH || payload[0] !== AF_UNSPEC) return undefined;
+  const index = readS32(payload, 4);
+  // The kernel numbers interfaces from 1.
+  if (index < 1) return undefined;
+  return { index: ifIndex(index), flags: readU32(payload, 8) };
+}
+
+/**
+ * The link table's view of one RTM_NEWLINK payload; undefined if it is not AF_UNSPEC
+ * or is malformed: truncated, an attribute running past the end, an ifname that is
+ * missing or not NUL-terminated, an IFLA_OPERSTATE or IFLA_GROUP of the wrong size.
+ */
+export function parseLink(payload: Buffer): LinkState | undefined {
+  const header = parseLinkHeader(payload);
+  if (header === undefined) return undefined;
+  const attrs = readAttributes(payload);
+  if (attrs === undefined || attrs.name === undefined) return undefined;
+  const link: LinkState = {
+    index: header.index,
+    name: attrs.name,
+    adminUp: (header.flags & IFF_UP) !== 0,
+    lowerUp: (header.flags & IFF_LOWER_UP) !== 0,
+    operState: OPERSTATES[attrs.operState ?? 0] ?? 'unknown',
+    protoDown: attrs.protoDown ?? false,
+  };
+  return attrs.group === undefined ? link : { ...link, group: attrs.group };
+}
+
+/** What the attributes say; the last occurrence of an attribute wins, as in the package. */
+interface Found {
+  name?: string;
+  operState?: number;
+  protoDown?: boolean;
+  group?: number;
+}
+
+/** Walks the rtattrs after the ifinfomsg; undefined as soon as one is malformed. */
+function readAttributes(payload: Buffer): Found | undefined {
+  const found: Found = {};
+  let at = IFINFOMSG_LENGTH;
+  while (at < payload.length) {
+    const left = payload.length - at;
+    if (left < RTA_HEADER_LENGTH) return undefined;
+    const length = readU16(payload, at);
+    if (length < RTA_HEADER_LENGTH || length > left) return undefined;
+    if (!take(found, readU16(payload, at + 2), payload, at + RTA_HEADER_LENGTH, at + length)) return undefined;
+    // Attributes start on 4-byte boundaries; the last one's padding may be missing.
+    at += (length + 3) & ~3;
+  }
+  return found;
+}
+
+/** Records one attribute if it is one the link table needs; false if it is one of those and malformed. */
+function take(found: Found, rtaType: number, payload: Buffer, start: number, end: number): boolean {
+  const type = rtaType & RTA_TYPE_MASK;
+  if (type !== IFLA_IFNAME && type !== IFLA_OPERSTATE && type !== IFLA_PROTO_DOWN && type !== IFLA_GROUP) return true;
+  // The kernel never sends these in network byte order.
+  if ((rtaType & NLA_F_NET_BYTEORDER) !== 0) return false;
+  const size = end - start;
+  switch (type) {
+    case IFLA_IFNAME:
+      if (size < 1 || payload[end - 1] !== 0) return false;
+      found.name = payload.toString('utf8', start, end - 1);
+      return true;
+    case IFLA_OPERSTATE:
+      if (size !== 1) return false;
+      found.operState = payload[start];
+      return true;
+    case IFLA_GROUP:
+      if (size !== 4) return false;
+      found.group = readU32(payload, start);
+      return true;
+    default:
+      // IFLA_PROTO_DOWN, a u8.
+      found.protoDown = size >= 1 && payload[start] === 1;
+      return true;
+  }
+}
