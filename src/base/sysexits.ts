@@ -8,6 +8,7 @@ export const EX_SOFTWARE = 70;
 export const EX_OSERR = 71;
 export const EX_CANTCREAT = 73;
 export const EX_NOPERM = 77;
+export const EX_CONFIG = 78;
 
 /** A failure that ends ifdepd with one line for the operator and a sysexits code. */
 export class Fatal extends Error {

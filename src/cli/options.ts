@@ -80,6 +80,7 @@ export function buildProgram(): Command {
         'what to do with the destinations: admin (IFF_UP, as the BSD ifdepd) or protodown (IFLA_PROTO_DOWN, for keepalived VMACs) (default: admin)',
       ).argParser(once(parseAction)),
     )
+    .addOption(new Option('--atomic', 'switch all destinations with one kernel request, through a kernel interface group'))
     .addOption(
       new Option('--startup-hold <time>', 'keep destinations down this long after start (default: 0)').argParser(
         once(parseDuration),
@@ -120,6 +121,7 @@ interface RawOptions {
   checkConfig?: boolean;
   startupHold?: Millis;
   action?: CommandLineAction;
+  atomic?: boolean;
   controlSocket?: string;
   downDelay?: Millis;
   upDelay?: Millis;
@@ -204,6 +206,7 @@ function commandLineConfig(raw: RawOptions): GroupOptions {
         },
         action: raw.action ?? { kind: 'admin' },
         hooks: [],
+        ...(raw.atomic === true ? { atomic: {} } : {}),
       },
     ],
     startupHold: raw.startupHold ?? 0,
@@ -227,6 +230,7 @@ function fileConfig(raw: RawOptions): GroupOptions {
       ['--up-delay', raw.upDelay],
       ['--startup-hold', raw.startupHold],
       ['--action', raw.action],
+      ['--atomic', raw.atomic],
     ] as const
   ).find(([, value]) => value !== undefined);
   if (clash !== undefined) throw usageError(`${clash[0]} cannot be combined with -f: set it in the configuration file`);

@@ -61,6 +61,8 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
     daemon.stop();
     void running.control?.close();
     pidfile?.release();
+    // A configuration the kernel's state refuses (an atomic group number in use) says so itself.
+    if (err instanceof Fatal) throw err;
     throw new Fatal(`cannot read the interfaces from the kernel: ${(err as Error).message}`, EX_OSERR);
   }
   daemon.supervisor.ready(daemon.summary());

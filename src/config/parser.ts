@@ -1,5 +1,6 @@
 import { parseDuration } from '../core/duration.js';
 import type { Millis } from '../core/types.js';
+import { parseAtomic } from './atomic-setting.js';
 import { ConfigSyntaxError, tokenize, type Token } from './lexer.js';
 import {
   DEFAULT_DAMPING,
@@ -7,6 +8,7 @@ import {
   DEFAULT_HOOK_TIMEOUT,
   DEFAULT_UP_DELAY,
   type ActionSpec,
+  type AtomicSpec,
   type DampingSpec,
   type GroupSpec,
   type HookSpec,
@@ -39,7 +41,7 @@ interface Statement {
   readonly opensBlock: boolean;
 }
 
-const GROUP_SETTINGS = ['sources', 'destinations', 'policy', 'down-delay', 'up-delay', 'damping', 'action', 'hook', 'hook-timeout'];
+const GROUP_SETTINGS = ['sources', 'destinations', 'policy', 'down-delay', 'up-delay', 'damping', 'action', 'hook', 'hook-timeout', 'atomic'];
 const TOP_SETTINGS = ['group', 'startup-hold', 'control-socket'];
 
 /**
@@ -132,6 +134,7 @@ interface GroupDraft {
   action?: ActionSpec;
   hooks: Array<Omit<ParsedHook, 'timeoutMs'>>;
   hookTimeout?: Millis;
+  atomic?: AtomicSpec & { readonly line: number };
 }
 
 function parseGroup(head: Statement, statements: StatementReader): ParsedGroup {
@@ -147,6 +150,9 @@ function parseGroup(head: Statement, statements: StatementReader): ParsedGroup {
     parseSetting(name, s, draft);
   }
   const hookTimeout = draft.hookTimeout ?? parseDuration(DEFAULT_HOOK_TIMEOUT);
+  if (draft.atomic !== undefined && draft.action?.kind === 'track-file') {
+    throw new ConfigSyntaxError(draft.atomic.line, `group ${name}: atomic switches interfaces; keepalived-track-file has none`);
+  }
   return {
     line: head.line,
     name,
@@ -157,6 +163,7 @@ function parseGroup(head: Statement, statements: StatementReader): ParsedGroup {
     ...(draft.damping ? { damping: draft.damping } : {}),
     action: draft.action ?? { kind: 'admin' },
     hooks: draft.hooks.map((h) => ({ ...h, timeoutMs: hookTimeout })),
+    ...(draft.atomic ? { atomic: draft.atomic.group === undefined ? {} : { group: draft.atomic.group } } : {}),
   };
 }
 
@@ -200,6 +207,10 @@ function parseSetting(group: string, s: Statement, d: GroupDraft): void {
     case 'hook-timeout':
       twice(d.hookTimeout);
       d.hookTimeout = duration(s, one(s));
+      return;
+    case 'atomic':
+      twice(d.atomic);
+      d.atomic = { line: s.line, ...parseAtomic(s.line, s.args.map((t) => t.text)) };
       return;
     default:
       throw unknown(s, GROUP_SETTINGS, `in group ${group}`);

@@ -33,6 +33,12 @@ export type ActionSpec =
 
 export type InterfaceActionKind = 'admin' | 'protodown';
 
+/** `atomic`: the destinations switched with one kernel request, through a kernel interface group. */
+export interface AtomicSpec {
+  /** IFLA_GROUP; chosen from ATOMIC_RANGE (core/atomic.ts) when not given. */
+  readonly group?: number;
+}
+
 export interface HookSpec {
   readonly path: string;
   readonly args: readonly string[];
@@ -56,6 +62,7 @@ export interface GroupSpec {
   readonly damping?: DampingSpec;
   readonly action: ActionSpec;
   readonly hooks: readonly HookSpec[];
+  readonly atomic?: AtomicSpec;
 }
 
 export interface Config {

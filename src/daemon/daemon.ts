@@ -1,5 +1,10 @@
 import { messageOf } from '../base/message.js';
-import { adminAction, protodownAction } from '../act/interface-action.js';
+import { EX_CONFIG, Fatal } from '../base/sysexits.js';
+import { AtomicConflict } from '../core/atomic.js';
+import { wantedState } from '../core/wanted.js';
+import { AtomicMembership } from '../act/atomic-group.js';
+import { atomicAction } from '../act/atomic-switch.js';
+import { adminAction, protodownAction, type InterfaceAction } from '../act/interface-action.js';
 import { InterfaceActuator } from '../act/interface-actuator.js';
 import type { Actuator } from '../act/actuator.js';
 import { HookRunner } from '../act/hooks.js';
@@ -44,6 +49,7 @@ export class Daemon implements ControlHandler {
   private readonly holdStore?: HoldStore;
   private readonly interfaces: readonly InterfaceActuator[];
   private readonly trackFiles: TrackFiles;
+  private readonly atomic: AtomicMembership;
   private readonly faults: FaultBudget;
   private readonly startedAt: Millis;
   private config: Config;
@@ -80,13 +86,17 @@ export class Daemon implements ControlHandler {
     });
     const kernel = () => this.links.kernel();
     const deps = { groups: () => this.groups.all, links: this.table, log, dryRun, verify: this.links.reread.bind(this.links), fault };
+    this.atomic = new AtomicMembership({ links: this.table, kernel, log, dryRun });
+    const wanted = (a: InterfaceAction) => (name: string) => wantedState(name, a.kind, this.groups.all, scheduler.now());
+    const atomic = (a: InterfaceAction) => atomicAction(a, { membership: this.atomic, kernel, links: this.table, wanted: wanted(a), log });
     this.interfaces = [
-      new InterfaceActuator(adminAction(kernel), { ...deps, scheduler: timersOf('admin enforcer') }),
-      new InterfaceActuator(protodownAction(kernel), { ...deps, scheduler: timersOf('protodown enforcer') }),
+      new InterfaceActuator(atomic(adminAction(kernel)), { ...deps, scheduler: timersOf('admin enforcer') }),
+      new InterfaceActuator(atomic(protodownAction(kernel)), { ...deps, scheduler: timersOf('protodown enforcer') }),
     ];
     this.trackFiles = new TrackFiles(deps.groups, log, timersOf('track files'), dryRun);
     // Each actuator is chosen here, once; in this order each hears of every decision.
-    this.actuators = [...this.interfaces, this.trackFiles, new HookRunner(log, this.table, dryRun)];
+    // Membership first: a destination joins its kernel group before the group is switched.
+    this.actuators = [this.atomic, ...this.interfaces, this.trackFiles, new HookRunner(log, this.table, dryRun)];
   }
 
   /** Subscribes, reads every link, decides and enforces: resolves when the first decisions are sent. */
@@ -128,6 +138,8 @@ export class Daemon implements ControlHandler {
   private swapConfig(config: Config): string {
     const { log } = this.options;
     const now = this.options.scheduler.now();
+    // Refused before anything changes: the running configuration stays.
+    this.atomic.plan(config.groups);
     const { added, dropped } = this.groups.replace(config.groups);
     for (const g of added) log.notice(`${g.spec.name}: added by reload: ${g.why(now)} -> ${targetsOf(g.spec)} ${g.decision}`);
     for (const name of dropped) log.notice(`group ${name} removed from the configuration; its destinations are left as they are`);
@@ -214,6 +226,11 @@ export class Daemon implements ControlHandler {
     return all.length === 0 ? 'none' : all.map((d) => `${d.name} ${d.state}`).join(', ');
   }
 
+  /** Before stopping: the destinations ifdepd put in kernel groups go back to group 0. */
+  leaveKernelGroups(): Promise<void> {
+    return this.atomic.release();
+  }
+
   /** Stops watching. Destinations are left exactly as they are. */
   stop(): void {
     for (const a of this.actuators) a.close();
@@ -224,6 +241,12 @@ export class Daemon implements ControlHandler {
   private firstDecisions(): void {
     const { log } = this.options;
     const now = this.options.scheduler.now();
+    try {
+      this.atomic.plan(this.config.groups);
+    } catch (err) {
+      if (err instanceof AtomicConflict) throw new Fatal(err.message, EX_CONFIG);
+      throw err;
+    }
     const stored = this.storedHolds();
     const groups = this.groups.start(this.config.groups, stored);
     if ([...stored.keys()].some((name) => !groups.some((g) => g.spec.name === name))) this.storeHolds();

@@ -62,6 +62,12 @@ async function hangup(r: Running): Promise<void> {
 
 /** Stops watching and exits; a short grace lets the last syslog datagram leave. */
 export function shutdown(r: Running, code: number): void {
+  // Interfaces ifdepd put in kernel groups go back to group 0 first; a kernel that does not answer gets a second.
+  const left = Promise.race([r.daemon.leaveKernelGroups().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000))]);
+  void left.then(() => stopAndExit(r, code));
+}
+
+function stopAndExit(r: Running, code: number): void {
   r.daemon.stop();
   void r.control?.close();
   r.pidfile?.release();

@@ -1,0 +1,117 @@
+import { messageOf } from '../base/message.js';
+import type { AtomicGroup } from '../core/atomic.js';
+import type { LinkLookup } from '../core/link-table.js';
+import type { Decision } from '../core/types.js';
+import type { Wanted } from '../core/wanted.js';
+import type { Logger } from '../logging/logger.js';
+import type { AtomicMembership } from './atomic-group.js';
+import type { InterfaceAction } from './interface-action.js';
+
+/** The group request (kernel/requester.ts): IFF_UP or IFLA_PROTO_DOWN on every member at once. */
+export interface GroupSwitchWriter {
+  switchGroup(group: number, change: { kind: 'admin'; up: boolean } | { kind: 'protodown'; on: boolean }): Promise<void>;
+}
+
+export interface AtomicSwitchDeps {
+  readonly membership: AtomicMembership;
+  readonly kernel: () => GroupSwitchWriter;
+  readonly links: LinkLookup;
+  /** What the groups want of a destination, down winning (the enforcer's own answer). */
+  readonly wanted: (name: string) => Wanted | undefined;
+  readonly log: Logger;
+}
+
+interface Waiting {
+  readonly name: string;
+  readonly resolve: () => void;
+  readonly reject: (err: unknown) => void;
+}
+
+interface Batch {
+  readonly decision: Decision;
+  readonly writes: Waiting[];
+}
+
+/**
+ * An interface action whose writes to members of an atomic group, sent in the same turn
+ * of the event loop (the enforcer writes all destinations of a decision at once), become
+ * ONE request for the whole kernel group. The enforcer is unchanged: each write resolves
+ * with the group's ACK and is confirmed per destination as before; a group request that
+ * fails, or one that cannot be sent, falls back to the destination's own write.
+ */
+export function atomicAction(action: InterfaceAction, deps: AtomicSwitchDeps): InterfaceAction {
+  const batches = new Map<AtomicGroup, Batch>();
+
+  const alone = (w: Waiting, decision: Decision): void => {
+    action.write(w.name, decision).then(w.resolve, w.reject);
+  };
+
+  const flush = async (group: AtomicGroup, batch: Batch): Promise<void> => {
+    batches.delete(group);
+    const { decision, writes } = batch;
+    let blocker = writes.length < 2 ? 'one destination' : blockerOf(group, decision, deps);
+    if (blocker === undefined) {
+      await deps.membership.joined(group);
+      blocker = blockerOf(group, decision, deps);
+    }
+    if (blocker !== undefined) {
+      if (writes.length > 1) deps.log.info(`${group.name}: not switched as one (${blocker}); setting each destination on its own`);
+      for (const w of writes) alone(w, decision);
+      return;
+    }
+    const inGroup = (w: Waiting): boolean => {
+      const link = deps.links.byName(w.name);
+      return link !== undefined && deps.membership.holds(link, group);
+    };
+    for (const w of writes.filter((w) => !inGroup(w))) alone(w, decision);
+    const members = writes.filter(inGroup);
+    try {
+      await deps.kernel().switchGroup(group.number, action.kind === 'admin' ? { kind: 'admin', up: decision === 'up' } : { kind: 'protodown', on: decision === 'down' });
+      deps.log.debug(`${group.name}: kernel group ${group.number} switched ${decision} in one request`);
+      for (const w of members) w.resolve();
+    } catch (err) {
+      deps.log.warning(`${group.name}: switching kernel group ${group.number} ${decision} failed (${messageOf(err)}); setting each destination on its own`);
+      for (const w of members) alone(w, decision);
+    }
+  };
+
+  const write = (name: string, decision: Decision): Promise<void> => {
+    const link = deps.links.byName(name);
+    const group = link === undefined ? undefined : deps.membership.memberOf(link);
+    if (group === undefined || group.action !== action.kind) return action.write(name, decision);
+    let batch = batches.get(group);
+    if (batch !== undefined && batch.decision !== decision) return action.write(name, decision);
+    if (batch === undefined) {
+      const fresh: Batch = { decision, writes: [] };
+      batches.set(group, fresh);
+      batch = fresh;
+      queueMicrotask(() => {
+        flush(group, fresh).catch((err: unknown) => {
+          for (const w of fresh.writes) w.reject(err);
+        });
+      });
+    }
+    const writes = batch.writes;
+    return new Promise<void>((resolve, reject) => writes.push({ name, resolve, reject }));
+  };
+
+  return { ...action, write };
+}
+
+/**
+ * Why the kernel group cannot be switched to `decision` now: a member is wanted otherwise
+ * (another group holds it down: down wins), or an interface that is not a destination was
+ * put in the group. Undefined when the request is safe for every member.
+ */
+function blockerOf(group: AtomicGroup, decision: Decision, deps: AtomicSwitchDeps): string | undefined {
+  for (const link of deps.links.all()) {
+    const member = deps.membership.memberOf(link) === group;
+    if (!member && link.group === group.number) return `${link.name} is in kernel group ${group.number} but is not a destination`;
+    if (!member) continue;
+    const wanted = deps.wanted(link.name);
+    if (wanted !== undefined && wanted.decision !== decision) {
+      return `${link.name} is held ${wanted.decision} by ${wanted.downBecause.join(',') || 'its other groups'}`;
+    }
+  }
+  return undefined;
+}

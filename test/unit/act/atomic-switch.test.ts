@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { AtomicMembership } from '../../../src/act/atomic-group.js';
+import { atomicAction } from '../../../src/act/atomic-switch.js';
+import type { InterfaceAction } from '../../../src/act/interface-action.js';
+import { ATOMIC_RANGE } from '../../../src/core/atomic.js';
+import type { GroupSpec } from '../../../src/core/spec.js';
+import type { Decision, LinkState } from '../../../src/core/types.js';
+import type { Wanted } from '../../../src/core/wanted.js';
+import { createLogger, type Severity } from '../../../src/logging/logger.js';
+import { link, table } from '../../support/links.js';
+
+const N = ATOMIC_RANGE.first;
+const spec: GroupSpec = {
+  name: 'uplink',
+  sources: ['em0'],
+  destinations: ['vrrp*'],
+  policy: { kind: 'all' },
+  delays: { down: 0, up: 0 },
+  action: { kind: 'admin' },
+  hooks: [],
+  atomic: {},
+};
+
+function harness(...links: LinkState[]) {
+  const t = table(...links);
+  const requests: string[] = [];
+  const logs: string[] = [];
+  const wanted = new Map<string, Decision>();
+  const fail = { switch: undefined as Error | undefined };
+  const kernel = {
+    setGroup(name: string, group: number): Promise<void> {
+      requests.push(`${name}=${group}`);
+      const l = t.byName(name);
+      if (l) t.upsert({ ...l, group });
+      return Promise.resolve();
+    },
+    switchGroup(group: number, change: { kind: 'admin'; up: boolean } | { kind: 'protodown'; on: boolean }): Promise<void> {
+      requests.push(`switch ${group} ${JSON.stringify(change)}`);
+      return fail.switch ? Promise.reject(fail.switch) : Promise.resolve();
+    },
+  };
+  const log = createLogger('verbose', { write: (s: Severity, text: string) => logs.push(`${s}: ${text}`) });
+  const membership = new AtomicMembership({ links: t, kernel: () => kernel, log, dryRun: false });
+  membership.plan([spec]);
+  const own: InterfaceAction = {
+    kind: 'admin',
+    stateWord: 'admin',
+    stateOf: (l) => (l.adminUp ? 'up' : 'down'),
+    describe: (d) => d,
+    write: (name, d) => {
+      requests.push(`${name} ${d}`);
+      return Promise.resolve();
+    },
+  };
+  const want = (name: string): Wanted | undefined => {
+    const decision = wanted.get(name);
+    return decision === undefined ? undefined : { decision, because: '', downBecause: decision === 'down' ? ['lan'] : [], named: true };
+  };
+  const action = atomicAction(own, { membership, kernel: () => kernel, links: t, wanted: want, log });
+  return { t, action, requests, logs, wanted, fail };
+}
+
+describe('atomicAction', () => {
+  it('turns the writes of one decision into joins, then ONE group request; every write resolves with it', async () => {
+    const h = harness(link(1, 'vrrp0'), link(2, 'vrrp1', { group: N }), link(3, 'eth0'));
+    for (const n of ['vrrp0', 'vrrp1']) h.wanted.set(n, 'down');
+    await Promise.all([h.action.write('vrrp0', 'down'), h.action.write('vrrp1', 'down'), h.action.write('eth0', 'down')]);
+    expect(h.requests).toEqual(['eth0 down', `vrrp0=${N}`, `switch ${N} {"kind":"admin","up":false}`]);
+  });
+
+  it('writes one destination on its own: a retry or a single flip needs no group request', async () => {
+    const h = harness(link(1, 'vrrp0', { group: N }), link(2, 'vrrp1', { group: N }));
+    h.wanted.set('vrrp0', 'up').set('vrrp1', 'up');
+    await h.action.write('vrrp0', 'up');
+    expect(h.requests).toEqual(['vrrp0 up']);
+  });
+
+  it('down wins: a member another group holds down keeps the group from going up as one; each is written', async () => {
+    const h = harness(link(1, 'vrrp0', { group: N }), link(2, 'vrrp1', { group: N }), link(3, 'vrrp2', { group: N, adminUp: false }));
+    h.wanted.set('vrrp0', 'up').set('vrrp1', 'up').set('vrrp2', 'down');
+    await Promise.all([h.action.write('vrrp0', 'up'), h.action.write('vrrp1', 'up')]);
+    expect(h.requests).toEqual(['vrrp0 up', 'vrrp1 up']);
+    expect(h.logs).toContain('info: uplink: not switched as one (vrrp2 is held down by lan); setting each destination on its own');
+  });
+
+  it('never switches a group an interface that is not a destination was put in', async () => {
+    const h = harness(link(1, 'vrrp0', { group: N }), link(2, 'vrrp1', { group: N }), link(3, 'eth0', { group: N }));
+    h.wanted.set('vrrp0', 'down').set('vrrp1', 'down');
+    await Promise.all([h.action.write('vrrp0', 'down'), h.action.write('vrrp1', 'down')]);
+    expect(h.requests).toEqual(['vrrp0 down', 'vrrp1 down']);
+  });
+
+  it('a group request the kernel refuses falls back to each destination, which resolves with its own write', async () => {
+    const h = harness(link(1, 'vrrp0', { group: N }), link(2, 'vrrp1', { group: N }));
+    h.wanted.set('vrrp0', 'down').set('vrrp1', 'down');
+    h.fail.switch = new Error('switch group: EINVAL');
+    await Promise.all([h.action.write('vrrp0', 'down'), h.action.write('vrrp1', 'down')]);
+    expect(h.requests).toEqual([`switch ${N} {"kind":"admin","up":false}`, 'vrrp0 down', 'vrrp1 down']);
+    expect(h.logs.some((l) => l.startsWith(`warning: uplink: switching kernel group ${N} down failed (switch group: EINVAL)`))).toBe(true);
+  });
+});
