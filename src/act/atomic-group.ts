@@ -77,7 +77,12 @@ export class AtomicMembership implements Actuator {
 
   linkChanged(name: string): void {
     const link = this.deps.links.byName(name);
-    if (link !== undefined) this.sync(link);
+    if (link !== undefined) {
+      this.sync(link);
+      return;
+    }
+    // Renamed out of its patterns (the new name is no group's to report) or deleted: let it go.
+    for (const l of this.deps.links.all()) if (this.held.has(l.index)) this.sync(l);
   }
 
   reassert(): void {

@@ -93,6 +93,17 @@ describe('AtomicMembership', () => {
     expect(h.requests).toHaveLength(3);
   });
 
+  it('lets go of a destination renamed out of its patterns: the new name is no group\'s to report', async () => {
+    const h = harness(link(1, 'vrrp0'), link(2, 'vrrp1'));
+    h.m.plan([spec(['vrrp*'])]);
+    h.m.reassert();
+    await settle();
+    h.t.upsert(link(2, 'other1', { group: N }));
+    h.m.linkChanged('vrrp1');
+    await settle();
+    expect(h.requests).toEqual([`vrrp0=${N}`, `vrrp1=${N}`, 'other1=0']);
+  });
+
   it('release at exit puts back to group 0 exactly what ifdepd put in and still is there', async () => {
     const h = harness(link(1, 'vrrp0'), link(2, 'vrrp1'));
     h.m.plan([spec(['vrrp*'])]);
