@@ -20,16 +20,21 @@ export interface AtomicMembershipDeps {
 }
 
 /**
- * Keeps every atomic group's kernel interface group (IFLA_GROUP) holding exactly the
- * destinations it claims: a destination that appears or is re-created (keepalived
- * re-creates its VMACs) is put in; one ifdepd lets go (reload, a glob no longer matching,
- * exit) is taken out, back to group 0, and only if it is still in the group ifdepd put it
- * in. An interface the operator put in another group is never moved: it is switched on its own.
+ * Keeps every atomic group's kernel interface group (IFLA_GROUP) holding the destinations
+ * it claims: a destination that appears or is re-created (keepalived re-creates its
+ * VMACs) is put in; one ifdepd lets go (reload, a glob no longer matching, exit) is taken
+ * out, back to group 0, only if this process put it in and it is still there. An
+ * interface the operator put in a group is never taken out of it: it is switched on its own.
  */
 export class AtomicMembership implements Actuator {
   private groups: readonly AtomicGroup[] = [];
-  /** The interfaces ifdepd holds in a kernel group, and which: only these are ever taken out. */
+  /** The interfaces known to be in an atomic group's kernel group, and which. */
   private readonly held = new Map<IfIndex, number>();
+  /**
+   * Those this process put there: the only ones ever taken out. One found in the group
+   * (put there by the operator, or left by an ifdepd killed with -9) is left there.
+   */
+  private readonly joinedHere = new Set<IfIndex>();
   /** Join and leave requests in flight, by name. */
   private readonly pending = new Map<string, { readonly group: number; readonly done: Promise<void> }>();
   private readonly foreignSaid = new Set<string>();
@@ -39,8 +44,8 @@ export class AtomicMembership implements Actuator {
 
   /** The kernel groups for this configuration (start, reload); throws AtomicConflict, changing nothing. */
   plan(specs: readonly GroupSpec[]): void {
-    // What ifdepd holds in its groups is no stranger there: a reload takes out what it no longer claims.
-    const others = [...this.deps.links.all()].filter((l) => this.held.get(l.index) !== l.group);
+    // What this process put in its groups is no stranger there: a reload takes out what it no longer claims.
+    const others = [...this.deps.links.all()].filter((l) => !(this.joinedHere.has(l.index) && this.held.get(l.index) === l.group));
     const next = planAtomic(specs, others, this.groups);
     for (const g of next) {
       const before = this.groups.find((b) => b.name === g.name);
@@ -54,7 +59,7 @@ export class AtomicMembership implements Actuator {
     const g = atomicGroupOf(link.name, this.groups);
     if (g === undefined) return undefined;
     const now = this.pending.get(link.name)?.group ?? link.group ?? NO_GROUP;
-    return now === g.number || now === NO_GROUP || this.isOurs(now) ? g : undefined;
+    return now === g.number || now === NO_GROUP || this.putHere(link, now) ? g : undefined;
   }
 
   /** Puts every present member of the group in it, and waits for every request in flight. */
@@ -92,12 +97,13 @@ export class AtomicMembership implements Actuator {
       this.sync(link);
     }
     for (const index of this.held.keys()) if (!present.has(index)) this.held.delete(index);
+    for (const index of this.joinedHere) if (!present.has(index)) this.joinedHere.delete(index);
   }
 
   /** Exit: every interface ifdepd put in a group goes back to group 0. Resolves when the kernel has answered. */
   async release(): Promise<void> {
     this.groups = [];
-    const leaving = [...this.deps.links.all()].filter((l) => l.group !== undefined && this.held.get(l.index) === l.group);
+    const leaving = [...this.deps.links.all()].filter((l) => this.joinedHere.has(l.index) && this.held.get(l.index) === l.group);
     if (leaving.length > 0) this.deps.log.info(`taking ${leaving.map((l) => l.name).join(',')} out of ifdepd's kernel group(s)`);
     for (const link of leaving) this.request(link, NO_GROUP);
     await Promise.all([...this.pending.values()].map((p) => p.done));
@@ -114,19 +120,19 @@ export class AtomicMembership implements Actuator {
     const g = atomicGroupOf(link.name, this.groups);
     if (g !== undefined && now === g.number) {
       this.held.set(link.index, now);
-    } else if (g !== undefined && (now === NO_GROUP || this.isOurs(now))) {
+    } else if (g !== undefined && (now === NO_GROUP || this.putHere(link, now))) {
       this.request(link, g.number);
     } else if (g !== undefined) {
       this.sayForeign(link, g);
-    } else if (now !== NO_GROUP && this.held.get(link.index) === now) {
+    } else if (now !== NO_GROUP && this.putHere(link, now)) {
       this.deps.log.info(`${link.name} is no longer a destination of an atomic group; taken out of kernel group ${now}`);
       this.request(link, NO_GROUP);
     }
   }
 
-  /** A group number ifdepd holds interfaces in, now or from before a reload. */
-  private isOurs(group: number): boolean {
-    return group !== NO_GROUP && (this.groups.some((g) => g.number === group) || [...this.held.values()].includes(group));
+  /** This process put the interface in kernel group `now` (of an atomic group, now or before a reload): it may move it. */
+  private putHere(link: LinkState, now: number): boolean {
+    return this.joinedHere.has(link.index) && this.held.get(link.index) === now;
   }
 
   private sayForeign(link: LinkState, g: AtomicGroup): void {
@@ -143,8 +149,13 @@ export class AtomicMembership implements Actuator {
       .setGroup(link.name, group)
       .then(
         () => {
-          if (group === NO_GROUP) this.held.delete(link.index);
-          else this.held.set(link.index, group);
+          if (group === NO_GROUP) {
+            this.held.delete(link.index);
+            this.joinedHere.delete(link.index);
+          } else {
+            this.held.set(link.index, group);
+            this.joinedHere.add(link.index);
+          }
         },
         (err: unknown) => {
           const what = group === NO_GROUP ? 'take it out of its kernel group' : `put it in kernel group ${group}`;

@@ -51,7 +51,7 @@ describeLab('atomic groups (-f)', () => {
     expect(d.since(mark).join('\n')).not.toMatch(/not switched as one|no notification/);
   });
 
-  it('takes out of the group what a reload no longer claims, and everything at exit; kill -9 leaves them in', async () => {
+  it('takes out what it put in when a reload or a rename lets go and at exit; kill -9 leaves them in, and a restart leaves what it found', async () => {
     lab.addSource('s0');
     for (const v of ['vrrp0', 'vrrp1', 'vrrp2']) lab.addDestination(v);
     const conf = (dests: string) => config(lab, group('up', 'sources s0', `destinations ${dests}`, 'atomic group 4242'));
@@ -80,6 +80,10 @@ describeLab('atomic groups (-f)', () => {
     expect([groupOf('vrrp0'), groupOf('vrrp1')]).toEqual(['4242', '4242']);
     const third = await lab.start(conf('vrrp*'));
     expect(third.alive).toBe(true);
+    // Found in the group, not put there by this process: left in it at exit.
+    third.signal('SIGTERM');
+    expect((await third.exit).code).toBe(0);
+    expect([groupOf('vrrp0'), groupOf('vrrp1')]).toEqual(['4242', '4242']);
   });
 
   it('a reload naming a group number in use by another interface is refused; the running configuration stays', async () => {

@@ -93,6 +93,20 @@ describe('AtomicMembership', () => {
     expect(h.requests).toHaveLength(3);
   });
 
+  it('never takes out a destination it found in the group, even when it is no longer claimed', async () => {
+    const h = harness(link(1, 'vrrp0', { group: N }), link(2, 'vrrp1'));
+    h.m.plan([spec(['vrrp*'])]);
+    h.m.reassert();
+    await settle();
+    h.t.upsert(link(1, 'other0', { group: N }));
+    h.m.linkChanged('vrrp0');
+    await settle();
+    expect(h.requests).toEqual([`vrrp1=${N}`]);
+    // Now a stranger in the group: a plan (reload) with this number is refused.
+    expect(() => h.m.plan([spec(['vrrp*'])])).not.toThrow();
+    expect(() => h.m.plan([{ ...spec(['vrrp*']), atomic: { group: N } }])).toThrow(/in use by other0/);
+  });
+
   it('lets go of a destination renamed out of its patterns: the new name is no group\'s to report', async () => {
     const h = harness(link(1, 'vrrp0'), link(2, 'vrrp1'));
     h.m.plan([spec(['vrrp*'])]);
@@ -104,13 +118,14 @@ describe('AtomicMembership', () => {
     expect(h.requests).toEqual([`vrrp0=${N}`, `vrrp1=${N}`, 'other1=0']);
   });
 
-  it('release at exit puts back to group 0 exactly what ifdepd put in and still is there', async () => {
-    const h = harness(link(1, 'vrrp0'), link(2, 'vrrp1'));
+  it('release at exit puts back to group 0 exactly what this process put in and still is there', async () => {
+    const h = harness(link(1, 'vrrp0'), link(2, 'vrrp1'), link(3, 'vrrp2', { group: N }));
     h.m.plan([spec(['vrrp*'])]);
     h.m.reassert();
     await settle();
     h.t.upsert(link(2, 'vrrp1', { group: 5 }));
     await h.m.release();
+    // vrrp1: the operator moved it; vrrp2: found in the group (the operator's, or a killed ifdepd's).
     expect(h.requests).toEqual([`vrrp0=${N}`, `vrrp1=${N}`, 'vrrp0=0']);
     h.m.linkChanged('vrrp0');
     await settle();
