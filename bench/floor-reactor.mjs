@@ -6,6 +6,7 @@
 //   node floor-reactor.mjs SOURCE each DESTFILE    (DESTFILE: one name a line)
 //   node floor-reactor.mjs SOURCE group GROUPNUM   (one RTM_NEWLINK for the whole ifgroup)
 //   node floor-reactor.mjs SOURCE protodown DESTFILE (IFLA_PROTO_DOWN instead of admin down)
+//   node floor-reactor.mjs SOURCE group-protodown GROUPNUM (one RTM_NEWLINK: IFLA_PROTO_DOWN for the whole ifgroup)
 import { readFileSync } from 'node:fs';
 import { createNetlink, createRtNetlink, Protocol } from 'netlink';
 
@@ -15,7 +16,7 @@ rt.socket.on('error', () => {});
 const links = await rt.getLinks();
 const byName = new Map(links.map((m) => [m.attrs.ifname, m.data.index]));
 const srcIndex = byName.get(source);
-const dests = mode !== 'group' ? readFileSync(arg, 'utf8').split('\n').filter(Boolean).map((n) => byName.get(n)) : [];
+const dests = !mode.startsWith('group') ? readFileSync(arg, 'utf8').split('\n').filter(Boolean).map((n) => byName.get(n)) : [];
 let carrier = !!links.find((m) => m.data.index === srcIndex)?.data.flags?.lowerUp;
 
 const sock = createNetlink(Protocol.ROUTE, { ref: true, recvBufferSize: 8 << 20, sendBufferSize: 0 });
@@ -35,6 +36,10 @@ function act(up) {
   const flags = up ? { up: true } : {};
   if (mode === 'group') {
     rt.newLink({ index: 0, flags, change: { up: true } }, { group: Number(arg) }).catch((e) => console.error(e.message));
+    return;
+  }
+  if (mode === 'group-protodown') {
+    rt.newLink({ index: 0 }, { group: Number(arg), protoDown: Buffer.from([up ? 0 : 1]) }).catch((e) => console.error(e.message));
     return;
   }
   let next = 0;

@@ -74,6 +74,8 @@ if (reaction) {
         ['ifdepd', 'floor-node', 'ifdepd / floor-node'],
         ['ifdepd', 'floor-group', 'ifdepd / floor-group'],
         ['ifdepd-protodown', 'floor-protodown', 'ifdepd-protodown / floor-protodown'],
+        ['ifdepd-atomic', 'floor-group', 'ifdepd-atomic / floor-group'],
+        ['ifdepd-protodown-atomic', 'floor-group-protodown', 'ifdepd-protodown-atomic / floor-group-protodown'],
       ];
       for (const peer of ['ip-monitor-sh', 'netplug', 'ifplugd-100ms', 'ifplugd', 'keepalived']) pairs.push([peer, 'ifdepd', `${peer} / ifdepd`]);
       for (const [a, b, label] of pairs) {

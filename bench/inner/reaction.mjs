@@ -54,6 +54,12 @@ ip -o monitor link | while read -r line; do
 done`,
 );
 
+function atomicConf(action) {
+  const conf = join(dir, `ifdepd-${action}-atomic.conf`);
+  writeFileSync(conf, `group bench {\n    sources      ${src}\n    destinations "d*"\n    action       ${action}\n    atomic group ${group}\n    down-delay   0\n    up-delay     0\n}\n`);
+  return { argv: [process.execPath, cli, '-f', conf, '--control-socket', join(dir, 'ctl.sock')], ready: /at start/ };
+}
+
 const TOOLS = {
   ifdepd: () => ({
     argv: [process.execPath, cli, '-S', src, '-D', dests.join(':'), '--down-delay', '0', '--up-delay', '0'],
@@ -66,6 +72,10 @@ const TOOLS = {
     return { argv: [process.execPath, cli, '-f', conf, '--control-socket', join(dir, 'ctl.sock')], ready: /at start/, action: 'protodown' };
   },
   'floor-protodown': () => ({ argv: [process.execPath, new URL('../floor-reactor.mjs', import.meta.url).pathname, src, 'protodown', join(dir, 'dests.txt')], ready: /ready/, action: 'protodown' }),
+  // atomic: the destinations are in the topology's ifgroup already; ifdepd finds them there and uses it.
+  'ifdepd-atomic': () => atomicConf('admin'),
+  'ifdepd-protodown-atomic': () => ({ ...atomicConf('protodown'), action: 'protodown' }),
+  'floor-group-protodown': () => ({ argv: [process.execPath, new URL('../floor-reactor.mjs', import.meta.url).pathname, src, 'group-protodown', String(group)], ready: /ready/, action: 'protodown' }),
   'floor-group': () => ({ argv: [process.execPath, new URL('../floor-reactor.mjs', import.meta.url).pathname, src, 'group', String(group)], ready: /ready/ }),
   'ip-monitor-sh': () => ({ argv: ['sh', shellLoop], wait: 300 }),
   netplug: () => ({ argv: ['netplugd', '-F', '-P', '-c', '/dev/null', '-i', src, '-s', netplugAction], wait: 500 }),

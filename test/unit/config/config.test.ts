@@ -89,7 +89,7 @@ describe('configuration file', () => {
   it.each<[string, string, string]>([
     ['empty file', '# nothing\n', `${FILE}:1: no group defined`],
     ['unknown top-level word', 'startup-hld 5s\n', `${FILE}:1: unknown setting 'startup-hld' at top level (expected group, startup-hold, control-socket)`],
-    ['unknown group setting', g(' sources a\n destinations b\n polcy any'), `${FILE}:4: unknown setting 'polcy' in group g (expected sources, destinations, policy, down-delay, up-delay, damping, action, hook, hook-timeout)`],
+    ['unknown group setting', g(' sources a\n destinations b\n polcy any'), `${FILE}:4: unknown setting 'polcy' in group g (expected sources, destinations, policy, down-delay, up-delay, damping, action, hook, hook-timeout, atomic)`],
     ['missing brace', 'group g\n sources a\n', `${FILE}:1: group g: '{' missing`],
     ['unclosed group', 'group g {\n sources a\n destinations b\n', `${FILE}:1: group g: '}' missing`],
     ['stray closing brace', '}\n', `${FILE}:1: unknown setting '}' at top level (expected group, startup-hold, control-socket)`],
