@@ -53,6 +53,7 @@ describe('command line validation: one line, exit 64', () => {
     ['track-file action on the command line', ['-S', 'em0', '-D', 'vrrp0', '--action', 'keepalived-track-file'], /--action: keepalived-track-file is for the configuration file/],
     ['action twice', ['-S', 'em0', '-D', 'vrrp0', '--action', 'admin', '--action', 'protodown'], /--action: given more than once/],
     ['-f with --action', ['-f', '/etc/ifdepd.conf', '--action', 'protodown'], /^--action cannot be combined with -f: set it in the configuration file$/],
+    ['-f with --atomic', ['-f', '/etc/ifdepd.conf', '--atomic'], /^--atomic cannot be combined with -f: set it in the configuration file$/],
     ['startup hold garbage', ['-S', 'em0', '-D', 'vrrp0', '--startup-hold', 'long'], /--startup-hold: 'long' is not a duration/],
     ['empty control socket', ['-S', 'em0', '-D', 'vrrp0', '--control-socket', ''], /empty --control-socket path/],
     ['empty pidfile', ['-S', 'em0', '-D', 'vrrp0', '--pidfile', ''], /empty --pidfile/],
@@ -115,6 +116,11 @@ describe('accepted command lines', () => {
   it('reads --action for the one group of -S/-D', () => {
     expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--action', 'protodown']).config.groups[0]!.action).toEqual({ kind: 'protodown' });
     expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--action=admin']).config.groups[0]!.action).toEqual({ kind: 'admin' });
+  });
+
+  it('reads --atomic for the one group of -S/-D: the kernel group is chosen by the daemon', () => {
+    expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--atomic']).config.groups[0]!.atomic).toEqual({});
+    expect(parseOptions(['-S', 'em0', '-D', 'vrrp0']).config.groups[0]!.atomic).toBeUndefined();
   });
 
   it('reads --startup-hold and --check-config', () => {
