@@ -1,19 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { EX_DATAERR, EX_NOINPUT, Fatal } from '../base/sysexits.js';
+import { EX_DATAERR, Fatal } from '../base/sysexits.js';
 import { checkConfig } from './check.js';
 import { ConfigSyntaxError } from './lexer.js';
 import type { Config } from '../core/spec.js';
 import { parseConfig } from './parser.js';
+import { readConfigFile } from './read.js';
 
 /** Parses and checks configuration text; errors read `file:line: problem`. */
 export function configFromText(text: string, file: string): Config {
   try {
     // An editor's byte-order mark would read as part of the first keyword.
     const parsed = parseConfig(text.replace(/^\uFEFF/, ''));
-    if (parsed.groups.length === 0) throw new ConfigSyntaxError(1, 'no group defined');
     checkConfig(parsed);
     return {
-      groups: parsed.groups.map(({ line: _line, ...group }) => group),
+      groups: parsed.groups.map(({ line: _line, lines: _lines, hookLines: _hookLines, ...group }) => group),
       startupHold: parsed.startupHold,
       ...(parsed.controlSocket !== undefined ? { controlSocket: parsed.controlSocket } : {}),
       file,
@@ -24,12 +23,7 @@ export function configFromText(text: string, file: string): Config {
   }
 }
 
+/** The same for --check-config, start and reload: see readConfigFile() for what is refused. */
 export function loadConfig(file: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Fatal(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EX_NOINPUT);
-  }
-  return configFromText(text, file);
+  return configFromText(readConfigFile(file), file);
 }
