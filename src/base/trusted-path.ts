@@ -40,7 +40,7 @@ function directoryProblem(path: string, s: Stats, holdsTheFile: boolean): string
 export function untrustedDirectory(dir: string): string | undefined {
   if (!isAbsolute(dir)) return `${dir} is not an absolute path`;
   const pending = components(dir);
-  let at = sep;
+  let at: string = sep;
   let followed = 0;
   const said = (problem: string): string => (followed === 0 && normalize(dir) === dir ? problem : `${problem} (on the way to ${dir})`);
   for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
