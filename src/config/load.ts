@@ -4,10 +4,11 @@ import { checkHookFiles } from './hook-trust.js';
 import { ConfigSyntaxError } from './lexer.js';
 import type { Config } from '../core/spec.js';
 import { parseConfig } from './parser.js';
+import { checkPlaces } from './places.js';
 import { readConfigFile } from './read.js';
 
 export interface TextOptions {
-  /** Check the files the configuration names (hooks), not only its text. */
+  /** Check the files the configuration names (hooks, track files), not only its text. */
   readonly checkFiles?: boolean;
 }
 
@@ -17,7 +18,10 @@ export function configFromText(text: string, file: string, options: TextOptions 
     // An editor's byte-order mark would read as part of the first keyword.
     const parsed = parseConfig(text.replace(/^\uFEFF/, ''));
     checkConfig(parsed);
-    if (options.checkFiles === true) checkHookFiles(parsed);
+    if (options.checkFiles === true) {
+      checkHookFiles(parsed);
+      checkPlaces(parsed);
+    }
     return {
       groups: parsed.groups.map(({ line: _line, lines: _lines, hookLines: _hookLines, ...group }) => group),
       startupHold: parsed.startupHold,
