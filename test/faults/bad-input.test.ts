@@ -129,7 +129,7 @@ const CASES: readonly Case[] = [
   ['a valid -f as nobody', () => ['-f', T.path('ok.conf'), '--control-socket', T.path('nobody.sock')], EX.NOPERM, /needs CAP_NET_ADMIN/, NOBODY],
   // --- cannot create: 73 (the pidfile comes before any interface is read) ---
   ['a pidfile in a missing directory', () => [...OK, '--pidfile', T.path('none/ifdepd.pid')], EX.CANTCREAT, /cannot create pidfile .*: ENOENT$/],
-  ['a pidfile under a regular file', () => [...OK, '--pidfile', T.path('ok.conf/ifdepd.pid')], EX.CANTCREAT, /cannot create pidfile .*: ENOTDIR$/],
+  ['a pidfile under a regular file', () => [...OK, '--pidfile', T.path('ok.conf/ifdepd.pid')], EX.CANTCREAT, /cannot create pidfile .*ok\.conf\/ifdepd\.pid: .*ok\.conf is not a directory$/],
   // --- client commands: 64, 69, 77 ---
   ['hold without a group', () => ['hold'], EX.USAGE, /missing required argument 'group'/],
   ['hold without a state', () => ['hold', 'uplink'], EX.USAGE, /missing required argument 'state'/],
