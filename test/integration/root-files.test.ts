@@ -107,7 +107,7 @@ describeLab('files root writes', () => {
       const dir = spoiled(lab, spoil);
       const bad = config(lab, group('lan', 'sources s0', `action keepalived-track-file ${join(dir, 'lan.track')}`));
       const file = lab.writeConfig(bad, lab.file('bad.conf'));
-      const line = new RegExp(`^ifdepd: ${file}:3: group lan: track file ${dir}/lan.track: ${dir} ${problem.source}`);
+      const line = new RegExp(`^ifdepd: ${file}:5: group lan: track file ${dir}/lan.track: ${dir} ${problem.source}`);
       const checked = await lab.client(['-f', file, '--check-config']);
       expect(checked.code, checked.stderr).toBe(65);
       expect(checked.stderr.trim().split('\n')).toHaveLength(1);
@@ -116,7 +116,7 @@ describeLab('files root writes', () => {
       lab.writeConfig(bad);
       const reload = await lab.ctl('reload');
       expect(reload.code, reload.stderr).toBe(65);
-      expect(reload.stderr.trim()).toMatch(new RegExp(`^ifdepd: ${lab.configFile}:3: group lan: track file ${dir}/lan.track: ${dir} ${problem.source}`));
+      expect(reload.stderr.trim()).toMatch(new RegExp(`^ifdepd: ${lab.configFile}:5: group lan: track file ${dir}/lan.track: ${dir} ${problem.source}`));
       expect((await lab.group('lan')).action).toBe(`keepalived-track-file ${good}`);
       lab.cutCarrier('s0');
       await waitFor('the old track file to say down', () => readFileSync(good, 'utf8') === '1\n', { context: () => d.tail() });
