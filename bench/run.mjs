@@ -23,7 +23,7 @@ const flag = (name) => {
   return args[i].includes('=') ? args[i].split('=')[1] : (args[i + 1] ?? '');
 };
 const QUICK = !!process.env.BENCH_QUICK || args.includes('--quick');
-const ONLY = (flag('--only') ?? process.env.BENCH_ONLY ?? 'reaction,scale,idle,soak,takeover').split(',');
+const ONLY = (flag('--only') ?? process.env.BENCH_ONLY ?? 'reaction,scale,idle,soak,takeover,reload').split(',');
 const OUT = flag('--out') ?? process.env.BENCH_OUT ?? (QUICK ? join(RESULTS, 'quick') : RESULTS);
 
 if (process.getuid?.() !== 0) {
@@ -144,5 +144,7 @@ await import('./suites.mjs').then((m) => m.run({ suite, QUICK, CLI, flag, load, 
 });
 
 await import('./takeover.mjs').then((m) => m.runTakeover({ suite, QUICK, CLI, createNs, destroyNs, runInner, load }));
+
+await import('./reload.mjs').then((m) => m.runReload({ suite, QUICK, CLI, createNs, destroyNs, runInner, load }));
 
 execFileSync(process.execPath, [join(ROOT, 'bench/report.mjs'), OUT], { stdio: 'inherit' });

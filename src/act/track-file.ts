@@ -1,5 +1,6 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeTrustedDirectory } from '../base/safe-directory.js';
+import { replaceFile } from '../base/safe-file.js';
 import { formatDuration } from '../core/duration.js';
 import { FailureRecord, type FailedAttempt } from './failure.js';
 import type { Logger } from '../logging/logger.js';
@@ -66,10 +67,7 @@ export class TrackFile {
     const decision = this.wanted;
     try {
       if (decision === undefined) return;
-      await mkdir(dirname(this.path), { recursive: true, mode: 0o755 });
-      const temporary = `${this.path}.${process.pid}.tmp`;
-      await writeFile(temporary, TRACK_VALUE[decision], { mode: 0o644 });
-      await rename(temporary, this.path);
+      writeTrackFile(this.path, TRACK_VALUE[decision]);
       this.written = decision;
       const failed = this.failure.cleared();
       if (failed > 0) this.log.notice(`${this.group}: wrote ${this.path} after ${failed + 1} attempts`);
@@ -94,4 +92,15 @@ function failureLine(group: string, path: string, a: FailedAttempt): string {
   const pace = a.kind === 'permanent' ? `permanent error, retrying every ${formatDuration(a.wait)}` : `retrying in ${formatDuration(a.wait)}`;
   const still = a.attempts > 1 ? `still cannot write ${path} after ${a.attempts} attempts` : `cannot write ${path}`;
   return `${group}: ${still}: ${a.error}; ${pace}`;
+}
+
+/**
+ * Root writes here: only in a directory that passes the StrictModes checks (made 0755 if
+ * missing, below one that does), and never through a name someone could have planted.
+ */
+function writeTrackFile(path: string, value: string): void {
+  const problem = makeTrustedDirectory(dirname(path), 0o755);
+  // Refused by policy: it will not pass by itself (a permanent failure, retried slowly).
+  if (problem !== undefined) throw Object.assign(new Error(problem), { code: 'EPERM' });
+  replaceFile(path, value, { mode: 0o644 });
 }

@@ -1,5 +1,5 @@
-import { constants, realpathSync, statSync, type Stats } from 'node:fs';
-import { dirname, isAbsolute, sep } from 'node:path';
+import { constants, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 
 /**
  * Whether a place is safe for root to write into or to run a program from: the rules of
@@ -31,28 +31,65 @@ function directoryProblem(path: string, s: Stats, holdsTheFile: boolean): string
   return `${path} is writable by group or others (mode ${modeOf(s)})`;
 }
 
-/** Every directory from / down to dir, resolved; the first problem found, or undefined. */
+/**
+ * Every directory from / down to dir, walked as the kernel resolves the path; the first
+ * problem found, or undefined. Symlinks on the way are followed by hand, and each must be
+ * owned by root (or the service's user): whoever owns a symlink chooses where it leads, even
+ * in a sticky directory. The directories it leads through are checked in turn.
+ */
 export function untrustedDirectory(dir: string): string | undefined {
   if (!isAbsolute(dir)) return `${dir} is not an absolute path`;
-  let real: string;
-  try {
-    real = realpathSync(dir);
-  } catch (err) {
-    return `cannot resolve ${dir}: ${codeOf(err)}`;
-  }
-  const parts = real.split(sep).filter((p) => p !== '');
-  for (let i = 0; i <= parts.length; i++) {
-    const path = sep + parts.slice(0, i).join(sep);
-    let s: Stats;
-    try {
-      s = statSync(path);
-    } catch (err) {
-      return `cannot check ${path}: ${codeOf(err)}`;
+  const pending = components(dir);
+  let at: string = sep;
+  let followed = 0;
+  const said = (problem: string): string => (followed === 0 && normalize(dir) === dir ? problem : `${problem} (on the way to ${dir})`);
+  for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
+    if (name === '..') {
+      at = dirname(at); // checked on the way down
+      continue;
     }
-    const problem = directoryProblem(path, s, i === parts.length);
-    if (problem !== undefined) return real === dir ? problem : `${problem} (on the way to ${dir})`;
+    const next = join(at, name);
+    const s = lstatOf(next);
+    if (typeof s === 'string') return `cannot resolve ${dir}: ${s}`;
+    if (s.isSymbolicLink()) {
+      if (!trustedOwners().has(s.uid)) return said(`${next} is a symlink owned by uid ${s.uid}, not root`);
+      if (++followed > MAX_SYMLINKS) return `cannot resolve ${dir}: ELOOP`;
+      const target = readlinkOf(next);
+      if (target === undefined) return `cannot resolve ${dir}: ${next} changed while checked`;
+      pending.unshift(...components(target));
+      if (isAbsolute(target)) at = sep;
+      continue;
+    }
+    const problem = directoryProblem(next, s, false);
+    if (problem !== undefined) return said(problem);
+    at = next;
   }
-  return undefined;
+  // Where the walk ended holds the file: checked again without the sticky exception.
+  const s = lstatOf(at);
+  if (typeof s === 'string') return `cannot resolve ${dir}: ${s}`;
+  const problem = directoryProblem(at, s, true);
+  return problem === undefined ? undefined : said(problem);
+}
+
+/** As the kernel counts them (MAXSYMLINKS). */
+const MAX_SYMLINKS = 40;
+
+const components = (path: string): string[] => path.split(sep).filter((p) => p !== '' && p !== '.');
+
+function readlinkOf(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function lstatOf(path: string): Stats | string {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    return codeOf(err);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option, type CommanderError } from 'commander';
 import { commanderText, parseCommandLine } from '../base/command-line.js';
 import { parseDuration } from '../core/duration.js';
-import { parseIfList } from '../core/ifname.js';
+import { parseDestinationList, parseSourceList } from './interface-lists.js';
 import { usageError } from '../base/sysexits.js';
 import { resolve } from 'node:path';
 import type { Verbosity } from '../logging/logger.js';
@@ -9,6 +9,7 @@ import type { SyslogFormat } from '../logging/syslog.js';
 import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
 import { loadConfig } from '../config/load.js';
 import { namePattern, overlap } from '../core/patterns.js';
+import { quote } from '../core/quote.js';
 import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type ActionSpec, type Config } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
 import { VERSION } from '../base/version.js';
@@ -55,9 +56,9 @@ export function buildProgram(): Command {
     .addOption(new Option('-v, --verbose', 'log every interface change and every decision with its reason'))
     .addOption(new Option('-q, --quiet', 'log errors only'))
     .addOption(new Option('-d, --daemon', 'detach, write the pidfile and log to syslog'))
-    .addOption(new Option('-S, --sources <list>', 'source interfaces, colon separated').argParser(once(parseIfList)))
+    .addOption(new Option('-S, --sources <list>', 'source interfaces, colon separated').argParser(once(parseSourceList)))
     .addOption(
-      new Option('-D, --destinations <list>', 'destination interfaces, colon separated').argParser(once(parseIfList)),
+      new Option('-D, --destinations <list>', 'destination interfaces, colon separated').argParser(once(parseDestinationList)),
     )
     .addOption(new Option('-f, --config <file>', 'read groups from this configuration file').argParser(once(String)))
     .addOption(new Option('--check-config', 'validate the command line or configuration file and exit'))
@@ -190,9 +191,9 @@ function commandLineConfig(raw: RawOptions): GroupOptions {
   if (raw.sources === undefined) throw usageError('no source interfaces: give -S src1[:src2...] (or -f file)');
   if (raw.destinations === undefined) throw usageError('no destination interfaces: give -D dst1[:dst2...]');
   const both = raw.sources.filter((name) => raw.destinations!.includes(name));
-  if (both.length > 0) throw usageError(`interface '${both[0]}' is both a source and a destination`);
+  if (both.length > 0) throw usageError(`interface ${quote(both[0]!)} is both a source and a destination`);
   const loop = selfFeeding(raw.sources, raw.destinations);
-  if (loop !== undefined) throw usageError(`source '${loop[0]}' and destination '${loop[1]}' can name the same interface`);
+  if (loop !== undefined) throw usageError(`source ${quote(loop[0])} and destination ${quote(loop[1])} can name the same interface`);
   const config: Config = {
     groups: [
       {

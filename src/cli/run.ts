@@ -1,7 +1,7 @@
 import { EX_CANTCREAT, EX_NOPERM, EX_OK, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import { VERSION } from '../base/version.js';
 import { parseOptions, type Options } from './options.js';
-import { loadConfig } from '../config/load.js';
+import { loadConfigOffThread } from '../config/reload-worker.js';
 import { ControlServer } from '../control/server.js';
 import { formatDuration } from '../core/duration.js';
 import { isOverrunSafeBinding } from '../kernel/addon.js';
@@ -50,7 +50,7 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, ...holdFile });
   daemon.supervisor = systemdSupervisor(log);
   const configFile = options.configFile;
-  if (configFile !== undefined) daemon.reloader = () => loadConfig(configFile);
+  if (configFile !== undefined) daemon.reloader = () => loadConfigOffThread(configFile);
   const partial: Running = { daemon, log, sink, ...(pidfile ? { pidfile } : {}), ...(configFile ? { configFile } : {}) };
   installSignals(partial);
   // Everything that can refuse to start does so before the first decision touches an interface.

@@ -10,9 +10,9 @@ import type { ParsedConfig } from './parser.js';
  */
 export function checkHookFiles(config: ParsedConfig): void {
   for (const g of config.groups) {
-    for (const hook of g.hooks) {
+    g.hooks.forEach((hook, i) => {
       const problem = untrustedProgram(hook.path);
-      if (problem !== undefined) throw new ConfigSyntaxError(hook.line, `group ${g.name}: hook refused: ${problem}`);
-    }
+      if (problem !== undefined) throw new ConfigSyntaxError(g.hookLines[i] ?? g.line, `group ${g.name}: hook refused: ${problem}`);
+    });
   }
 }

@@ -1,13 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { EX_DATAERR, EX_NOINPUT, Fatal } from '../base/sysexits.js';
+import { EX_DATAERR, Fatal } from '../base/sysexits.js';
 import { checkConfig } from './check.js';
 import { checkHookFiles } from './hook-trust.js';
 import { ConfigSyntaxError } from './lexer.js';
 import type { Config } from '../core/spec.js';
 import { parseConfig } from './parser.js';
+import { checkPlaces } from './places.js';
+import { readConfigFile } from './read.js';
 
 export interface TextOptions {
-  /** Check the files the configuration names (hooks), not only its text. */
+  /** Check the files the configuration names (hooks, track files), not only its text. */
   readonly checkFiles?: boolean;
 }
 
@@ -16,11 +17,13 @@ export function configFromText(text: string, file: string, options: TextOptions 
   try {
     // An editor's byte-order mark would read as part of the first keyword.
     const parsed = parseConfig(text.replace(/^\uFEFF/, ''));
-    if (parsed.groups.length === 0) throw new ConfigSyntaxError(1, 'no group defined');
     checkConfig(parsed);
-    if (options.checkFiles === true) checkHookFiles(parsed);
+    if (options.checkFiles === true) {
+      checkHookFiles(parsed);
+      checkPlaces(parsed);
+    }
     return {
-      groups: parsed.groups.map(({ line: _line, ...group }) => ({ ...group, hooks: group.hooks.map(({ line: _at, ...hook }) => hook) })),
+      groups: parsed.groups.map(({ line: _line, lines: _lines, hookLines: _hookLines, ...group }) => group),
       startupHold: parsed.startupHold,
       ...(parsed.controlSocket !== undefined ? { controlSocket: parsed.controlSocket } : {}),
       file,
@@ -31,12 +34,7 @@ export function configFromText(text: string, file: string, options: TextOptions 
   }
 }
 
+/** The same for --check-config, start and reload: see readConfigFile() for what is refused. */
 export function loadConfig(file: string): Config {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Fatal(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, EX_NOINPUT);
-  }
-  return configFromText(text, file, { checkFiles: true });
+  return configFromText(readConfigFile(file), file, { checkFiles: true });
 }

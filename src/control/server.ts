@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger.js';
 import type { ControlHandler } from './api.js';
 import { BUSY, Connection, RefusalLog, type FaultReport } from './connection.js';
 import { encodeReply } from './protocol.js';
-import { bindPrivately, clearStaleSocket, ensurePrivateDir } from './socket-file.js';
+import { bindPrivately, ensurePrivateDir, refuseTakenName, removeOwnSocket, type SocketIdentity } from './socket-file.js';
 
 /** Operators run one command at a time; more than this is a runaway script or a flood. */
 const MAX_CONNECTIONS = 16;
@@ -16,6 +16,7 @@ export class ControlServer {
   private readonly connections = new Set<Connection>();
   private readonly refusals: RefusalLog;
   private atLimit = false;
+  private bound?: SocketIdentity;
 
   private constructor(
     private readonly server: Server,
@@ -30,20 +31,25 @@ export class ControlServer {
   /** `fault`: where an exception in a request's handling goes (the daemon's fault handling). */
   static async listen(path: string, handler: ControlHandler, log: Logger, fault: FaultReport = rethrow): Promise<ControlServer> {
     ensurePrivateDir(dirname(path));
-    await clearStaleSocket(path);
+    await refuseTakenName(path);
     const server = createServer({ allowHalfOpen: false });
     const control = new ControlServer(server, handler, log, path, fault);
     server.on('connection', (socket) => control.accept(socket));
-    await bindPrivately(server, path);
+    control.bound = await bindPrivately(server, path);
     // Once listening, a failed accept (EMFILE) is logged; without a listener it would crash us.
     server.on('error', (err) => log.warning(`control socket ${path}: ${err.message}`));
     return control;
   }
 
-  /** Stops listening, drops every client and removes the socket file. */
+  /** Stops listening, drops every client and removes the socket file, if it is still ours. */
   close(): Promise<void> {
     for (const connection of this.connections) connection.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return new Promise((resolve) =>
+      this.server.close(() => {
+        if (this.bound !== undefined) removeOwnSocket(this.path, this.bound);
+        resolve();
+      }),
+    );
   }
 
   private accept(socket: Socket): void {

@@ -1,40 +1,35 @@
-import { chmodSync, lstatSync, mkdirSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, lstatSync, renameSync, unlinkSync, type Stats } from 'node:fs';
 import { createConnection, type Server } from 'node:net';
 import { messageOf } from '../base/message.js';
+import { makeTrustedDirectory } from '../base/safe-directory.js';
+import { temporaryName } from '../base/safe-file.js';
 
 /** A hung daemon still has its socket in the kernel's backlog: give the probe this long. */
 const PROBE_TIMEOUT_MS = 1000;
 
-/** Creates the socket's directory owner-only; an existing one is the administrator's to set. */
+/** Creates the socket's directory owner-only when missing; an existing one must pass the checks. */
 export function ensurePrivateDir(dir: string): void {
-  try {
-    if (statSync(dir).isDirectory()) return;
-    throw new Error(`control socket directory ${dir} is not a directory`);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700); // the umask may have stripped bits from mode
-  } catch (err) {
-    throw new Error(`cannot create control socket directory ${dir}: ${messageOf(err)}`);
-  }
+  const problem = makeTrustedDirectory(dir, 0o700);
+  if (problem !== undefined) throw new Error(problem);
 }
 
-/** Removes a socket left by a dead daemon; refuses to take one a live daemon answers on. */
-export async function clearStaleSocket(path: string): Promise<void> {
-  const state = await probe(path);
-  if (state === 'absent') return;
-  if (state === 'live') throw new Error(`another ifdepd is listening on ${path}`);
-  // connect(2) on a regular file also says ECONNREFUSED: never unlink what is not a socket.
-  if (!lstatSync(path).isSocket()) throw new Error(`${path} exists and is not a socket`);
+/**
+ * Refuses the name of a socket a live daemon answers on, and anything but a socket or a
+ * symlink. A stale socket or a symlink there is replaced when the new socket is moved into
+ * place (rename(2)): neither is ever followed, removed or changed by path.
+ */
+export async function refuseTakenName(path: string): Promise<void> {
+  let s: Stats;
   try {
-    unlinkSync(path);
+    s = lstatSync(path);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`cannot remove stale control socket ${path}: ${messageOf(err)}`);
-    }
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new Error(`cannot check ${path}: ${messageOf(err)}`);
   }
+  if (s.isSymbolicLink()) return;
+  // connect(2) on a regular file also says ECONNREFUSED: never take what is not a socket.
+  if (!s.isSocket()) throw new Error(`${path} exists and is not a socket`);
+  if ((await probe(path)) === 'live') throw new Error(`another ifdepd is listening on ${path}`);
 }
 
 function probe(path: string): Promise<'live' | 'stale' | 'absent'> {
@@ -59,13 +54,27 @@ function probe(path: string): Promise<'live' | 'stale' | 'absent'> {
   });
 }
 
+/** The socket file this server bound: whatever is at its name later may be a successor's. */
+export interface SocketIdentity {
+  readonly dev: number;
+  readonly ino: number;
+}
+
+/** sun_path holds 108 bytes with its NUL; Node cuts a longer path short without a word. */
+const MAX_SOCKET_PATH = 107;
+
 /**
- * Binds with umask 0177 so the socket is born 0600. Permission on a Unix socket is only
- * checked at connect(2): a chmod after bind alone would leave a window in which a local
- * user could connect through a loose umask and keep that connection past the chmod.
- * The chmod still follows, for where the umask cannot be set (worker threads).
+ * Binds under an unpredictable name beside path, then renames it into place: no bind or
+ * chmod ever goes through a name someone could have planted. Binds with umask 0177 so the
+ * socket is born 0600. Permission on a Unix socket is only checked at connect(2): a chmod
+ * after bind alone would leave a window in which a local user could connect through a loose
+ * umask and keep that connection past the chmod. The chmod still follows, for where the
+ * umask cannot be set (worker threads).
  */
-export async function bindPrivately(server: Server, path: string): Promise<void> {
+export async function bindPrivately(server: Server, path: string): Promise<SocketIdentity> {
+  const temporary = temporaryName(path);
+  const spare = MAX_SOCKET_PATH - Buffer.byteLength(temporary);
+  if (spare < 0) throw new Error(`too long (at most ${Buffer.byteLength(path) + spare} bytes)`);
   const listening = new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (err) => reject(new Error(`cannot listen on ${path}: ${err.message}`)));
@@ -73,16 +82,32 @@ export async function bindPrivately(server: Server, path: string): Promise<void>
   const saved = setUmask(0o177);
   try {
     // Node binds a path synchronously inside listen() when not clustered (exclusive).
-    server.listen({ path, exclusive: true });
+    server.listen({ path: temporary, exclusive: true });
   } finally {
     if (saved !== undefined) process.umask(saved);
   }
   await listening;
   try {
-    chmodSync(path, 0o600);
+    chmodSync(temporary, 0o600);
+    const { dev, ino } = lstatSync(temporary);
+    renameSync(temporary, path);
+    return { dev, ino };
   } catch (err) {
-    server.close();
-    throw new Error(`cannot restrict control socket ${path}: ${messageOf(err)}`);
+    server.close(); // unlinks the temporary name
+    throw new Error(`cannot put control socket in place: ${messageOf(err)}`);
+  }
+}
+
+/**
+ * Removes the socket at path if it is still the one bound here. (server.close() unlinks
+ * only the temporary name it bound, gone since the rename.)
+ */
+export function removeOwnSocket(path: string, own: SocketIdentity): void {
+  try {
+    const s = lstatSync(path);
+    if (s.dev === own.dev && s.ino === own.ino) unlinkSync(path);
+  } catch {
+    // already gone
   }
 }
 

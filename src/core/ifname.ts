@@ -1,3 +1,5 @@
+import { quote } from './quote.js';
+
 /**
  * dev_valid_name() refuses '/', ':' and what the kernel's isspace() calls space, byte
  * by byte: \t \n \v \f \r, space, and 0xA0 (so also UTF-8 characters containing it).
@@ -10,19 +12,22 @@ const describeByte = (byte: number): string =>
 
 /** Linux's IFNAMSIZ is 16 including the terminating NUL. */
 const MAX_NAME_BYTES = 15;
+const PLAIN = /^[\x21-\x2e\x30-\x39\x3b-\x7e]{1,15}$/;
 
 /**
  * Why the kernel would refuse this interface name (dev_valid_name()), or undefined if
  * it is acceptable. ':' is refused too: it separates names on our command line.
  */
 export function invalidIfName(name: string): string | undefined {
+  // The common case, decided without encoding: printable ASCII, no '/' or ':'.
+  if (PLAIN.test(name) && name !== '.' && name !== '..') return undefined;
   if (name === '') return 'empty interface name';
-  if (name === '.' || name === '..') return `'${name}' is not a valid interface name`;
+  if (name === '.' || name === '..') return `${quote(name)} is not a valid interface name`;
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) {
-    return `interface name '${name}' is longer than ${MAX_NAME_BYTES} bytes`;
+    return `interface name ${quote(name)} is longer than ${MAX_NAME_BYTES} bytes`;
   }
   const bad = [...Buffer.from(name, 'utf8')].find((byte) => REFUSED_BYTES.has(byte));
-  if (bad !== undefined) return `interface name '${name}' contains ${describeByte(bad)}`;
+  if (bad !== undefined) return `interface name ${quote(name)} contains ${describeByte(bad)}`;
   return undefined;
 }
 
@@ -33,8 +38,8 @@ export function parseIfList(text: string): string[] {
   const seen = new Set<string>();
   for (const name of names) {
     const problem = invalidIfName(name);
-    if (problem !== undefined) throw new Error(names.length > 1 ? `${problem} in '${text}'` : problem);
-    if (seen.has(name)) throw new Error(`interface '${name}' is listed twice`);
+    if (problem !== undefined) throw new Error(names.length > 1 ? `${problem} in ${quote(text)}` : problem);
+    if (seen.has(name)) throw new Error(`interface ${quote(name)} is listed twice`);
     seen.add(name);
   }
   return names;

@@ -54,8 +54,8 @@ export class Daemon implements ControlHandler {
   private readonly startedAt: Millis;
   private config: Config;
   private started = false;
-  /** Set by the process adapter: reads the configuration file again. */
-  reloader?: () => Config;
+  /** Set by the process adapter: reads the configuration file again, off the event loop. */
+  reloader?: () => Promise<Config>;
   /** Set by the process adapter: systemd hears of reloads and of every decision. */
   supervisor: Supervisor = NO_SUPERVISOR;
   /** Set by the process adapter: faults keep coming back, exit EX_SOFTWARE. */
@@ -129,7 +129,7 @@ export class Daemon implements ControlHandler {
     if (!this.started) throw new Error('still starting: the interfaces have not been read yet');
     this.supervisor.reloading();
     try {
-      return this.swapConfig(this.reloader());
+      return this.swapConfig(await this.reloader());
     } finally {
       this.supervisor.ready(this.summary());
     }

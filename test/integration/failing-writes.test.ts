@@ -1,5 +1,6 @@
 // Writes the kernel or the file system refuses for good: protodown on a veth (the driver
-// does not support it: EOPNOTSUPP) and a track file whose directory is a file (ENOTDIR).
+// does not support it: EOPNOTSUPP) and a track file whose directory became a file (a
+// directory that is not one at start is a configuration error: exit 65).
 // They are errors in the log, said once (not at every retry), and `ifdepd status` shows
 // them failing, with the error, since when and how many attempts, until the cause is gone.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,18 +17,22 @@ describeLab('writes that keep failing', () => {
 
   it('a permanent error is an error once, and shows as failing in `ifdepd status` and --json until it is fixed', async () => {
     lab.addSource('s0', { carrier: false });
+    lab.addSource('s1');
     lab.addSource('vd0'); // a veth: its driver has no protodown
     const blocker = lab.file('state');
-    writeFileSync(blocker, 'a file where a directory should be');
     const track = join(blocker, 'keepalived', 'uplink.track');
     const d = await lab.start(
       config(
         lab,
         group('pd', 'sources s0', 'destinations vd0', 'action protodown', 'up-delay 0'),
-        group('tf', 'sources s0', `action keepalived-track-file ${track}`, 'up-delay 0'),
+        group('tf', 'sources s1', `action keepalived-track-file ${track}`, 'up-delay 0'),
       ),
       { verbose: false },
     );
+    await waitFor('the track file to say up', async () => (await lab.status()).trackFiles?.[0]?.written === 'up', { context: () => d.tail() });
+    rmSync(blocker, { recursive: true });
+    writeFileSync(blocker, 'a file where a directory should be');
+    lab.cutCarrier('s1');
     let status: DaemonStatus | undefined;
     // Retried every 5 s: wait for the second attempt of both, to see it is not said again.
     await waitFor(
@@ -48,12 +53,12 @@ describeLab('writes that keep failing', () => {
     expectFailing(vd0.failing, /^set protodown on: (ENOTSUP|EOPNOTSUPP)$/);
     expect(shown.trackFiles).toHaveLength(1);
     expect(shown.trackFiles![0]).toMatchObject({ path: track, group: 'tf', wanted: 'down' });
-    expect(shown.trackFiles![0]!.written).toBeUndefined();
-    expectFailing(shown.trackFiles![0]!.failing, /ENOTDIR/);
+    expect(shown.trackFiles![0]!.written).toBe('up');
+    expectFailing(shown.trackFiles![0]!.failing, /state is not a directory/);
 
     const text = await lab.ctl('status');
     expect(text.stdout).toMatch(/^ {2}FAILING vd0: set protodown on: (ENOTSUP|EOPNOTSUPP) \(permanent\), \d+ attempts since \S+Z \(/m);
-    expect(text.stdout).toMatch(new RegExp(`^ {2}FAILING ${track}: .*ENOTDIR.* \\(permanent\\), \\d+ attempts since `, 'm'));
+    expect(text.stdout).toMatch(new RegExp(`^ {2}FAILING ${track}: .*state is not a directory \\(permanent\\), \\d+ attempts since `, 'm'));
 
     // Said once each, as errors, though tried again and again.
     const errors = d.lines().filter((l) => /error: /.test(l));
@@ -61,7 +66,7 @@ describeLab('writes that keep failing', () => {
       expect.stringMatching(/error: vd0: cannot set it down \(set protodown on: (ENOTSUP|EOPNOTSUPP)\); permanent error, retrying every 5000 ms$/),
     ]);
     expect(errors.filter((l) => l.includes(track))).toEqual([
-      expect.stringMatching(/error: tf: cannot write .*ENOTDIR.*; permanent error, retrying every 5000 ms$/),
+      expect.stringMatching(/error: tf: cannot write .*state is not a directory; permanent error, retrying every 5000 ms$/),
     ]);
 
     // The operator fixes the track file's directory: the next attempt writes it, and it is no longer failing.

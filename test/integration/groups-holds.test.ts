@@ -79,7 +79,7 @@ describeLab('operator holds across restarts', () => {
     expect((await lab.group('uplink')).hold).toBeUndefined();
   });
 
-  it('drops a stored hold of a group no longer configured, and starts without holds from a corrupt or unsafe file', async () => {
+  it('drops a stored hold of a group no longer configured, starts without holds from a corrupt file, stores none in an unsafe directory', async () => {
     addLinks();
     mkdirSync(dirname(lab.sock), { mode: 0o700 });
     writeFileSync(holdFile(), JSON.stringify({ format: 1, holds: { uplink: 'down', gone: 'up' } }));
@@ -98,13 +98,13 @@ describeLab('operator holds across restarts', () => {
     expect(d.count(/warning:/), d.tail()).toBe(1);
     expect((await lab.group('uplink')).hold).toBeUndefined();
 
-    // In a directory others can write: not read, and a new hold is not stored (the answer says so).
+    // In a directory others can write: the control socket refuses to start there (exit 73,
+    // root-files.test.ts); made so while the daemon runs, a new hold is not stored (the answer says so).
     await kill9(d);
     writeFileSync(holdFile(), JSON.stringify({ format: 1, holds: { uplink: 'down' } }));
-    chmodSync(dirname(lab.sock), 0o777);
     d = await lab.start(uplink());
-    expect((await lab.group('uplink')).hold).toBeUndefined();
-    expect(d.count(/warning: hold file \S+: not read, its directory is not safe: \S+ is writable by group or others \(mode 0777\); starting without operator holds$/), d.tail()).toBe(1);
+    await d.waitForLog(/uplink: hold down restored from /);
+    chmodSync(dirname(lab.sock), 0o777);
     const r = await lab.ctl('hold', 'uplink', 'up');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^uplink: held up by operator until 'ifdepd release uplink'; not stored, a restart would forget it: its directory is not safe: .*\n$/);

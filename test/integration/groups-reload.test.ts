@@ -42,7 +42,7 @@ describeLab('reload', () => {
     lab.writeConfig(good.replace('    up-delay 300ms\n', '    up-delay 300ms\n    policy min 2\n'));
     r = await lab.ctl('reload');
     expect(r.code).toBe(65);
-    expect(r.stderr).toContain(`ifdepd: ${file}:3: group up1: policy min 2 can never be met with 1 source(s)`);
+    expect(r.stderr).toContain(`ifdepd: ${file}:8: group up1: policy min 2 can never be met with 1 source(s)`);
 
     // No file at all.
     rmSync(file);
@@ -232,7 +232,7 @@ describe.skipIf(!existsSync(CLI))('--check-config', () => {
     ['an unknown setting', 'group g {\n    sources a0\n    destinations d0\n    polcy any\n}\n', /:4: unknown setting 'polcy' in group g/],
     ['a missing brace', 'startup-hold 0\ngroup g {\n    sources a0\n    destinations d0\n', /:2: group g: '}' missing/],
     ['a bad duration', 'group g {\n    sources a0\n    destinations d0\n    up-delay soon\n}\n', /:4: up-delay: /],
-    ['an impossible policy', '\n\ngroup g {\n    sources a0\n    destinations d0\n    policy min 2\n}\n', /:3: group g: policy min 2 can never be met with 1 source\(s\)/],
+    ['an impossible policy', '\n\ngroup g {\n    sources a0\n    destinations d0\n    policy min 2\n}\n', /:6: group g: policy min 2 can never be met with 1 source\(s\)/],
     [
       'a dependency cycle',
       'group a {\n    sources x0\n    destinations y0\n}\ngroup b {\n    sources y0\n    destinations x0\n}\n',
@@ -240,7 +240,7 @@ describe.skipIf(!existsSync(CLI))('--check-config', () => {
     ],
     ['a group defined twice', 'group g {\n    sources a0\n    destinations d0\n}\ngroup g {\n    sources b0\n    destinations e0\n}\n', /:5: group g is already defined on line 1/],
     ['an unterminated string', 'group g {\n    sources a0\n    destinations "vrrp.*\n}\n', /:3: unterminated string/],
-    ['a relative hook', 'group g {\n    sources a0\n    destinations d0\n    hook notify.sh\n}\n', /:1: group g: hook 'notify.sh' must be an absolute path/],
+    ['a relative hook', 'group g {\n    sources a0\n    destinations d0\n    hook notify.sh\n}\n', /:4: group g: hook 'notify.sh' must be an absolute path/],
     ['no group at all', 'startup-hold 0\n', /:1: no group defined/],
   ];
   for (const [what, text, message] of bad) {

@@ -45,7 +45,7 @@ describe('keepalived track file that cannot be written', () => {
     t.set('down');
     await waitFor('the failure to be logged', () => logs.find((l) => l.startsWith('error: ')), { context: () => logs.join('\n') });
     expect(logs.filter((l) => l.startsWith('error: '))[0]).toMatch(
-      new RegExp(`^error: uplink: cannot write ${path}: .*ENOTDIR.*; permanent error, retrying every 5000 ms$`),
+      new RegExp(`^error: uplink: cannot write ${path}: .*(ENOTDIR|${blocker} is not a directory).*; permanent error, retrying every 5000 ms$`),
     );
     const status = t.status('down');
     expect(status).toMatchObject({ path, group: 'uplink', wanted: 'down', failing: { permanent: true, attempts: 1 } });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -56,8 +56,59 @@ describe('keepalived track file', () => {
     writeFileSync(blocker, '');
     const t = new TrackFile(join(blocker, 'x.track'), 'uplink', log(), false, timers);
     t.set('down');
-    await until(() => logs.some((l) => l.startsWith(`warning: uplink: cannot write ${blocker}/x.track`)));
+    await until(() => logs.some((l) => l.startsWith(`error: uplink: cannot write ${blocker}/x.track: ${blocker} is not a directory`)));
     t.close();
+  });
+});
+
+describe('keepalived track file: where root writes', () => {
+  const asRoot = process.geteuid?.() === 0;
+
+  it('replaces symlinks planted at its name and at the old predictable temporary name, leaving their targets alone', async () => {
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n', { mode: 0o600 });
+    const path = join(dir, 'uplink.track');
+    symlinkSync(victim, path);
+    symlinkSync(victim, `${path}.${process.pid}.tmp`);
+    const t = new TrackFile(path, 'uplink', log(), false, timers);
+    t.set('down');
+    await until(() => logs.some((l) => l.includes('wrote 1 (down)')));
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(statSync(victim).mode & 0o7777).toBe(0o600);
+    expect(lstatSync(path).isFile()).toBe(true);
+    expect(lstatSync(path).mode & 0o7777).toBe(0o644);
+    expect(readFileSync(path, 'utf8')).toBe('1\n');
+  });
+
+  it('refuses a directory others can write, saying why, and makes none below one', async () => {
+    for (const mode of [0o777, 0o1777]) {
+      logs = [];
+      chmodSync(dir, mode);
+      const t = new TrackFile(join(dir, 'uplink.track'), 'uplink', log(), false, timers);
+      t.set('down');
+      await until(() => logs.some((l) => l.includes('cannot write')));
+      t.close();
+      const modeText = mode.toString(8).padStart(4, '0');
+      expect(logs[0]).toMatch(
+        new RegExp(`^error: uplink: cannot write ${dir}/uplink.track: ${dir} is writable by group or others \\(mode ${modeText}\\); permanent error, retrying every 5000 ms$`),
+      );
+      const deeper = new TrackFile(join(dir, 'run', 'uplink.track'), 'uplink', log(), false, timers);
+      deeper.set('down');
+      await until(() => logs.some((l) => l.includes(`cannot write ${dir}/run/uplink.track: cannot create ${dir}/run`)));
+      deeper.close();
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
+
+  it.runIf(asRoot)('refuses a directory another user owns', async () => {
+    const theirs = join(dir, 'theirs');
+    mkdirSync(theirs, { mode: 0o755 });
+    chownSync(theirs, 65534, 65534);
+    const t = new TrackFile(join(theirs, 'uplink.track'), 'uplink', log(), false, timers);
+    t.set('down');
+    await until(() => logs.some((l) => l.includes(`cannot write ${theirs}/uplink.track: ${theirs} is owned by uid 65534, not root`)));
+    t.close();
+    expect(readdirSync(theirs)).toEqual([]);
   });
 });
 

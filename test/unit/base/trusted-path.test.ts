@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, lchownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -46,6 +46,37 @@ describe('untrustedDirectory', () => {
     chmodSync(open, 0o777);
     symlinkSync(open, join(dir, 'link'));
     expect(untrustedDirectory(join(dir, 'link'))).toBe(`${open} is writable by group or others (mode 0777) (on the way to ${join(dir, 'link')})`);
+  });
+
+  it.runIf(asRoot)('refuses a symlink another user owns, even in a sticky directory, wherever it leads', () => {
+    const sticky = join(dir, 'sticky');
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    const trusted = join(dir, 'trusted');
+    mkdirSync(trusted, { mode: 0o755 });
+    const link = join(sticky, 'planted');
+    symlinkSync(trusted, link);
+    lchownSync(link, 65534, 65534);
+    expect(untrustedDirectory(link)).toBe(`${link} is a symlink owned by uid 65534, not root`);
+    expect(untrustedDirectory(join(link, '.'))).toMatch(/planted is a symlink owned by uid 65534/);
+    lchownSync(link, 0, 0);
+    expect(untrustedDirectory(link)).toBeUndefined();
+  });
+
+  it('follows relative symlinks, chains of them and .., checking where the walk ends as the file\'s own', () => {
+    const sticky = join(dir, 'sticky');
+    mkdirSync(join(dir, 'a', 'b'), { recursive: true });
+    mkdirSync(sticky);
+    chmodSync(sticky, 0o1777);
+    symlinkSync('a/b', join(dir, 'rel'));
+    symlinkSync(join(dir, 'rel'), join(dir, 'chain'));
+    expect(untrustedDirectory(join(dir, 'chain'))).toBeUndefined();
+    expect(untrustedDirectory(join(dir, 'chain', '..'))).toBeUndefined();
+    symlinkSync('sticky', join(dir, 'to-sticky'));
+    expect(untrustedDirectory(join(dir, 'to-sticky'))).toBe(`${sticky} is writable by group or others (mode 1777) (on the way to ${join(dir, 'to-sticky')})`);
+    expect(untrustedDirectory(join(sticky, '..', 'a'))).toBeUndefined();
+    symlinkSync('loop', join(dir, 'loop'));
+    expect(untrustedDirectory(join(dir, 'loop'))).toBe(`cannot resolve ${join(dir, 'loop')}: ELOOP`);
   });
 
   it('says what is missing, not a directory, or relative', () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -77,5 +77,58 @@ describe('Pidfile', () => {
     writeFileSync(path, '4242\n');
     p.release();
     expect(readFileSync(path, 'utf8')).toBe('4242\n');
+  });
+
+  it('takes over a symlink planted at its name, or at the old predictable temporary name, never writing through them', () => {
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, 'precious\n', { mode: 0o600 });
+    const path = join(dir, 'ifdepd.pid');
+    symlinkSync(victim, path);
+    symlinkSync(victim, `${path}.${process.pid}.tmp`);
+    const p = Pidfile.acquire(path);
+    expect(lstatSync(path).isFile()).toBe(true);
+    expect(readFileSync(path, 'utf8')).toBe(`${process.pid}\n`);
+    expect(statSync(path).mode & 0o7777).toBe(0o644);
+    p.release();
+    expect(existsSync(path)).toBe(false);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    expect(statSync(victim).mode & 0o7777).toBe(0o600);
+  });
+
+  it('never removes what a symlink at its name leads to on release', () => {
+    const path = join(dir, 'ifdepd.pid');
+    const p = Pidfile.acquire(path);
+    const victim = join(dir, 'victim');
+    writeFileSync(victim, `${process.pid}\n`); // it even names us
+    rmSync(path);
+    symlinkSync(victim, path);
+    p.release();
+    expect(lstatSync(path).isSymbolicLink()).toBe(true);
+    expect(readFileSync(victim, 'utf8')).toBe(`${process.pid}\n`);
+  });
+
+  const refused = (path: string): Fatal => {
+    try {
+      Pidfile.acquire(path);
+    } catch (err) {
+      return err as Fatal;
+    }
+    throw new Error('acquired');
+  };
+
+  it.each(['0777', '1777'])('refuses a directory others can write (mode %s) with exit 73, writing nothing', (mode) => {
+    chmodSync(dir, Number.parseInt(mode, 8));
+    const failure = refused(join(dir, 'ifdepd.pid'));
+    expect(failure).toBeInstanceOf(Fatal);
+    expect(failure.exitCode).toBe(EX_CANTCREAT);
+    expect(failure.message).toBe(`cannot create pidfile ${join(dir, 'ifdepd.pid')}: ${dir} is writable by group or others (mode ${mode})`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it.runIf(process.geteuid?.() === 0)('refuses a directory another user owns with exit 73', () => {
+    chownSync(dir, 65534, 65534);
+    const failure = refused(join(dir, 'ifdepd.pid'));
+    expect(failure.exitCode).toBe(EX_CANTCREAT);
+    expect(failure.message).toBe(`cannot create pidfile ${join(dir, 'ifdepd.pid')}: ${dir} is owned by uid 65534, not root`);
   });
 });

@@ -1,0 +1,123 @@
+import { isAbsolute } from 'node:path';
+import { parseDuration } from '../core/duration.js';
+import { invalidPattern } from '../core/patterns.js';
+import { quote } from '../core/quote.js';
+import { DEFAULT_DAMPING, type ActionSpec, type DampingSpec, type Policy } from '../core/spec.js';
+import type { Millis } from '../core/types.js';
+import { ConfigSyntaxError } from './lexer.js';
+import { MAX_NAMES_PER_LIST } from './limits.js';
+import type { Statement } from './statements.js';
+
+/** The values of settings, each checked on its own line. */
+
+const words = (s: Statement): string[] => s.args.map((t) => t.text);
+const fail = (s: Statement, message: string) => new ConfigSyntaxError(s.line, message);
+
+/** "em0 bge0", "em0, bge0" and the BSD "em0:bge0" all list two names; each is checked here. */
+export function names(group: string, s: Statement): string[] {
+  const list = s.args.flatMap((t) => (t.kind === 'word' ? t.text.split(':') : [t.text]));
+  if (list.length === 0) throw fail(s, `${s.keyword}: no interfaces listed`);
+  if (list.length > MAX_NAMES_PER_LIST) throw fail(s, `group ${group}: ${s.keyword}: ${list.length} names, more than ${MAX_NAMES_PER_LIST}`);
+  const seen = new Set<string>();
+  for (const name of list) {
+    const problem = invalidPattern(name);
+    if (problem !== undefined) throw fail(s, `group ${group}: ${problem}`);
+    if (seen.has(name)) throw fail(s, `group ${group}: ${quote(name)} is listed twice`);
+    seen.add(name);
+  }
+  return list;
+}
+
+export function policy(s: Statement): Policy {
+  const [kind, count, ...rest] = words(s);
+  if (rest.length === 0) {
+    if ((kind === 'all' || kind === 'any') && count === undefined) return { kind };
+    if (kind === 'min' && count !== undefined) {
+      if (!/^[1-9]\d{0,3}$/.test(count)) throw fail(s, `policy min: ${quote(count)} is not a count of 1 or more`);
+      return { kind: 'min', count: Number(count) };
+    }
+  }
+  throw fail(s, `policy: expected all, any or min N, not ${quote(words(s).join(' '))}`);
+}
+
+const DAMPING_KEYS: ReadonlyMap<string, keyof DampingSpec> = new Map([
+  ['penalty', 'penalty'],
+  ['half-life', 'halfLife'],
+  ['suppress', 'suppress'],
+  ['reuse', 'reuse'],
+  ['max-suppress', 'maxSuppress'],
+]);
+
+/** `damping` alone takes the defaults; `damping suppress 3000 half-life 10s` changes some. */
+export function damping(group: string, s: Statement): DampingSpec {
+  const spec: Record<keyof DampingSpec, number> = { ...DEFAULT_DAMPING };
+  const args = words(s);
+  if (args.length % 2 !== 0) throw fail(s, `damping: ${quote(args.at(-1)!)} has no value`);
+  for (let i = 0; i < args.length; i += 2) {
+    const key = DAMPING_KEYS.get(args[i]!);
+    if (key === undefined) {
+      throw fail(s, `damping: unknown parameter ${quote(args[i]!)} (expected ${[...DAMPING_KEYS.keys()].join(', ')})`);
+    }
+    const value = args[i + 1]!;
+    spec[key] = key === 'halfLife' || key === 'maxSuppress' ? duration(s, value) : count(s, args[i]!, value);
+  }
+  const problem = dampingProblem(spec);
+  if (problem !== undefined) throw fail(s, `group ${group}: ${problem}`);
+  return spec;
+}
+
+function dampingProblem(d: DampingSpec): string | undefined {
+  if (d.penalty <= 0) return 'damping penalty must be above 0';
+  if (d.halfLife <= 0) return 'damping half-life must be above 0';
+  if (d.reuse <= 0 || d.reuse >= d.suppress) return `damping reuse (${d.reuse}) must be above 0 and below suppress (${d.suppress})`;
+  if (d.maxSuppress < d.halfLife) return 'damping max-suppress must be at least the half-life';
+  return undefined;
+}
+
+export function action(group: string, s: Statement): ActionSpec {
+  const [kind, path, ...rest] = words(s);
+  if ((kind === 'admin' || kind === 'protodown') && path === undefined) return { kind };
+  if (kind === 'keepalived-track-file' && path !== undefined && rest.length === 0) {
+    if (!isAbsolute(path)) throw fail(s, `group ${group}: track file ${quote(path)} must be an absolute path`);
+    return { kind: 'track-file', path };
+  }
+  throw fail(s, 'action: expected admin, protodown or keepalived-track-file PATH');
+}
+
+/** `hook /path/to/program [ARG...]`. */
+export function hook(group: string, s: Statement): { path: string; args: string[] } {
+  const [path, ...args] = words(s);
+  if (path === undefined) throw fail(s, 'expected: hook /path/to/program [ARG...]');
+  if (!isAbsolute(path)) throw fail(s, `group ${group}: hook ${quote(path)} must be an absolute path`);
+  return { path, args };
+}
+
+export function absolutePath(s: Statement): string {
+  const path = one(s);
+  if (!isAbsolute(path)) throw fail(s, `${s.keyword} ${quote(path)} must be an absolute path`);
+  return path;
+}
+
+export function one(s: Statement): string {
+  if (s.args.length !== 1) throw fail(s, `${s.keyword}: expected one value, got ${s.args.length}`);
+  return s.args[0]!.text;
+}
+
+export function duration(s: Statement, text: string): Millis {
+  // parseDuration echoes its input: a long one is refused before it can be.
+  if (text.length > 32) throw fail(s, `${s.keyword}: ${quote(text)} is not a duration`);
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw fail(s, `${s.keyword}: ${(err as Error).message}`);
+  }
+}
+
+function count(s: Statement, key: string, text: string): number {
+  if (!/^\d{1,9}$/.test(text)) throw fail(s, `damping ${key}: ${quote(text)} is not a whole number`);
+  return Number(text);
+}
+
+export function unknown(s: Statement, expected: readonly string[], where: string): ConfigSyntaxError {
+  return fail(s, `unknown setting ${quote(s.keyword)} ${where} (expected ${expected.join(', ')})`);
+}
