@@ -1,7 +1,7 @@
 import { createRtNetlink, FlagsGet, rt, type RtNetlinkSocket } from 'netlink';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { IfIndex, LinkState } from '../core/types.js';
 import { requestError } from './errors.js';
+import { InFlight } from './in-flight.js';
 import { linkQuery, linksOf } from './link-query.js';
 
 export interface RequesterOptions {
@@ -18,13 +18,13 @@ const RECEIVE_BUFFER = 8 << 20;
 
 /** Writes to and reads from the kernel's link table, on a socket not subscribed to events. */
 export class LinkRequester {
-  private readonly limit: LimitFunction;
+  private readonly inFlight: InFlight;
 
   private constructor(
     private readonly socket: RtNetlinkSocket,
     private readonly options: RequesterOptions,
   ) {
-    this.limit = pLimit(options.maxInFlight);
+    this.inFlight = new InFlight(options.maxInFlight);
   }
 
   static open(onError: (err: Error) => void, options: Partial<RequesterOptions> = {}): LinkRequester {
@@ -58,7 +58,7 @@ export class LinkRequester {
 
   /** One interface as the kernel has it now, or undefined if it does not exist. */
   get(index: IfIndex): Promise<LinkState | undefined> {
-    return this.limit(async () => {
+    return this.inFlight.run(async () => {
       try {
         const [parts] = await this.socket.socket.request(rt.MessageType.GETLINK, linkQuery(index), {
           timeout: this.options.timeoutMs,
@@ -79,7 +79,7 @@ export class LinkRequester {
    * the notification of the deletion has been read, and must never be written to.
    */
   setAdmin(name: string, up: boolean): Promise<void> {
-    return this.limit(async () => {
+    return this.inFlight.run(async () => {
       try {
         await this.socket.setLink(
           { index: 0, flags: up ? { up: true } : {}, change: { up: true } },
@@ -94,7 +94,7 @@ export class LinkRequester {
 
   /** Sets IFLA_PROTO_DOWN by name: carrier off, admin state and addresses kept (macvlan, not veth). */
   setProtoDown(name: string, on: boolean): Promise<void> {
-    return this.limit(async () => {
+    return this.inFlight.run(async () => {
       try {
         await this.socket.setLink(
           { index: 0 },
