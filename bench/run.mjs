@@ -61,7 +61,9 @@ export function machine() {
 }
 
 function command(suite) {
-  const part = [flag('--n') ? `--n ${flag('--n')}` : '', flag('--tools') ? `--tools ${flag('--tools')}` : ''].filter(Boolean).join(' ');
+  const part = [flag('--n') ? `--n ${flag('--n')}` : '', flag('--tools') ? `--tools ${flag('--tools')}` : '', flag('--trials') ? `--trials ${flag('--trials')}` : '']
+    .filter(Boolean)
+    .join(' ');
   return `${QUICK ? 'BENCH_QUICK=1 ' : ''}npm run bench -- --only ${suite}${part ? ` ${part}` : ''}`;
 }
 
@@ -98,7 +100,9 @@ async function suite(name, fn) {
 // ---------------------------------------------------------------- 1. reaction latency
 await suite('reaction', async () => {
   const T = (full, quick) => (QUICK ? quick : full);
-  const t = (name, trials, extra = {}) => ({ name, trials, ...extra });
+  // --trials K caps every tool's trial count (a shorter run on a shared machine).
+  const cap = flag('--trials') ? Number(flag('--trials')) : Infinity;
+  const t = (name, trials, extra = {}) => ({ name, trials: Math.min(trials, cap), ...extra });
   // Admin down of a macvlan costs the kernel ~14 ms (measured: 64 take ~0.9 s even in one
   // `ip link set group` request), so N=64/1024 admin trials are few; protodown is cheap.
   const big = { timeout: 30000, settle: 100 };

@@ -8,8 +8,8 @@ const cfg = JSON.parse(process.argv[2]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 writeFileSync(`${cfg.dir}/idle.conf`, `group idle {\n    sources      ${cfg.src}\n    destinations ${cfg.dests.join(' ')}\n}\n`);
 const procs = {
-  ifdepd: spawnOther([process.execPath, cfg.cli, '-S', cfg.src, '-D', cfg.dests.join(':')]),
-  'ifdepd -f (control socket)': spawnOther([process.execPath, cfg.cli, '-f', `${cfg.dir}/idle.conf`, '--control-socket', `${cfg.dir}/ctl.sock`]),
+  ifdepd: spawnOther([process.execPath, ...cfg.nodeFlags, cfg.cli, '-S', cfg.src, '-D', cfg.dests.join(':')]),
+  'ifdepd -f (control socket)': spawnOther([process.execPath, ...cfg.nodeFlags, cfg.cli, '-f', `${cfg.dir}/idle.conf`, '--control-socket', `${cfg.dir}/ctl.sock`]),
   'node setInterval baseline': spawnOther([process.execPath, '-e', 'setInterval(()=>{},1<<30)']),
 };
 for (const p of Object.values(procs)) {

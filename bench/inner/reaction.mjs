@@ -62,14 +62,14 @@ function atomicConf(action) {
 
 const TOOLS = {
   ifdepd: () => ({
-    argv: [process.execPath, cli, '-S', src, '-D', dests.join(':'), '--down-delay', '0', '--up-delay', '0'],
+    argv: [process.execPath, ...cfg.nodeFlags, cli, '-S', src, '-D', dests.join(':'), '--down-delay', '0', '--up-delay', '0'],
     ready: /at start/,
   }),
   'floor-node': () => ({ argv: [process.execPath, new URL('../floor-reactor.mjs', import.meta.url).pathname, src, 'each', join(dir, 'dests.txt')], ready: /ready/ }),
   'ifdepd-protodown': () => {
     const conf = join(dir, 'ifdepd-protodown.conf');
     writeFileSync(conf, `group bench {\n    sources      ${src}\n    destinations "d*"\n    action       protodown\n    down-delay   0\n    up-delay     0\n}\n`);
-    return { argv: [process.execPath, cli, '-f', conf, '--control-socket', join(dir, 'ctl.sock')], ready: /at start/, action: 'protodown' };
+    return { argv: [process.execPath, ...cfg.nodeFlags, cli, '-f', conf, '--control-socket', join(dir, 'ctl.sock')], ready: /at start/, action: 'protodown' };
   },
   'floor-protodown': () => ({ argv: [process.execPath, new URL('../floor-reactor.mjs', import.meta.url).pathname, src, 'protodown', join(dir, 'dests.txt')], ready: /ready/, action: 'protodown' }),
   // atomic: the destinations are in the topology's ifgroup already; ifdepd finds them there and uses it.

@@ -42,7 +42,7 @@ for (let s = 0; s < starts; s++) {
   listener.watchers.add(w);
   const wall0 = Date.now();
   const t0 = nowMs();
-  const child = spawnOther([process.execPath, cli, '-v', '-S', src, '-D', dest, '--down-delay', '0', '--up-delay', '0']);
+  const child = spawnOther([process.execPath, ...cfg.nodeFlags, cli, '-v', '-S', src, '-D', dest, '--down-delay', '0', '--up-delay', '0']);
   const lines = lineCollector(child, nowMs);
   await until(() => tDown !== undefined, 30000, 'destination down after start');
   listener.watchers.delete(w);

@@ -32,7 +32,7 @@ const kernel = async () => {
   return { carrier: (f(srcIdx) & IFF_LOWER_UP) !== 0, destUp: (f(destIdx) & IFF_UP) !== 0 };
 };
 
-const daemon = spawnOther([process.execPath, cli, '-S', src, '-D', dest, '--down-delay', '0', '--up-delay', '0']);
+const daemon = spawnOther([process.execPath, ...cfg.nodeFlags, cli, '-S', src, '-D', dest, '--down-delay', '0', '--up-delay', '0']);
 const lines = lineCollector(daemon, nowMs);
 await until(() => lines.some((l) => /at start/.test(l.text)), 10000, 'daemon start');
 await sleep(2000);

@@ -1,4 +1,5 @@
 import { formatDuration } from '../core/duration.js';
+import { nameList } from '../core/name-list.js';
 import type { Logger } from '../logging/logger.js';
 import type { Scheduler } from '../core/clock.js';
 import type { Decision, Millis } from '../core/types.js';
@@ -16,7 +17,8 @@ interface Transition {
 
 /**
  * Says, once per decision, how long the kernel took to confirm it on every
- * destination of the group: "uplink: vrrp0,vrrp1 down, confirmed by the kernel after 1.6 ms".
+ * destination of the group: "uplink: vrrp0,vrrp1 down, confirmed by the kernel after 1.6 ms"
+ * (a long list cut: "d0,...,d7 and 1016 more").
  */
 export class Confirmations {
   private readonly open = new Map<string, Transition>();
@@ -44,8 +46,8 @@ export class Confirmations {
       this.open.delete(group);
       if (!t.wrote) continue;
       this.log.info(
-        `${group}: ${t.present.join(',')} ${t.decision}, confirmed by the kernel after ${formatDuration(this.clock.now() - t.at)}` +
-          (t.missing.length > 0 ? ` (${t.missing.join(',')} missing)` : ''),
+        `${group}: ${nameList(t.present)} ${t.decision}, confirmed by the kernel after ${formatDuration(this.clock.now() - t.at)}` +
+          (t.missing.length > 0 ? ` (${nameList(t.missing)} missing)` : ''),
       );
     }
   }

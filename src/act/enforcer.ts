@@ -7,7 +7,8 @@ import type { Wanted } from '../core/wanted.js';
 import type { Logger } from '../logging/logger.js';
 import type { InterfaceAction } from './interface-action.js';
 import type { FailedAttempt } from './failure.js';
-import { activityOf, clearSlotTimers, newSlot, resetSlot, type Slot } from './slot.js';
+import { Deadlines } from './deadlines.js';
+import { clearSlotTimers, newSlot, resetSlot, slotStatus, type Slot } from './slot.js';
 
 export interface EnforcerDeps {
   readonly action: InterfaceAction;
@@ -30,19 +31,30 @@ export interface EnforcerDeps {
 /** After an ACK, the kernel's notification normally follows within milliseconds. */
 export const CONFIRM_TIMEOUT_MS = 1000;
 
+/** Why a destination is written: `news` when no decision line already says it. */
+interface Cause {
+  readonly text: string;
+  readonly news: boolean;
+}
+
 /**
  * Makes every claimed destination match what its groups want, and keeps it so: a
  * write that fails is retried with backoff (a permanent error at the slow pace), an
  * interface that appears later or that someone else flips is brought back, each with a
  * log line saying why. A write that keeps failing is said at once, then every 5 minutes.
+ * A decision's writes are said once, in the decision's line; each one only with -v.
  */
 export class Enforcer {
   private readonly slots = new Map<string, Slot>();
   private closed = false;
   /** Until the first full pass, a destination's state is covered by the groups' "at start" lines. */
   private started = false;
+  /** ACKed writes waiting for their notification: one timer for all, not one per destination. */
+  private readonly unconfirmed: Deadlines<Slot>;
 
-  constructor(private readonly deps: EnforcerDeps) {}
+  constructor(private readonly deps: EnforcerDeps) {
+    this.unconfirmed = new Deadlines(deps.scheduler, CONFIRM_TIMEOUT_MS, (slots) => this.unheard(slots));
+  }
 
   /** Reconciles these names, and forgets slots no group claims any more. */
   reconcileAll(names: Iterable<string>): void {
@@ -58,14 +70,19 @@ export class Enforcer {
       const slot = this.slots.get(name);
       if (slot === undefined) continue;
       const unconfirmed = slot.awaiting;
-      clearSlotTimers(slot);
+      this.clearTimers(slot);
       if (unconfirmed !== undefined) this.reread(slot, unconfirmed.index);
     }
-    for (const name of names) this.reconcile(name);
+    for (const name of names) this.check(name, true);
   }
 
   /** Compares one destination with what is wanted of it and acts on a difference. */
   reconcile(name: string): void {
+    this.check(name, false);
+  }
+
+  /** `decided`: the groups' decision line already says what changes, so a plain difference is not news. */
+  private check(name: string, decided: boolean): void {
     if (this.closed) return;
     const wanted = this.deps.wanted(name);
     if (wanted === undefined) {
@@ -90,38 +107,26 @@ export class Enforcer {
     }
     if (slot.inFlight || slot.retry !== undefined) return;
     if (slot.awaiting?.decision === wanted.decision) return;
-    clearSlotTimers(slot);
-    this.apply(slot, link, wanted, firstSight ? undefined : this.causeOf(slot, link, wanted.decision, appeared));
+    this.clearTimers(slot);
+    this.apply(slot, link, wanted, firstSight ? undefined : this.causeOf(slot, link, wanted.decision, appeared, decided));
   }
 
   statuses(): DestinationStatus[] {
-    return [...this.slots.values()].map((slot) => this.status(slot));
+    const now = this.deps.scheduler.now();
+    const { action, links, wanted } = this.deps;
+    return [...this.slots.values()].map((slot) => slotStatus(slot, action, links.byName(slot.name), wanted(slot.name), now));
   }
 
   close(): void {
     this.closed = true;
+    this.unconfirmed.close();
     for (const slot of this.slots.values()) clearSlotTimers(slot);
   }
 
   /** After a fault: whatever a lost callback left pending is dropped; the caller reconciles everything. */
   recover(): void {
+    this.unconfirmed.close();
     for (const slot of this.slots.values()) resetSlot(slot);
-  }
-
-  private status(slot: Slot): DestinationStatus {
-    const link = this.deps.links.byName(slot.name);
-    const wanted = this.deps.wanted(slot.name);
-    const activity = activityOf(slot);
-    return {
-      name: slot.name,
-      action: this.deps.action.kind,
-      ...(link ? { ifindex: link.index } : {}),
-      state: link ? this.deps.action.stateOf(link) : 'missing',
-      wanted: wanted?.decision ?? 'up',
-      downBecause: wanted?.downBecause ?? [],
-      ...(activity ? { activity } : {}),
-      ...failingOf(slot, this.deps.scheduler.now()),
-    };
   }
 
   private slot(name: string): Slot {
@@ -142,7 +147,7 @@ export class Enforcer {
   }
 
   private forgetSlot(slot: Slot): void {
-    clearSlotTimers(slot);
+    this.clearTimers(slot);
     this.slots.delete(slot.name);
   }
 
@@ -176,34 +181,34 @@ export class Enforcer {
     }
     slot.index = undefined;
     slot.confirmed = undefined;
-    clearSlotTimers(slot);
+    this.clearTimers(slot);
     this.deps.onConfirmed?.(slot.name, decision);
   }
 
-  private causeOf(slot: Slot, link: LinkState, decision: Decision, appeared: boolean): string {
+  private causeOf(slot: Slot, link: LinkState, decision: Decision, appeared: boolean, decided: boolean): Cause {
     const state = `${this.deps.action.stateWord} ${this.deps.action.stateOf(link)}`;
-    if (appeared) return `appeared (ifindex ${link.index}) ${state}`;
+    if (appeared) return { text: `appeared (ifindex ${link.index}) ${state}`, news: true };
     if (slot.confirmed?.index === link.index && slot.confirmed.decision === decision) {
-      return `was set ${this.deps.action.stateOf(link)} by someone else`;
+      return { text: `was set ${this.deps.action.stateOf(link)} by someone else`, news: true };
     }
-    return `is ${state}`;
+    return { text: `is ${state}`, news: !decided };
   }
 
-  private apply(slot: Slot, link: LinkState, wanted: Wanted, cause: string | undefined): void {
+  private apply(slot: Slot, link: LinkState, wanted: Wanted, cause: Cause | undefined): void {
     const { log } = this.deps;
     const decision = wanted.decision;
     if (this.deps.dryRun) {
       const key = `${link.index}:${decision}`;
       if (slot.announced === key) return;
       slot.announced = key;
-      log.notice(`dry-run: would set ${slot.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause})` : ''}`);
+      log.notice(`dry-run: would set ${slot.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause.text})` : ''}`);
       return;
     }
     // A retry is not news: its failure was said (at once, then every 5 minutes).
-    if (cause !== undefined && !slot.failure.failing) {
-      log.notice(`${slot.name} ${cause} -> forcing it ${this.deps.action.describe(decision)} (${wanted.because})`);
+    if (cause?.news === true && !slot.failure.failing) {
+      log.notice(`${slot.name} ${cause.text} -> forcing it ${this.deps.action.describe(decision)} (${wanted.because})`);
     } else {
-      log.debug(`setting ${slot.name} ${this.deps.action.describe(decision)}`);
+      log.debug(`setting ${slot.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause.text})` : ''}`);
     }
     slot.inFlight = true;
     this.deps.onWrite?.(slot.name);
@@ -221,14 +226,26 @@ export class Enforcer {
     const failed = slot.failure.cleared();
     if (failed > 0) this.deps.log.notice(`${slot.name}: set ${decision} after ${failed + 1} attempts`);
     if (this.closed || this.slots.get(slot.name) !== slot) return;
-    const timer = this.deps.scheduler.after(CONFIRM_TIMEOUT_MS, () => {
-      slot.awaiting = undefined;
-      this.deps.log.debug(`${slot.name}: no notification ${CONFIRM_TIMEOUT_MS} ms after the ACK; re-reading it`);
-      this.reread(slot, index);
-    });
-    slot.awaiting = { decision, index, timer };
+    slot.awaiting = { decision, index };
+    this.unconfirmed.start(slot);
     // The notification may have been processed before the ACK.
     this.reconcile(slot.name);
+  }
+
+  /** Past the deadline without a notification: each is read again, and acted on as needed. */
+  private unheard(slots: readonly Slot[]): void {
+    for (const slot of slots) {
+      const awaited = slot.awaiting;
+      if (awaited === undefined) continue;
+      slot.awaiting = undefined;
+      this.deps.log.debug(`${slot.name}: no notification ${CONFIRM_TIMEOUT_MS} ms after the ACK; re-reading it`);
+      this.reread(slot, awaited.index);
+    }
+  }
+
+  private clearTimers(slot: Slot): void {
+    this.unconfirmed.stop(slot);
+    clearSlotTimers(slot);
   }
 
   private failed(slot: Slot, index: IfIndex, decision: Decision, err: unknown): void {
@@ -267,16 +284,11 @@ export class Enforcer {
   }
 
   private confirm(slot: Slot, link: LinkState, decision: Decision): void {
-    clearSlotTimers(slot);
+    this.clearTimers(slot);
     const failed = slot.failure.cleared();
     if (failed > 0) this.deps.log.notice(`${slot.name}: ${decision} as wanted after ${failed} failed attempt(s)`);
     slot.announced = undefined;
     slot.confirmed = { index: link.index, decision };
     this.deps.onConfirmed?.(slot.name, decision);
   }
-}
-
-function failingOf(slot: Slot, now: number): Pick<DestinationStatus, 'failing'> {
-  const failing = slot.failure.status(now);
-  return failing === undefined ? {} : { failing };
 }

@@ -1,6 +1,6 @@
 import type { Scheduler } from '../core/clock.js';
 import type { GroupWatch } from '../core/group.js';
-import type { LinkTable } from '../core/link-table.js';
+import type { LinkLookup, LinkTable } from '../core/link-table.js';
 import type { DestinationStatus } from '../core/status.js';
 import type { IfIndex } from '../core/types.js';
 import { destinationNames, wantedState } from '../core/wanted.js';
@@ -51,7 +51,7 @@ export class InterfaceActuator implements Actuator {
   }
 
   began(groups: readonly GroupWatch[]): void {
-    for (const g of groups) if (this.owns(g)) this.expectConfirmation(g);
+    for (const g of groups) if (this.owns(g)) this.expectConfirmation(g, this.destinationsOf([g]));
   }
 
   regrouped(dropped: readonly string[]): void {
@@ -60,8 +60,9 @@ export class InterfaceActuator implements Actuator {
 
   decided(g: GroupWatch): void {
     if (!this.owns(g)) return;
-    this.expectConfirmation(g);
-    this.enforcer.renew(this.destinationsOf([g]));
+    const names = this.destinationsOf([g]);
+    this.expectConfirmation(g, names);
+    this.enforcer.renew(names);
   }
 
   linkChanged(name: string): void {
@@ -90,23 +91,25 @@ export class InterfaceActuator implements Actuator {
   }
 
   private destinationsOf(groups: readonly GroupWatch[]): Set<string> {
-    return destinationNames(groups, this.action.kind, [...this.deps.links.all()].map((l) => l.name));
+    return destinationNames(groups, this.action.kind, liveNames(this.deps.links));
   }
 
-  private expectConfirmation(g: GroupWatch): void {
+  private expectConfirmation(g: GroupWatch, names: ReadonlySet<string>): void {
     if (this.deps.dryRun) return;
     const now = this.deps.scheduler.now();
     const groups = this.deps.groups();
-    // A destination another group holds down is not this decision's to confirm.
-    const names = [...this.destinationsOf([g])].filter(
-      (n) => wantedState(n, this.action.kind, groups, now)?.decision === g.decision,
-    );
-    const present = names.filter((n) => this.deps.links.byName(n) !== undefined);
-    this.confirmations.expect(
-      g.spec.name,
-      g.decision,
-      present,
-      names.filter((n) => !present.includes(n)),
-    );
+    const present: string[] = [];
+    const missing: string[] = [];
+    for (const n of names) {
+      // A destination another group holds down is not this decision's to confirm.
+      if (wantedState(n, this.action.kind, groups, now)?.decision !== g.decision) continue;
+      (this.deps.links.byName(n) === undefined ? missing : present).push(n);
+    }
+    this.confirmations.expect(g.spec.name, g.decision, present, missing);
   }
+}
+
+/** Interface names, read only if a glob needs them. */
+function* liveNames(links: LinkLookup): Iterable<string> {
+  for (const link of links.all()) yield link.name;
 }

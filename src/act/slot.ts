@@ -1,5 +1,8 @@
 import type { Timer } from '../core/clock.js';
-import type { Decision, IfIndex } from '../core/types.js';
+import type { DestinationStatus } from '../core/status.js';
+import type { Decision, IfIndex, LinkState, Millis } from '../core/types.js';
+import type { Wanted } from '../core/wanted.js';
+import type { InterfaceAction } from './interface-action.js';
 import { FailureRecord } from './failure.js';
 
 /** The enforcer's memory of one destination name. */
@@ -12,8 +15,8 @@ export interface Slot {
   /** Writes that failed since the last one that went through. */
   readonly failure: FailureRecord;
   retry?: Timer;
-  /** ACKed, waiting for the kernel's notification that confirms it. */
-  awaiting?: { readonly decision: Decision; readonly index: IfIndex; readonly timer: Timer };
+  /** ACKed, waiting for the kernel's notification that confirms it (the enforcer keeps the deadline). */
+  awaiting?: { readonly decision: Decision; readonly index: IfIndex };
   /**
    * A write was ACKed but never confirmed, and the link is being read again: until
    * then the table's view of it may be stale (the kernel does not notify every
@@ -36,9 +39,24 @@ export const newSlot = (name: string): Slot => ({
 
 export function clearSlotTimers(slot: Slot): void {
   slot.retry?.cancel();
-  slot.awaiting?.timer.cancel();
   slot.retry = undefined;
   slot.awaiting = undefined;
+}
+
+/** One destination for `ifdepd status`: what it is, what is wanted, what is being done. */
+export function slotStatus(slot: Slot, action: InterfaceAction, link: LinkState | undefined, wanted: Wanted | undefined, now: Millis): DestinationStatus {
+  const activity = activityOf(slot);
+  const failing = slot.failure.status(now);
+  return {
+    name: slot.name,
+    action: action.kind,
+    ...(link ? { ifindex: link.index } : {}),
+    state: link ? action.stateOf(link) : 'missing',
+    wanted: wanted?.decision ?? 'up',
+    downBecause: wanted?.downBecause ?? [],
+    ...(activity ? { activity } : {}),
+    ...(failing === undefined ? {} : { failing }),
+  };
 }
 
 /** What is being done about a destination right now, for `ifdepd status`. */

@@ -3,6 +3,7 @@ import { delayFor, delayName } from './debounce.js';
 import { formatDuration } from './duration.js';
 import type { Decision } from './types.js';
 import type { Evaluation } from './group.js';
+import { nameList } from './name-list.js';
 
 /** syslog(3) severities ifdepd uses, most severe first: how loud an explanation is. */
 export type Severity = 'error' | 'warning' | 'notice' | 'info' | 'debug';
@@ -12,13 +13,13 @@ export interface LogLine {
   readonly text: string;
 }
 
-/** What a group's decision acts on: "destinations vrrp0,vrrp1" or "track file /run/ifdepd/uplink". */
+/** What a group's decision acts on: "destinations vrrp0,vrrp1" or "track file /run/ifdepd/uplink"; long lists are cut. */
 export function targetsOf(group: GroupSpec): string {
   switch (group.action.kind) {
     case 'admin':
-      return `destinations ${group.destinations.join(',')}`;
+      return `destinations ${nameList(group.destinations)}`;
     case 'protodown':
-      return `destinations ${group.destinations.join(',')} (protodown)`;
+      return `destinations ${nameList(group.destinations)} (protodown)`;
     case 'track-file':
       return `track file ${group.action.path}`;
   }

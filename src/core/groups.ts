@@ -1,3 +1,4 @@
+import { destinationIndex, sourceIndex } from './claims.js';
 import type { Scheduler, Timer } from './clock.js';
 import { GroupWatch, type Evaluation } from './group.js';
 import type { LinkLookup } from './link-table.js';
@@ -72,7 +73,8 @@ export class Groups {
   /** The groups watching any of these interface names look at their sources again. */
   sourcesChanged(names: Iterable<string>): void {
     const touched = new Set<GroupWatch>();
-    for (const name of names) for (const g of this.list) if (g.sourcePatterns.some((p) => p.matches(name))) touched.add(g);
+    const index = sourceIndex(this.list);
+    for (const name of names) for (const g of index.groupsOf(name)) touched.add(g);
     for (const g of touched) this.evaluate(g);
   }
 
@@ -106,9 +108,7 @@ export class Groups {
 
   /** Whether any group watches this interface name, as a source or a destination. */
   watches(name: string): boolean {
-    return this.list.some(
-      (g) => g.sourcePatterns.some((p) => p.matches(name)) || g.destinationPatterns.some((p) => p.matches(name)),
-    );
+    return sourceIndex(this.list).has(name) || destinationIndex(this.list).has(name);
   }
 
   close(): void {

@@ -1,6 +1,8 @@
 import type { InterfaceActionKind } from './spec.js';
 import type { Decision, Millis } from './types.js';
 import type { GroupWatch } from './group.js';
+import { destinationIndex } from './claims.js';
+import type { NamePattern } from './patterns.js';
 
 /** What one destination interface should be, and which groups say so. */
 export interface Wanted {
@@ -23,21 +25,21 @@ export function wantedState(
   groups: readonly GroupWatch[],
   now: Millis,
 ): Wanted | undefined {
-  const claiming = groups.filter(
-    (g) => g.spec.action.kind === action && g.destinationPatterns.some((p) => p.matches(name)),
-  );
+  const index = destinationIndex(groups);
+  const claiming = index.groupsOf(name).filter((g) => g.spec.action.kind === action);
   if (claiming.length === 0) return undefined;
   const down = claiming.filter((g) => g.decision === 'down');
   const deciding = down.length > 0 ? down : claiming;
-  const because =
-    deciding.length === 1 && claiming.length === 1
-      ? deciding[0]!.why(now)
-      : deciding.map((g) => `${g.spec.name}: ${g.why(now)}`).join('; ');
   return {
     decision: down.length > 0 ? 'down' : 'up',
-    because,
+    // Read only when a line says it: on a decision it is computed for every destination.
+    get because() {
+      return deciding.length === 1 && claiming.length === 1
+        ? deciding[0]!.why(now)
+        : deciding.map((g) => `${g.spec.name}: ${g.why(now)}`).join('; ');
+    },
     downBecause: down.map((g) => g.spec.name),
-    named: claiming.some((g) => g.destinationPatterns.some((p) => p.literal && p.text === name)),
+    named: index.namedBy(name).some((g) => g.spec.action.kind === action),
   };
 }
 
@@ -56,9 +58,17 @@ export function destinationNames(
 /** The same for one group, whatever its action (a track-file group has no destinations). */
 export const groupDestinations = (g: GroupWatch, liveNames: Iterable<string>): Set<string> => namesOf([g], liveNames);
 
+/** Live names are read only for globs: a list of plain names costs nothing per interface. */
 function namesOf(groups: readonly GroupWatch[], liveNames: Iterable<string>): Set<string> {
   const names = new Set<string>();
-  for (const g of groups) for (const p of g.destinationPatterns) if (p.literal) names.add(p.text);
-  for (const name of liveNames) if (groups.some((g) => g.destinationPatterns.some((p) => p.matches(name)))) names.add(name);
+  const globs: NamePattern[] = [];
+  for (const g of groups) {
+    for (const p of g.destinationPatterns) {
+      if (p.literal) names.add(p.text);
+      else globs.push(p);
+    }
+  }
+  if (globs.length === 0) return names;
+  for (const name of liveNames) if (globs.some((p) => p.matches(name))) names.add(name);
   return names;
 }

@@ -272,15 +272,17 @@ export class Daemon implements ControlHandler {
     for (const a of this.actuators) a.reassert();
   }
 
+  /** Decisions first: a source's change is the urgent part, a destination's is reconciled after. */
   private linksChanged(names: ReadonlySet<string>): void {
-    for (const name of names) for (const a of this.actuators) a.linkChanged(name);
     this.groups.sourcesChanged(names);
+    for (const name of names) for (const a of this.actuators) a.linkChanged(name);
   }
 
   /** Every evaluation is explained; a changed decision goes to every actuator. */
   private decided(g: GroupWatch, ev: Evaluation): void {
-    for (const line of describeEvaluation(g.spec, ev)) this.options.log[line.severity](line.text);
+    // The writes leave first: a log line costs a write(2), and wakes whoever reads it.
     if (ev.changed) for (const a of this.actuators) a.decided(g, ev);
+    for (const line of describeEvaluation(g.spec, ev)) this.options.log[line.severity](line.text);
     if (this.started) this.supervisor.status(() => this.summary());
   }
 }

@@ -1,7 +1,7 @@
 import { AttrStream, createRtNetlink, FlagsGet, rt, type RtNetlinkSocket } from 'netlink';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type { IfIndex, LinkState } from '../core/types.js';
 import { requestError } from './errors.js';
+import { InFlight } from './in-flight.js';
 import { linkQuery, linksOf } from './link-query.js';
 
 export interface RequesterOptions {
@@ -21,13 +21,13 @@ const RECEIVE_BUFFER = 8 << 20;
 
 /** Writes to and reads from the kernel's link table, on a socket not subscribed to events. */
 export class LinkRequester {
-  private readonly limit: LimitFunction;
+  private readonly inFlight: InFlight;
 
   private constructor(
     private readonly socket: RtNetlinkSocket,
     private readonly options: RequesterOptions,
   ) {
-    this.limit = pLimit(options.maxInFlight);
+    this.inFlight = new InFlight(options.maxInFlight);
   }
 
   static open(onError: (err: Error) => void, options: Partial<RequesterOptions> = {}): LinkRequester {
@@ -61,7 +61,7 @@ export class LinkRequester {
 
   /** One interface as the kernel has it now, or undefined if it does not exist. */
   get(index: IfIndex): Promise<LinkState | undefined> {
-    return this.limit(async () => {
+    return this.inFlight.run(async () => {
       try {
         const [parts] = await this.socket.socket.request(rt.MessageType.GETLINK, linkQuery(index), {
           timeout: this.options.timeoutMs,
@@ -82,7 +82,7 @@ export class LinkRequester {
    * the notification of the deletion has been read, and must never be written to.
    */
   setAdmin(name: string, up: boolean): Promise<void> {
-    return this.limit(async () => {
+    return this.inFlight.run(async () => {
       try {
         await this.socket.setLink(
           { index: 0, flags: up ? { up: true } : {}, change: { up: true } },
@@ -97,7 +97,7 @@ export class LinkRequester {
 
   /** Sets IFLA_PROTO_DOWN by name: carrier off, admin state and addresses kept (macvlan, not veth). */
   setProtoDown(name: string, on: boolean): Promise<void> {
-    return this.limit(async () => {
+    return this.inFlight.run(async () => {
       try {
         await this.socket.setLink(
           { index: 0 },
@@ -112,7 +112,7 @@ export class LinkRequester {
 
   /** Puts the interface of this name in kernel interface group `group` (0: the default group, none). */
   setGroup(name: string, group: number): Promise<void> {
-    return this.limit(async () => {
+    return this.inFlight.run(async () => {
       try {
         await this.socket.setLink({ index: 0 }, { ifname: name, group }, { timeout: this.options.timeoutMs });
       } catch (err) {
@@ -131,7 +131,7 @@ export class LinkRequester {
       change.kind === 'admin' ? { index: 0, flags: change.up ? { up: true } : {}, change: { up: true } } : { index: 0 };
     const attrs = change.kind === 'admin' ? { group } : { group, protoDown: Buffer.from([change.on ? 1 : 0]) };
     rt.formatLinkMessage({ kind: 'link', data, attrs }, out);
-    return this.limit(async () => {
+    return this.inFlight.run(async () => {
       try {
         await this.socket.socket.request(rt.MessageType.NEWLINK, out.bufs, { timeout: this.options.timeoutMs });
       } catch (err) {

@@ -59,7 +59,9 @@ describeLab('protodown and track-file actions', () => {
       await protodown(true);
       expect(lab.ip('-d', 'link', 'show', 'vrrp0')).toMatch(/ protodown on /);
       expect(lab.link('vrrp0')?.flags).toContain('UP');
-      await d.waitForLog(/vrrp0 is protodown-state up -> forcing it down \(protodown on\) \(s0 lost carrier\)/);
+      // The decision's line names its destinations; each write is said only with -v (as here).
+      await d.waitForLog(/pd: s0 lost carrier -> destinations vrrp0 \(protodown\) down/);
+      await d.waitForLog(/setting vrrp0 down \(protodown on\) \(it is protodown-state up\)/);
       lab.restoreCarrier('s0');
       await protodown(false);
       expect(lab.ip('-d', 'link', 'show', 'vrrp0')).not.toMatch(/protodown on/);

@@ -168,6 +168,29 @@ describe('Enforcer', () => {
     expect(h.logs).toContain('notice: vrrp1 appeared (ifindex 9) admin up -> forcing it down (em0 lost carrier)');
   });
 
+  it('says a decision\'s writes at -v only: the decision\'s own line names them', async () => {
+    const h = harness(false, link(5, 'vrrp0'), link(6, 'vrrp1'));
+    h.decide('up', 'all sources have carrier');
+    h.enforcer.reconcileAll(NAMES);
+    h.logs.length = 0;
+    h.decide('down', 'em0 lost carrier');
+    expect(h.writes).toHaveLength(2);
+    expect(h.logs.filter((l) => !l.startsWith('debug:'))).toEqual([]);
+    expect(h.logs).toEqual(['debug: setting vrrp0 down (it is admin up)', 'debug: setting vrrp1 down (it is admin up)']);
+  });
+
+  it('waits for a decision\'s confirmations on one timer, and re-reads only the one not confirmed', async () => {
+    const h = harness(false, link(5, 'vrrp0'), link(6, 'vrrp1'));
+    h.decide('down', 'em0 lost carrier');
+    await vi.advanceTimersByTimeAsync(0); // both ACKed
+    expect(vi.getTimerCount()).toBe(1);
+    kernelApplies(h, 5, 'vrrp0', false);
+    await vi.advanceTimersByTimeAsync(CONFIRM_TIMEOUT_MS);
+    expect(h.verified).toEqual([6]);
+    kernelApplies(h, 6, 'vrrp1', false);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('caps the backoff at 5 s', () => {
     expect([1, 2, 3, 6, 7, 20].map((n) => retryDelay(n))).toEqual([100, 200, 400, 3200, 5000, 5000]);
   });
