@@ -4,6 +4,7 @@ import { parseOptions, type Options } from './options.js';
 import { loadConfigOffThread } from '../config/reload-worker.js';
 import { ControlServer } from '../control/server.js';
 import { formatDuration } from '../core/duration.js';
+import { nameList } from '../core/name-list.js';
 import { isOverrunSafeBinding } from '../kernel/addon.js';
 import { createLogger, TeeSink, type Logger, type LogSink } from '../logging/logger.js';
 import { StderrSink } from '../logging/stderr.js';
@@ -138,7 +139,7 @@ function startLine(o: Options): string {
     // Admin is the BSD default and goes unsaid; protodown changes what an operator sees in `ip link`.
     const action = only.action.kind === 'admin' ? [] : [`action ${only.action.kind}`];
     const settings = [...action, `down-delay ${formatDuration(only.delays.down)}`, `up-delay ${formatDuration(only.delays.up)}`, ...notes];
-    return `ifdepd ${VERSION} starting: sources ${only.sources.join(',')} -> destinations ${only.destinations.join(',')} (${settings.join(', ')})`;
+    return `ifdepd ${VERSION} starting: sources ${nameList(only.sources)} -> destinations ${nameList(only.destinations)} (${settings.join(', ')})`;
   }
   const groups = `${o.config.groups.length} group(s) from ${o.configFile ?? 'the command line'}: ${o.config.groups.map((g) => g.name).join(', ')}`;
   return `ifdepd ${VERSION} starting: ${groups}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;

@@ -16,13 +16,14 @@ import { describeEvaluation, describeStart, targetsOf } from '../core/explain.js
 import type { Evaluation, GroupWatch } from '../core/group.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
+import { NAMES_SHOWN } from '../core/name-list.js';
 import type { Config } from '../core/spec.js';
 import { groupStatus, type DaemonStatus } from '../core/status.js';
 import { statusSummary } from '../core/summary.js';
 import type { Decision, Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
-import { HoldStore, type Holds } from './hold-store.js';
+import { KeptHolds } from './kept-holds.js';
 import { FaultBudget } from './fault-budget.js';
 import { guardedScheduler, type FaultReport } from './guard.js';
 import { LinkSync } from './link-sync.js';
@@ -46,7 +47,7 @@ export class Daemon implements ControlHandler {
   private readonly links: LinkSync;
   private readonly groups: Groups;
   private readonly actuators: readonly Actuator[];
-  private readonly holdStore?: HoldStore;
+  private readonly kept: KeptHolds;
   private readonly interfaces: readonly InterfaceActuator[];
   private readonly trackFiles: TrackFiles;
   private readonly atomic: AtomicMembership;
@@ -64,7 +65,7 @@ export class Daemon implements ControlHandler {
   constructor(private readonly options: DaemonOptions) {
     const { log, scheduler, dryRun } = options;
     this.config = options.config;
-    if (options.holdFile !== undefined) this.holdStore = new HoldStore(options.holdFile);
+    this.kept = new KeptHolds(options.holdFile, options.log);
     this.startedAt = scheduler.now();
     this.faults = new FaultBudget({
       log,
@@ -169,30 +170,8 @@ export class Daemon implements ControlHandler {
     return message;
   }
 
-  /** Writes the holds in force to the hold file; what the operator must know if that failed. */
   private storeHolds(): string {
-    const problem = this.holdStore?.save(this.groups.operatorHolds());
-    if (problem === undefined) return '';
-    this.options.log.warning(`hold file ${this.holdStore!.path}: not written, holds will not survive a restart: ${problem}`);
-    return `; not stored, a restart would forget it: ${problem}`;
-  }
-
-  /** The holds from before a restart, for the groups this configuration still has. */
-  private storedHolds(): Holds {
-    const { log } = this.options;
-    const store = this.holdStore;
-    if (store === undefined) return new Map();
-    const loaded = store.load();
-    if ('problem' in loaded) {
-      log.warning(`hold file ${store.path}: ${loaded.problem}; starting without operator holds`);
-      return new Map();
-    }
-    const known = new Set(this.config.groups.map((g) => g.name));
-    for (const [name, state] of loaded.holds) {
-      if (known.has(name)) log.notice(`${name}: hold ${state} restored from ${store.path}; 'ifdepd release ${name}' ends it`);
-      else log.notice(`${name}: stored hold ${state} dropped: no such group in the configuration`);
-    }
-    return loaded.holds;
+    return this.kept.save(this.groups.operatorHolds());
   }
 
   status(): DaemonStatus {
@@ -223,7 +202,10 @@ export class Daemon implements ControlHandler {
   /** "vrrp0 down, vrrp1 missing": the destinations as the kernel last reported them. */
   destinationSummary(): string {
     const all = this.actuators.flatMap((a) => a.destinations());
-    return all.length === 0 ? 'none' : all.map((d) => `${d.name} ${d.state}`).join(', ');
+    if (all.length === 0) return 'none';
+    // Said in one line at exit: 4,000 VMACs must not make it a 60 KB line.
+    const shown = all.slice(0, NAMES_SHOWN).map((d) => `${d.name} ${d.state}`).join(', ');
+    return all.length > NAMES_SHOWN ? `${shown} and ${all.length - NAMES_SHOWN} more` : shown;
   }
 
   /** Before stopping: the destinations ifdepd put in kernel groups go back to group 0. */
@@ -247,7 +229,7 @@ export class Daemon implements ControlHandler {
       if (err instanceof AtomicConflict) throw new Fatal(err.message, EX_CONFIG);
       throw err;
     }
-    const stored = this.storedHolds();
+    const stored = this.kept.restore(new Set(this.config.groups.map((g) => g.name)));
     const groups = this.groups.start(this.config.groups, stored);
     if ([...stored.keys()].some((name) => !groups.some((g) => g.spec.name === name))) this.storeHolds();
     this.started = true;
