@@ -166,7 +166,7 @@ export interface RunOptions {
 }
 
 /** The start-up decision every -S/-D daemon logs; an action other than admin is named before it. */
-export const STARTED = /at start .* -> destinations \S+ (?:\(\S+\) )?(up|down)/;
+export const STARTED = /at start .* -> destinations \S+(?: and \d+ more)? (?:\(\S+\) )?(up|down)/;
 
 /** One throw-away network namespace for the `-S/-D` daemon; `prefix` names it. */
 export class Lab extends Netns {
