@@ -17,7 +17,7 @@ const ms = (v) => (v === null || v === undefined ? '–' : v >= 1000 ? `${(v / 1
 const md = [];
 const loadLine = (d) => `load average (1/5/15 min) before ${d.loadBefore.loadavg.join(' / ')}, after ${d.loadAfter.loadavg.join(' / ')}`;
 
-const anyDoc = ['reaction', 'scale', 'idle', 'soak', 'takeover'].map(read).find(Boolean);
+const anyDoc = ['reaction', 'scale', 'idle', 'soak', 'takeover', 'reload'].map(read).find(Boolean);
 if (!anyDoc) {
   console.error(`report: no results in ${dir}`);
   process.exit(1);
