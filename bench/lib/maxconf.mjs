@@ -1,5 +1,5 @@
 // The largest configuration file ifdepd's limits allow, around the bench's own group:
-// the same shape as test/lab/maxconf.ts (fillers chained over interfaces that do not
+// test/lab/maxconf.ts uses it too (fillers chained over interfaces that do not
 // exist, every glob starting with '*', comments up to the size limit).
 export function maximalConfig(head, headGroups, headNames, { MAX_FILE_BYTES, MAX_GLOBS, MAX_GROUPS, MAX_NAMES }) {
   const fillers = MAX_GROUPS - headGroups;
