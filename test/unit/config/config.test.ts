@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configFromText } from '../../../src/config/load.js';
 import { DEFAULT_DAMPING } from '../../../src/core/spec.js';
-import { EX_DATAERR, Fatal } from '../../../src/base/sysexits.js';
-
-const FILE = '/etc/ifdepd.conf';
-
-function failure(text: string): string {
-  try {
-    configFromText(text, FILE);
-  } catch (err) {
-    expect(err).toBeInstanceOf(Fatal);
-    expect((err as Fatal).exitCode).toBe(EX_DATAERR);
-    return (err as Fatal).message;
-  }
-  throw new Error(`accepted:\n${text}`);
-}
+import { FILE, failure } from './refusal.js';
 
 const FULL = `
 # HA firewall, node fw1

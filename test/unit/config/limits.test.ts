@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { configFromText } from '../../../src/config/load.js';
 import { MAX_GLOBS, MAX_GROUPS, MAX_LINE_CHARS, MAX_NAMES, MAX_NAMES_PER_LIST } from '../../../src/config/limits.js';
-import { EX_DATAERR, Fatal } from '../../../src/base/sysexits.js';
-
-const FILE = '/etc/ifdepd.conf';
-
-function failure(text: string): string {
-  try {
-    configFromText(text, FILE);
-  } catch (err) {
-    expect(err).toBeInstanceOf(Fatal);
-    expect((err as Fatal).exitCode).toBe(EX_DATAERR);
-    return (err as Fatal).message;
-  }
-  throw new Error('accepted');
-}
+import { FILE, failure } from './refusal.js';
 
 const group = (name: string, sources: string, destinations: string) => `group ${name} {\n sources ${sources}\n destinations ${destinations}\n}\n`;
 /** n groups of `per` plain names each, as sources and destinations, chained (no cycle). */
