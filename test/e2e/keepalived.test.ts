@@ -10,7 +10,7 @@
 //   sudo npx vitest run test/e2e/keepalived.test.ts          (advert_int 0.1)
 //   sudo IFDEPD_E2E_ADVERT_INT=1 npx vitest run test/e2e     (the example's own 1 s)
 //   IFDEPD_E2E_KEEP=1 keeps every process's log in the lab's temp dir.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { performance } from 'node:perf_hooks';
 import { haLabSkipReason, type HaLab } from '../lab/halab.js';
 import { ADVERT_INT, HaPair, masterDownMs, ms, re, SLACK_MS, TEST_TIMEOUT, type CliAction } from '../lab/hapair.js';
@@ -34,6 +34,8 @@ describe.skipIf(skip !== null)('keepalived pair with ifdepd (contrib/keepalived)
     lab = pair.lab;
   }, 60_000);
   afterAll(() => pair.tearDown(), 30_000);
+  // A test that failed half-way must not leave its ifdepd running into the next one.
+  afterEach(() => pair.stopIfdepd());
 
   it('steady state: fw1 is MASTER and owns the VIP, fw2 is BACKUP', async () => {
     await lab.waitOwner('fw1', masterDownMs(ex.fw1.priority) + 5000, context);
