@@ -68,6 +68,7 @@ export function atomicAction(action: InterfaceAction, deps: AtomicSwitchDeps): I
     try {
       await deps.kernel().switchGroup(group.number, action.kind === 'admin' ? { kind: 'admin', up: decision === 'up' } : { kind: 'protodown', on: decision === 'down' });
       deps.log.debug(`${group.name}: kernel group ${group.number} switched ${decision} in one request`);
+      await Promise.all(members.map((w) => action.settle(w.name, decision)));
       for (const w of members) w.resolve();
     } catch (err) {
       deps.log.warning(`${group.name}: switching kernel group ${group.number} ${decision} failed (${messageOf(err)}); setting each destination on its own`);

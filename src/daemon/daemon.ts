@@ -92,7 +92,7 @@ export class Daemon implements ControlHandler {
     const atomic = (a: InterfaceAction) => atomicAction(a, { membership: this.atomic, kernel, links: this.table, wanted: wanted(a), log });
     this.interfaces = [
       new InterfaceActuator(atomic(adminAction(kernel)), { ...deps, scheduler: timersOf('admin enforcer') }),
-      new InterfaceActuator(atomic(protodownAction(kernel)), { ...deps, scheduler: timersOf('protodown enforcer') }),
+      new InterfaceActuator(atomic(protodownAction(kernel, this.table)), { ...deps, scheduler: timersOf('protodown enforcer') }),
     ];
     this.trackFiles = new TrackFiles(deps.groups, log, timersOf('track files'), dryRun);
     // Each actuator is chosen here, once; in this order each hears of every decision.

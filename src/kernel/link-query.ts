@@ -16,6 +16,13 @@ export function linkQuery(index: number): Uint8Array[] {
   return out.bufs;
 }
 
+/** The payload of a GETLINK for the interface of this name (ifindex 0: the kernel looks the name up). */
+export function linkQueryByName(name: string): Uint8Array[] {
+  const out = new AttrStream();
+  rt.formatLinkMessage({ kind: 'link', data: { index: 0 }, attrs: { ifname: name, extMask: EXT_MASK } }, out);
+  return out.bufs;
+}
+
 /** An answer the lean parser could not read: the link table cannot be trusted with it. */
 export class MalformedLinkReply extends Error {
   constructor(

@@ -2,7 +2,7 @@ import { AttrStream, createRtNetlink, FlagsGet, rt, type RtNetlinkSocket } from 
 import type { IfIndex, LinkState } from '../core/types.js';
 import { requestError } from './errors.js';
 import { InFlight } from './in-flight.js';
-import { linkQuery, linksOf } from './link-query.js';
+import { linkQuery, linkQueryByName, linksOf } from './link-query.js';
 
 export interface RequesterOptions {
   /** A request whose ACK was dropped never settles on its own. */
@@ -106,6 +106,23 @@ export class LinkRequester {
         );
       } catch (err) {
         throw requestError(`set protodown ${on ? 'on' : 'off'}`, err);
+      }
+    });
+  }
+
+  /**
+   * Asks for the interface by name and drops the answer: since Linux 6.8 a GETLINK for one
+   * interface first runs the kernel's pending linkwatch work for it (linkwatch_sync_dev), so
+   * its operstate and IFF_RUNNING are current, and announced, at once. Without it a change
+   * the kernel deems non-urgent (carrier off while admin down) waits up to a second. By name,
+   * like the writes: an ifindex may already belong to another interface. Never rejects.
+   */
+  syncLink(name: string): Promise<void> {
+    return this.inFlight.run(async () => {
+      try {
+        await this.socket.socket.request(rt.MessageType.GETLINK, linkQueryByName(name), { timeout: this.options.timeoutMs });
+      } catch {
+        // Gone meanwhile (ENODEV), or no answer: the write itself stands, and is confirmed as usual.
       }
     });
   }

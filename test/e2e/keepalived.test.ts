@@ -144,10 +144,10 @@ describe.skipIf(skip !== null)('keepalived pair with ifdepd (contrib/keepalived)
       await pair.stopIfdepd();
     }, TEST_TIMEOUT);
 
-    // Known race with protodown (contrib/keepalived/README): a re-created VMAC reads operstate
-    // up until linkwatch runs, ~1 s, and keepalived took MASTER in 2 CI runs of 6. Skipped for
-    // protodown until ifdepd closes that window; admin runs it.
-    it.skipIf(pd)('keepalived restarted on fw1 while the uplink is down: ifdepd forces the new VMAC down, fw2 keeps the VIP', async () => {
+    // With protodown this once failed 2 CI runs in 6: the re-created VMAC read running until
+    // the kernel's linkwatch ran, and keepalived took MASTER. ifdepd now makes the kernel run
+    // it at once (act/interface-action.ts); test/integration/cli-protodown.test.ts shows the window.
+    it('keepalived restarted on fw1 while the uplink is down: ifdepd forces the new VMAC down, fw2 keeps the VIP', async () => {
       await pair.steady();
       const d = await pair.startIfdepd(action);
       await pair.failover();

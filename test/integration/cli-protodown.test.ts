@@ -4,6 +4,7 @@
 // protodown would time out, and the recorder would show the admin changes.
 import { expect, it } from 'vitest';
 import { describeLab, eachLab, Lab, LinkRecorder, waitFor, type Proc } from '../lab/index.js';
+import { readLinks } from '../lab/links.js';
 
 const DESTS = ['vrrp0', 'vrrp1'];
 
@@ -52,5 +53,32 @@ describeLab('--action protodown with -S/-D', () => {
     lab.cutCarrier('up0');
     await lab.waitAdmin(DESTS, 'down', 5000, d);
     expect(DESTS.map((v) => lab.protodown(v))).toEqual([false, false]);
+  });
+
+  // keepalived creates its VMAC admin down and sets it up itself. Protodown set in between
+  // reaches operstate (and IFF_RUNNING, what keepalived reads) only when the kernel's
+  // linkwatch runs, up to a second later for an admin-down interface: set up meanwhile, the
+  // VMAC reads running. ifdepd makes the kernel run it at once (a GETLINK by name). Only a
+  // dump shows the kernel's own pace: `ip link show dev X` and `ip link set X` are GETLINKs.
+  it('a destination that appears admin down reads operstate down at once after protodown, not when linkwatch gets to it', async () => {
+    lab.addSource('lan0');
+    lab.ip('link', 'add', 'link', 'lan0', 'name', 'pace0', 'type', 'macvlan', 'mode', 'bridge');
+    const d = await lab.daemon(['-S', 'up0', '-D', 'vrrp9', '--action', 'protodown']);
+    lab.cutCarrier('up0');
+    await d.waitForLog(/vrrp9 does not exist \(yet\); waiting for it/);
+    const dumped = () => readLinks(lab.ns).find((l) => l.ifname === 'vrrp9');
+    const context = () => `${JSON.stringify(dumped())}\n${d.tail()}`;
+
+    // A non-urgent linkwatch run now (pace0 is admin down): the kernel's next one is ~1 s away.
+    lab.ip('link', 'set', 'pace0', 'protodown', 'on');
+    lab.ip('link', 'add', 'link', 'lan0', 'name', 'vrrp9', 'group', '77', 'type', 'macvlan', 'mode', 'bridge');
+    await waitFor('vrrp9 protodown on, in a dump', () => dumped()?.proto_down === true, { timeout: 5000, context });
+    // Left to linkwatch, ~900 ms more; synced by ifdepd, a few ms.
+    await waitFor('vrrp9 operstate DOWN, in a dump', () => dumped()?.operstate === 'DOWN', { timeout: 500, context });
+    // Set up as keepalived does (by group: no GETLINK), it reads up but not running.
+    lab.ip('link', 'set', 'group', '77', 'up');
+    const up = await waitFor('vrrp9 admin up, in a dump', () => (dumped()?.flags.includes('UP') ? dumped() : undefined), { context });
+    expect(up.flags, context()).toContain('NO-CARRIER');
+    expect(up.operstate, context()).not.toMatch(/^(UP|UNKNOWN)$/);
   });
 });

@@ -51,6 +51,10 @@ function harness(...links: LinkState[]) {
       requests.push(`${name} ${d}`);
       return Promise.resolve();
     },
+    settle: (name, d) => {
+      requests.push(`settle ${name} ${d}`);
+      return Promise.resolve();
+    },
   };
   const want = (name: string): Wanted | undefined => {
     const decision = wanted.get(name);
@@ -61,11 +65,11 @@ function harness(...links: LinkState[]) {
 }
 
 describe('atomicAction', () => {
-  it('turns the writes of one decision into joins, then ONE group request; every write resolves with it', async () => {
+  it('turns the writes of one decision into joins, then ONE group request, each member settled; every write resolves with it', async () => {
     const h = harness(link(1, 'vrrp0'), link(2, 'vrrp1', { group: N }), link(3, 'eth0'));
     for (const n of ['vrrp0', 'vrrp1']) h.wanted.set(n, 'down');
     await Promise.all([h.action.write('vrrp0', 'down'), h.action.write('vrrp1', 'down'), h.action.write('eth0', 'down')]);
-    expect(h.requests).toEqual(['eth0 down', `vrrp0=${N}`, `switch ${N} {"kind":"admin","up":false}`]);
+    expect(h.requests).toEqual(['eth0 down', `vrrp0=${N}`, `switch ${N} {"kind":"admin","up":false}`, 'settle vrrp0 down', 'settle vrrp1 down']);
   });
 
   it('writes one destination on its own: a retry or a single flip needs no group request', async () => {

@@ -22,6 +22,7 @@ function setup(write: (name: string, decision: Decision) => Promise<void>, over:
     describe: (d) => `${d} (protodown ${d === 'down' ? 'on' : 'off'})`,
     stateOf: (l) => (l.protoDown ? 'down' : 'up'),
     write,
+    settle: () => Promise.resolve(),
   };
   const enforcer = new Enforcer({
     action,

@@ -35,6 +35,7 @@ function harness(dryRun = false, ...initial: ReturnType<typeof link>[]): Harness
     stateWord: 'admin',
     describe: (decision) => decision,
     stateOf: (l) => (l.adminUp ? 'up' : 'down'),
+    settle: () => Promise.resolve(),
     write(name, decision) {
       writes.push([links.byName(name)?.index ?? -1, decision === 'up']);
       return writer.fail ? Promise.reject(writer.fail) : Promise.resolve();
