@@ -151,8 +151,8 @@ export class Daemon implements ControlHandler {
   }
 
   /** `ifdepd monitor`: the status and the subscription in one step, so that no event falls between them. */
-  watch(listener: EventListener): { status: DaemonStatus; stop: () => void } {
-    return { status: this.status(), stop: this.options.events.subscribe(listener) };
+  watch(listener: EventListener): { status: DaemonStatus; at: Millis; stop: () => void } {
+    return { status: this.status(), at: this.options.scheduler.now(), stop: this.options.events.subscribe(listener) };
   }
 
   private swapConfig(config: Config): string {
