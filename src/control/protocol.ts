@@ -73,7 +73,8 @@ function stateOf(fields: Fields): Decision {
 }
 
 function jsonOf(fields: Fields): boolean {
-  const json = fields['json'] ?? false;
+  const json = fields['json'];
+  if (json === undefined) return false;
   if (typeof json !== 'boolean') throw new Error("invalid 'json' (true or false)");
   return json;
 }
