@@ -124,6 +124,31 @@ describeLab('ifdepd monitor', () => {
     expect(piped.stderr).toBe('');
   });
 
+  it('--json: a hook run and its result (ok, failed with its status, timed out)', async () => {
+    lab.addSource('h0');
+    lab.addDestination('vrrp0');
+    const ok = lab.script('ok.sh', 'exit 0');
+    const fail = lab.script('fail.sh', 'exit 3');
+    const hang = lab.script('hang.sh', 'exec sleep 60');
+    await lab.start(
+      config(lab, group('h', 'sources h0', 'destinations vrrp0', 'down-delay 0', 'up-delay 0', `hook ${ok}`, `hook ${fail}`, `hook ${hang}`, 'hook-timeout 500ms')),
+    );
+    await lab.waitGroup('h', 'up', (g) => g.decision === 'up');
+    const m = MonitorClient.start(lab.sock, '--json');
+    try {
+      await m.waitEvent('the snapshot', (e) => e.kind === 'snapshot');
+      lab.cutCarrier('h0');
+      const hook = (path: string) => (e: EventLine) => e.kind === 'hook' && e['path'] === path;
+      expect(await m.waitEvent('ok.sh', hook(ok))).toMatchObject({ group: 'h', decision: 'down', result: 'ok', exitCode: 0 });
+      expect(await m.waitEvent('fail.sh', hook(fail))).toMatchObject({ group: 'h', decision: 'down', result: 'failed', exitCode: 3 });
+      const timedOut = await m.waitEvent('hang.sh', hook(hang), 10_000);
+      expect(timedOut).toMatchObject({ group: 'h', decision: 'down', result: 'timeout', signal: 'SIGTERM' });
+      expect(timedOut['ms']).toBeGreaterThanOrEqual(500);
+    } finally {
+      m.stop();
+    }
+  });
+
   it('refuses what is not a monitor: a bad --socket, an unknown option', async () => {
     const r = await lab.client(['monitor', '-s', lab.file('nothing.sock')]);
     expect(r.code).toBe(69);
