@@ -9,17 +9,14 @@ import { InterfaceActuator } from '../act/interface-actuator.js';
 import type { Actuator } from '../act/actuator.js';
 import { HookRunner } from '../act/hooks.js';
 import { TrackFiles } from '../act/track-files.js';
-import { VERSION } from '../base/version.js';
 import type { ControlHandler } from '../control/api.js';
 import type { Scheduler } from '../core/clock.js';
 import { targetsOf } from '../core/explain.js';
 import type { Evaluation, GroupWatch } from '../core/group.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
-import { NAMES_SHOWN } from '../core/name-list.js';
 import type { Config } from '../core/spec.js';
-import { groupStatus, type DaemonStatus } from '../core/status.js';
-import { statusSummary } from '../core/summary.js';
+import type { DaemonStatus } from '../core/status.js';
 import type { Decision, Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
@@ -29,6 +26,7 @@ import { KeptHolds } from './kept-holds.js';
 import { FaultBudget } from './fault-budget.js';
 import { guardedScheduler, type FaultReport } from './guard.js';
 import { LinkSync } from './link-sync.js';
+import { daemonStatus, destinationsSummary, groupsSummary, type DaemonView } from './views.js';
 
 export interface DaemonOptions {
   readonly config: Config;
@@ -201,37 +199,23 @@ export class Daemon implements ControlHandler {
   }
 
   status(): DaemonStatus {
-    const now = this.options.scheduler.now();
-    return {
-      version: VERSION,
-      pid: process.pid,
-      uptimeMs: Math.round(now - this.startedAt),
-      dryRun: this.options.dryRun,
-      ...(this.config.file ? { configFile: this.config.file } : {}),
-      groups: this.groups.all.map((g) => groupStatus(g, this.table, now)),
-      destinations: this.actuators.flatMap((a) => a.destinations()),
-      ...this.trackFileStatus(),
-    };
-  }
-
-  private trackFileStatus(): Pick<DaemonStatus, 'trackFiles'> {
-    const files = this.trackFiles.statuses(this.groups.all);
-    return files.length === 0 ? {} : { trackFiles: files };
+    return daemonStatus(this.view());
   }
 
   /** "2 groups: uplink up, inside DOWN (held)": the groups' decisions in one line. */
   summary(): string {
-    const now = this.options.scheduler.now();
-    return statusSummary({ dryRun: this.options.dryRun, groups: this.groups.all.map((g) => groupStatus(g, this.table, now)) });
+    return groupsSummary(this.view());
   }
 
   /** "vrrp0 down, vrrp1 missing": the destinations as the kernel last reported them. */
   destinationSummary(): string {
-    const all = this.actuators.flatMap((a) => a.destinations());
-    if (all.length === 0) return 'none';
-    // Said in one line at exit: 4,000 VMACs must not make it a 60 KB line.
-    const shown = all.slice(0, NAMES_SHOWN).map((d) => `${d.name} ${d.state}`).join(', ');
-    return all.length > NAMES_SHOWN ? `${shown} and ${all.length - NAMES_SHOWN} more` : shown;
+    return destinationsSummary(this.actuators);
+  }
+
+  private view(): DaemonView {
+    const { dryRun, scheduler } = this.options;
+    const { groups, table, actuators, trackFiles, config, startedAt } = this;
+    return { groups: groups.all, table, actuators, trackFiles, config, dryRun, startedAt, now: scheduler.now() };
   }
 
   /** Before stopping: the destinations ifdepd put in kernel groups go back to group 0. */
