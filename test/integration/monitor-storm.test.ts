@@ -108,6 +108,7 @@ describeLab('ifdepd monitor under a flap storm', () => {
         { timeout: 20_000, context: () => `${m.stderr}\n${m.lines.slice(-20).join('\n')}` },
       );
       const events = m.events();
+      console.log(`monitor storm: the reading monitor got ${events.length} lines`);
       expect(events.filter((e) => e.kind === 'lost' || e.kind === 'disconnected')).toEqual([]);
       const seqs = events.map((e) => e.seq);
       expect(seqs.every((s, i) => s === i), `sequence numbers with a gap: ${JSON.stringify(seqs.filter((s, i) => s !== i).slice(0, 5))}`).toBe(true);

@@ -117,9 +117,15 @@ describeLab('ifdepd monitor', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const piped = new MonitorClient(head);
-    // The next log line the daemon says makes the client write to the closed pipe.
     await waitFor('head to take its line', () => piped.lines.length >= 1, { context: () => piped.stderr });
-    expect((await lab.ctl('release', 'uplink')).code).toBe(0);
+    // The next log line the daemon says (a reload's) makes the client write to the pipe head closed.
+    let exited = false;
+    void piped.exit.then(() => (exited = true));
+    await waitFor('the client to end once head is gone', async () => exited || ((await lab.ctl('reload')).code === 0 && false), {
+      timeout: 10_000,
+      interval: 100,
+      context: () => piped.stderr,
+    });
     expect(await piped.exit).toBe(0);
     expect(piped.stderr).toBe('');
   });

@@ -19,6 +19,7 @@ export class MonitorClient {
   stderr = '';
   readonly exit: Promise<number | null>;
   private partial = '';
+  private readonly parsed: EventLine[] = [];
 
   constructor(readonly child: ChildProcess) {
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -34,14 +35,17 @@ export class MonitorClient {
     return new MonitorClient(spawn(process.execPath, [CLI, 'monitor', ...args, '-s', sock], { stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
+  /** The lines parsed as JSON, each once: a storm's thousands of lines are polled often. */
   events(): EventLine[] {
-    return this.lines.map((l) => JSON.parse(l) as EventLine);
+    for (let i = this.parsed.length; i < this.lines.length; i++) this.parsed.push(JSON.parse(this.lines[i]!) as EventLine);
+    return this.parsed;
   }
 
   /** Waits for an event matching `match` and returns it. */
   waitEvent(what: string, match: (e: EventLine) => boolean, timeout = 5000): Promise<EventLine> {
     return waitFor(`monitor: ${what}`, () => this.events().find(match), {
       timeout,
+      interval: 20,
       context: () => `stderr: ${this.stderr}\n${this.lines.slice(-30).join('\n')}`,
     });
   }
