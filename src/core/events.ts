@@ -52,6 +52,15 @@ export type EventBody =
       /** failed: the error. */
       readonly error?: string;
     }
+  /** A group's keepalived track file: written (0 for up, 1 for down), or the write failed (it is retried). */
+  | {
+      readonly kind: 'trackfile';
+      readonly group: string;
+      readonly path: string;
+      readonly wanted: Decision;
+      readonly outcome: 'written' | 'failed';
+      readonly error?: string;
+    }
   /** An operator hold (`ifdepd hold`). */
   | { readonly kind: 'hold'; readonly group: string; readonly decision: Decision }
   /** A hold released (`ifdepd release`): the decision the group then takes. */

@@ -97,7 +97,7 @@ export class Daemon implements ControlHandler {
       new InterfaceActuator(atomic(adminAction(kernel)), { ...deps, scheduler: timersOf('admin enforcer') }),
       new InterfaceActuator(atomic(protodownAction(kernel)), { ...deps, scheduler: timersOf('protodown enforcer') }),
     ];
-    this.trackFiles = new TrackFiles(deps.groups, log, timersOf('track files'), dryRun);
+    this.trackFiles = new TrackFiles(deps.groups, log, timersOf('track files'), dryRun, events);
     // Each actuator is chosen here, once; in this order each hears of every decision.
     // Membership first: a destination joins its kernel group before the group is switched.
     this.actuators = [this.atomic, ...this.interfaces, this.trackFiles, new HookRunner(log, this.table, dryRun, events)];
