@@ -1,3 +1,4 @@
+import type { DelayName } from './debounce.js';
 import type { Severity } from './explain.js';
 import type { Decision, Millis } from './types.js';
 
@@ -28,6 +29,25 @@ export type EventBody =
       readonly action: string;
       /** The destination patterns as configured. */
       readonly destinations: readonly string[];
+    }
+  /** The sources want a change, which waits out its delay (as `pending` in the status); `decision` stays meanwhile. */
+  | {
+      readonly kind: 'pending';
+      readonly group: string;
+      readonly decision: Decision;
+      readonly target: Decision;
+      readonly inMs: number;
+      readonly delay: DelayName;
+      readonly reason: string;
+    }
+  /** A pending change was called off before its delay ended: a flap, ignored. */
+  | {
+      readonly kind: 'flap';
+      readonly group: string;
+      readonly decision: Decision;
+      readonly target: Decision;
+      readonly afterMs: number;
+      readonly reason: string;
     }
   /** A source of a group changed its health; `reason` is the evidence ("no carrier", "missing"). */
   | {

@@ -1,3 +1,4 @@
+import { delayName } from '../core/debounce.js';
 import type { DecisionCause, EventSink } from '../core/events.js';
 import { describeEvaluation, describeStart } from '../core/explain.js';
 import type { Evaluation, GroupWatch } from '../core/group.js';
@@ -26,7 +27,15 @@ export function emitEvaluation(events: EventSink, g: GroupWatch, ev: Evaluation)
       was: c.before.reason,
     });
   }
-  if (ev.changed) emitDecision(events, g, ev.why, ev.bySources ? 'sources' : 'override');
+  if (ev.changed) return emitDecision(events, g, ev.why, ev.bySources ? 'sources' : 'override');
+  const { step } = ev;
+  const [group, decision, reason] = [g.spec.name, ev.decision, ev.health.reason];
+  if (step.kind === 'started') {
+    const { target, due, since } = step.pending;
+    events.emit({ kind: 'pending', group, decision, target, inMs: due - since, delay: delayName(target), reason });
+  } else if (step.kind === 'swallowed') {
+    events.emit({ kind: 'flap', group, decision, target: step.target, afterMs: step.after, reason });
+  }
 }
 
 /** The first decision of a group, at start, without any delay. */

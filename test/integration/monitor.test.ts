@@ -130,6 +130,29 @@ describeLab('ifdepd monitor', () => {
     expect(piped.stderr).toBe('');
   });
 
+  it('--json: a change waiting out its delay is "pending"; one called off in time is a "flap"', async () => {
+    lab.addSource('u0');
+    lab.addDestination('vrrp0');
+    await lab.start(config(lab, group('uplink', 'sources u0', 'destinations vrrp0', 'down-delay 0', 'up-delay 30s')));
+    // A new veth's carrier comes a moment after the start: the group is down, then waits 30 s.
+    lab.cutCarrier('u0');
+    await lab.waitGroup('uplink', 'down, carrier lost', (g) => g.decision === 'down' && !g.health.healthy && g.pending === undefined);
+    const m = MonitorClient.start(lab.sock, '--json');
+    try {
+      await m.waitEvent('the snapshot', (e) => e.kind === 'snapshot');
+      lab.restoreCarrier('u0');
+      const pending = await m.waitEvent('the pending change', (e) => e.kind === 'pending');
+      expect(pending).toMatchObject({ group: 'uplink', decision: 'down', target: 'up', inMs: 30_000, delay: 'up-delay' });
+      lab.cutCarrier('u0');
+      const flap = await m.waitEvent('the flap', (e) => e.kind === 'flap');
+      expect(flap).toMatchObject({ group: 'uplink', decision: 'down', target: 'up', reason: 'u0 lost carrier' });
+      expect(flap['afterMs']).toBeGreaterThanOrEqual(0);
+      expect(m.events().filter((e) => e.kind === 'decision')).toEqual([]);
+    } finally {
+      m.stop();
+    }
+  });
+
   it('--json: a hook run and its result (ok, failed with its status, timed out)', async () => {
     lab.addSource('h0');
     lab.addDestination('vrrp0');
