@@ -30,7 +30,7 @@ export class EventBus implements EventSink {
   }
 
   emit(body: EventBody): void {
-    // Most of the time nobody listens: no object is built then.
+    // Most of the time nobody listens: the event is not stamped or copied then.
     if (this.listeners.length === 0) return;
     const event: DaemonEvent = { ...body, at: this.clock.now(), wallMs: this.wallClock() };
     // A copy: a listener may unsubscribe (itself or another) while this runs.
