@@ -8,8 +8,7 @@ import { MonitorClient, type EventLine } from '../lab/ifdepd-monitor.js';
 import { describeLab, waitFor } from '../lab/index.js';
 
 const FLAPS = Number(process.env.IFDEPD_MONITOR_FLAPS ?? 1000);
-/** Enough destinations that the flaps the daemon sees make more events than a monitor's queue holds (4096 lines). */
-const DESTS = Array.from({ length: 16 }, (_, i) => `vrrp${i}`);
+const DESTS = Array.from({ length: 8 }, (_, i) => `vrrp${i}`);
 
 /**
  * `ip -batch` lines: the source set down and up, FLAPS times. Admin changes, not carrier:
@@ -82,8 +81,8 @@ describeLab('ifdepd monitor under a flap storm', () => {
    * destinations are down now and then during the storm; the sentinel group's source comes
    * up after the cut, so once that group is up the daemon has seen the cut as well.
    */
-  async function stormThenCut(): Promise<void> {
-    lab.batch(flapLines());
+  async function stormThenCut(storms = 1): Promise<void> {
+    for (let i = 0; i < storms; i++) lab.batch(flapLines());
     lab.cutCarrier('u0');
     lab.restoreCarrier('s0');
     await lab.waitGroup('sentinel', 'up after the storm', (g) => g.decision === 'up', 20_000);
@@ -99,7 +98,7 @@ describeLab('ifdepd monitor under a flap storm', () => {
       await stormThenCut();
       // The last decision (down, after the final cut) reaches the monitor too.
       await waitFor(
-        'the final down decision and its 16 confirmations',
+        'the final down decision and its confirmations',
         () => {
           const events = m.events();
           const last = events.map((e) => e.kind === 'decision' && e['group'] === 'uplink' && e['decision'] === 'down').lastIndexOf(true);
@@ -123,13 +122,14 @@ describeLab('ifdepd monitor under a flap storm', () => {
   });
 
   it('a monitor that does not read is told it lost events, or is cut; the daemon fails over all the same', async () => {
-    // -v: more events than a monitor's queue holds (4096 lines, 1 MiB) in every run.
+    // -v and three storms: far more events than a monitor's queue holds (4096 lines, 1 MiB),
+    // however many flaps a loaded machine lets the daemon see one by one.
     const d = await start(true);
     const stalled = new Stalled(lab.sock);
     try {
       // It is subscribed once the daemon counts it: a status from another connection still answers.
       await waitFor('the stalled monitor to be connected', () => stalled.socket.readyState === 'open');
-      await stormThenCut();
+      await stormThenCut(3);
 
       stalled.read();
       const cut = () => d.lines().some((l) => l.includes('a monitor read too slowly and was disconnected'));
