@@ -28,6 +28,7 @@ export function monitor(path: string, json: boolean, out: MonitorTarget, stop: A
     let streaming = false;
     let settled = false;
     let head = Buffer.alloc(0);
+    let timer: NodeJS.Timeout | undefined;
     const settle = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
@@ -39,7 +40,7 @@ export function monitor(path: string, json: boolean, out: MonitorTarget, stop: A
     const stopped = (): void => settle(() => resolve('stopped'));
     if (stop.aborted) return stopped();
     stop.addEventListener('abort', stopped);
-    const timer = setTimeout(() => settle(() => reject(new Error(`no reply from ifdepd on ${path} within ${timeoutMs / 1000} s`))), timeoutMs);
+    timer = setTimeout(() => settle(() => reject(new Error(`no reply from ifdepd on ${path} within ${timeoutMs / 1000} s`))), timeoutMs);
     out.on('error', (err) => settle(() => (err.code === 'EPIPE' ? resolve('reader') : reject(new Error(`cannot write the stream: ${err.message}`)))));
     const copy = (chunk: Buffer): void => {
       if (chunk.length > 0 && !out.write(chunk)) {

@@ -2,12 +2,14 @@
 // not cut by the idle timeout, freed when its client goes or half-closes, counted
 // against the 16 connections, and a refusal before the stream is one reply line.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, type Socket } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { createConnection, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ControlHandler } from '../../src/control/api.js';
 import { request } from '../../src/control/client.js';
+import { monitor as monitorClient, RefusedError, type MonitorTarget } from '../../src/control/monitor-client.js';
 import { ControlServer } from '../../src/control/server.js';
 import type { DaemonStatus } from '../../src/core/status.js';
 import { EventBus } from '../../src/daemon/event-bus.js';
@@ -102,5 +104,52 @@ describe('the monitor stream at the control socket', () => {
     bus.emit({ kind: 'log', severity: 'warning', text: 'something' });
     await waitFor('the log line', () => m.lines().some((l) => / warning: something$/.test(l)));
     expect(m.lines().some((l) => l.includes('hold'))).toBe(false);
+  });
+});
+
+/** stdout as the client sees it: what it was given, byte for byte. */
+class Collected extends EventEmitter implements MonitorTarget {
+  text = '';
+  write(chunk: Buffer): boolean {
+    this.text += chunk.toString('utf8');
+    return true;
+  }
+}
+
+describe('the monitor client', () => {
+  it('copies the stream after the reply, and ends "stopped" when aborted', async () => {
+    const out = new Collected();
+    const stop = new AbortController();
+    const ended = monitorClient(path, true, out, stop.signal);
+    await waitFor('the snapshot', () => out.text.includes('"kind":"snapshot"'));
+    bus.emit({ kind: 'release', group: 'uplink', decision: 'up', reason: 'all sources have carrier' });
+    await waitFor('the event', () => out.text.includes('"kind":"release"'));
+    expect(out.text.split('\n').slice(0, -1).map((l) => (JSON.parse(l) as { kind: string }).kind)).toEqual(['snapshot', 'release']);
+    stop.abort();
+    expect(await ended).toBe('stopped');
+    await waitFor('the daemon side to be unsubscribed', () => bus.subscribers === 0);
+  });
+
+  it('ends "daemon" when the daemon hangs up, and "stopped" at once when already aborted', async () => {
+    const ended = monitorClient(path, false, new Collected(), new AbortController().signal);
+    await waitFor('the subscription', () => bus.subscribers === 1);
+    await server.close();
+    expect(await ended).toBe('daemon');
+    const stop = new AbortController();
+    stop.abort();
+    expect(await monitorClient(path, false, new Collected(), stop.signal)).toBe('stopped');
+  });
+
+  it('a daemon that refuses (one without monitor) is a RefusedError with its words', async () => {
+    const old = join(dir, 'old.sock');
+    const fake = createServer((s) => s.once('data', () => s.end('{"ok":false,"error":"unknown cmd \'monitor\'"}\n')));
+    await new Promise<void>((resolve) => fake.listen(old, resolve));
+    try {
+      const refused = monitorClient(old, true, new Collected(), new AbortController().signal);
+      await expect(refused).rejects.toBeInstanceOf(RefusedError);
+      await expect(refused).rejects.toThrow("unknown cmd 'monitor'");
+    } finally {
+      fake.close();
+    }
   });
 });
