@@ -1,7 +1,9 @@
 import { dirname } from 'node:path';
 import { makeTrustedDirectory } from '../base/safe-directory.js';
 import { replaceFile } from '../base/safe-file.js';
+import { messageOf } from '../base/message.js';
 import { formatDuration } from '../core/duration.js';
+import { NO_EVENTS, type EventSink } from '../core/events.js';
 import { FailureRecord, type FailedAttempt } from './failure.js';
 import type { Logger } from '../logging/logger.js';
 import type { Scheduler, Timer } from '../core/clock.js';
@@ -31,6 +33,7 @@ export class TrackFile {
     private readonly log: Logger,
     private readonly dryRun: boolean,
     private readonly scheduler: Scheduler,
+    private readonly events: EventSink = NO_EVENTS,
   ) {}
 
   /** Writes the decision (again): at start, on every change, on reload and SIGHUP. */
@@ -72,7 +75,11 @@ export class TrackFile {
       const failed = this.failure.cleared();
       if (failed > 0) this.log.notice(`${this.group}: wrote ${this.path} after ${failed + 1} attempts`);
       this.log.debug(`${this.group}: wrote ${TRACK_VALUE[decision].trim()} (${decision}) to ${this.path}`);
+      this.events.emit({ kind: 'trackfile', group: this.group, path: this.path, wanted: decision, outcome: 'written' });
     } catch (err) {
+      if (decision !== undefined) {
+        this.events.emit({ kind: 'trackfile', group: this.group, path: this.path, wanted: decision, outcome: 'failed', error: messageOf(err) });
+      }
       const a = this.failure.failed(err, decision ?? 'up', this.scheduler.now());
       if (a.say) this.log[a.kind === 'permanent' || a.attempts > 1 ? 'error' : 'warning'](failureLine(this.group, this.path, a));
       this.retry = this.scheduler.after(a.wait, () => {

@@ -1,4 +1,5 @@
 import type { Scheduler } from '../core/clock.js';
+import { NO_EVENTS, type EventSink } from '../core/events.js';
 import type { GroupWatch } from '../core/group.js';
 import type { TrackFileStatus } from '../core/status.js';
 import type { Logger } from '../logging/logger.js';
@@ -14,6 +15,7 @@ export class TrackFiles implements Actuator {
     private readonly log: Logger,
     private readonly scheduler: Scheduler,
     private readonly dryRun: boolean,
+    private readonly events: EventSink = NO_EVENTS,
   ) {}
 
   began(): void {
@@ -56,7 +58,7 @@ export class TrackFiles implements Actuator {
       const existing = this.files.get(g.spec.name);
       next.set(
         g.spec.name,
-        existing?.path === action.path ? existing : new TrackFile(action.path, g.spec.name, this.log, this.dryRun, this.scheduler),
+        existing?.path === action.path ? existing : new TrackFile(action.path, g.spec.name, this.log, this.dryRun, this.scheduler, this.events),
       );
     }
     for (const [name, file] of this.files) if (next.get(name) !== file) file.close();

@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import { commanderText, parseCommandLine } from '../base/command-line.js';
 import { request } from '../control/client.js';
+import { monitor, RefusedError } from '../control/monitor-client.js';
 import type { ControlReply, ControlRequest } from '../control/api.js';
 import { formatStatus } from '../control/format.js';
 import { DEFAULT_CONTROL_SOCKET } from '../core/spec.js';
 import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, usageError } from '../base/sysexits.js';
 
 /** The words that make `ifdepd` a client of a running daemon rather than the daemon. */
-const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['status', 'hold', 'release', 'reload']);
+const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['status', 'hold', 'release', 'reload', 'monitor']);
 
 /** `ifdepd status ...`, also as `ifdepd -s /run/x.sock status ...`. */
 export function isClientCall(argv: readonly string[]): boolean {
@@ -59,9 +60,17 @@ function parseClient(argv: readonly string[]): ClientCall {
     .action(() => {
       call = { socket: socket(), request: { cmd: 'reload' }, json: false };
     });
+  program
+    .command('monitor')
+    .description('print what happens as it happens, after a snapshot of the status, until interrupted')
+    .option('--json', 'JSON Lines (schema in ifdepd(8))')
+    .action((opts: { json?: boolean }) => {
+      const json = opts.json === true;
+      call = { socket: socket(), request: { cmd: 'monitor', json }, json };
+    });
   for (const sub of program.commands) sub.exitOverride().configureOutput({ writeOut: () => {}, writeErr: () => {} });
   parseCommandLine(program, argv, { info: () => program.helpInformation(), usage: commanderText });
-  if (call === undefined) throw usageError('expected status, hold, release or reload');
+  if (call === undefined) throw usageError('expected status, hold, release, reload or monitor');
   if (call.socket === '') throw usageError('empty --socket path');
   return call;
 }
@@ -69,6 +78,7 @@ function parseClient(argv: readonly string[]): ClientCall {
 /** `ifdepd status|hold|release|reload`: asks the running daemon, prints its answer. */
 export async function runClient(argv: readonly string[]): Promise<number> {
   const call = parseClient(argv);
+  if (call.request.cmd === 'monitor') return runMonitor(call.socket, call.json);
   let reply: ControlReply;
   try {
     reply = await request(call.socket, call.request);
@@ -83,4 +93,28 @@ export async function runClient(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${reply.message}\n`);
   }
   return EX_OK;
+}
+
+/**
+ * `ifdepd monitor`: the stream on stdout until the daemon hangs up (69), or SIGINT, SIGTERM
+ * or a closed stdout (`| head`) end it (0).
+ */
+async function runMonitor(socket: string, json: boolean): Promise<number> {
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  try {
+    const end = await monitor(socket, json, process.stdout, stop.signal);
+    if (end === 'daemon') throw new Fatal(`ifdepd on ${socket} ended the monitor stream (it stopped, or this reader was too slow)`, EX_UNAVAILABLE);
+    return EX_OK;
+  } catch (err) {
+    if (err instanceof Fatal) throw err;
+    const message = (err as Error).message;
+    if (err instanceof RefusedError) throw new Fatal(message, EX_DATAERR);
+    throw new Fatal(message, /permission denied/.test(message) ? EX_NOPERM : EX_UNAVAILABLE);
+  } finally {
+    process.off('SIGINT', abort);
+    process.off('SIGTERM', abort);
+  }
 }

@@ -1,20 +1,24 @@
+import type { DaemonEvent } from '../core/events.js';
 import type { DaemonStatus } from '../core/status.js';
-import type { Decision } from '../core/types.js';
+import type { Decision, Millis } from '../core/types.js';
 
 /**
  * What the control socket speaks: one JSON object per line each way.
  * Request:  {"cmd":"status"} | {"cmd":"hold","group":"uplink","state":"down"} |
- *           {"cmd":"release","group":"uplink"} | {"cmd":"reload"}
+ *           {"cmd":"release","group":"uplink"} | {"cmd":"reload"} | {"cmd":"monitor","json":true}
  * Reply:    {"ok":true,"message"?:...,"status"?:...} | {"ok":false,"error":"..."}
+ * monitor:  {"ok":true,"monitor":1} (the schema version), then the stream: a snapshot of the
+ *           status, then one line per event, until either side hangs up (monitor-session.ts).
  */
 export type ControlRequest =
   | { readonly cmd: 'status' }
   | { readonly cmd: 'hold'; readonly group: string; readonly state: Decision }
   | { readonly cmd: 'release'; readonly group: string }
-  | { readonly cmd: 'reload' };
+  | { readonly cmd: 'reload' }
+  | { readonly cmd: 'monitor'; readonly json: boolean };
 
 export type ControlReply =
-  | { readonly ok: true; readonly message?: string; readonly status?: DaemonStatus }
+  | { readonly ok: true; readonly message?: string; readonly status?: DaemonStatus; readonly monitor?: number }
   | { readonly ok: false; readonly error: string };
 
 /** The daemon side of the control socket. Methods throw Error(message) to refuse. */
@@ -23,4 +27,9 @@ export interface ControlHandler {
   hold(group: string, state: Decision): string;
   release(group: string): string;
   reload(): Promise<string>;
+  /**
+   * `ifdepd monitor`: the status now (`at`, the daemon's clock) and, from the same instant
+   * on, every event, until stop(). The listener must not block or throw.
+   */
+  watch(listener: (event: DaemonEvent) => void): { readonly status: DaemonStatus; readonly at: Millis; stop(): void };
 }

@@ -63,7 +63,7 @@ export function request(path: string, req: ControlRequest, timeoutMs = 5000): Pr
   });
 }
 
-function connectError(path: string, err: NodeJS.ErrnoException): Error {
+export function connectError(path: string, err: NodeJS.ErrnoException): Error {
   switch (err.code) {
     case 'ENOENT':
     case 'ECONNREFUSED':
@@ -75,7 +75,7 @@ function connectError(path: string, err: NodeJS.ErrnoException): Error {
   }
 }
 
-function parseReply(line: string, path: string): ControlReply {
+export function parseReply(line: string, path: string): ControlReply {
   let value: unknown;
   try {
     value = JSON.parse(line);

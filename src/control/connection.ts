@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { messageOf } from '../base/message.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControlHandler, ControlReply, ControlRequest } from './api.js';
+import { streamMonitor } from './monitor-session.js';
 import { encodeReply, MAX_REQUEST_BYTES, parseRequest } from './protocol.js';
 
 /** A client that says nothing for this long is gone or hostile. */
@@ -101,10 +102,18 @@ export class Connection {
     }
     this.log.debug(`control: ${describe(request)}`);
     if (request.cmd === 'reload') this.reload();
+    else if (request.cmd === 'monitor') this.monitor(request.json);
     else this.reply(this.answer(request));
   }
 
-  private answer(request: Exclude<ControlRequest, { cmd: 'reload' }>): ControlReply {
+  /** The connection becomes a stream of events until either side hangs up; no more requests are read. */
+  private monitor(json: boolean): void {
+    this.finished = true;
+    this.buffered = Buffer.alloc(0);
+    streamMonitor(this.socket, this.handler, json, this.log);
+  }
+
+  private answer(request: Exclude<ControlRequest, { cmd: 'reload' | 'monitor' }>): ControlReply {
     try {
       switch (request.cmd) {
         case 'status':
@@ -209,6 +218,8 @@ function describe(request: ControlRequest): string {
   switch (request.cmd) {
     case 'hold':
       return `hold ${request.group} ${request.state}`;
+    case 'monitor':
+      return request.json ? 'monitor --json' : 'monitor';
     case 'release':
       return `release ${request.group}`;
     default:

@@ -11,6 +11,7 @@ const FIELDS: Readonly<Record<ControlRequest['cmd'], readonly string[]>> = {
   hold: ['group', 'state'],
   release: ['group'],
   reload: [],
+  monitor: ['json'],
 };
 
 type Fields = Readonly<Record<string, unknown>>;
@@ -33,6 +34,8 @@ export function parseRequest(line: string): ControlRequest {
       return { cmd: 'release', group: groupOf(fields) };
     case 'hold':
       return { cmd: 'hold', group: groupOf(fields), state: stateOf(fields) };
+    case 'monitor':
+      return { cmd: 'monitor', json: jsonOf(fields) };
   }
 }
 
@@ -67,6 +70,13 @@ function stateOf(fields: Fields): Decision {
   if (state === undefined) throw new Error("missing 'state'");
   if (state !== 'up' && state !== 'down') throw new Error("invalid 'state' (up or down)");
   return state;
+}
+
+function jsonOf(fields: Fields): boolean {
+  const json = fields['json'];
+  if (json === undefined) return false;
+  if (typeof json !== 'boolean') throw new Error("invalid 'json' (true or false)");
+  return json;
 }
 
 /** Echoes client text in an error without letting it flood the reply or the log. */

@@ -291,10 +291,10 @@ describe('fuzz', () => {
   });
 
   describe('parseRequest', () => {
-    const CMDS = ['status', 'hold', 'release', 'reload'];
+    const CMDS = ['status', 'hold', 'release', 'reload', 'monitor'];
     const GROUP = /^[A-Za-z0-9_.-]{1,64}$/;
     const key = fc.oneof(fc.constantFrom('cmd', 'group', 'state', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'json'), anyString(8));
-    const value = fc.oneof(fc.constantFrom(...CMDS, 'up', 'down', 'uplink', '', 'UP', 'a'.repeat(65)), fc.jsonValue({ maxDepth: 2 }), anyString(20));
+    const value = fc.oneof(fc.constantFrom(...CMDS, 'up', 'down', 'uplink', '', 'UP', 'a'.repeat(65), true, false), fc.jsonValue({ maxDepth: 2 }), anyString(20));
     const requestish = fc.dictionary(key, value, { maxKeys: 4 }).chain((fields) =>
       fc.constantFrom(...CMDS).map((cmd) => (Object.hasOwn(fields, 'cmd') ? fields : { cmd, ...fields })),
     );
@@ -331,10 +331,11 @@ describe('fuzz', () => {
           outcomes.request += 1;
           const ctx = JSON.stringify(text);
           expect(CMDS, ctx).toContain(result.cmd);
-          const expectedKeys = { status: ['cmd'], reload: ['cmd'], release: ['cmd', 'group'], hold: ['cmd', 'group', 'state'] }[result.cmd];
+          const expectedKeys = { status: ['cmd'], reload: ['cmd'], release: ['cmd', 'group'], hold: ['cmd', 'group', 'state'], monitor: ['cmd', 'json'] }[result.cmd];
           expect(Object.keys(result).sort(), ctx).toEqual([...expectedKeys].sort());
           if ('group' in result) expect(result.group, ctx).toMatch(GROUP);
           if ('state' in result) expect(['up', 'down'], ctx).toContain(result.state);
+          if ('json' in result) expect(typeof result.json, ctx).toBe('boolean');
           // What was asked for is what is returned: the parsed text said the same.
           const asked = JSON.parse(text) as Record<string, unknown>;
           expect(asked['cmd'], ctx).toBe(result.cmd);

@@ -51,6 +51,10 @@ class FakeHandler implements ControlHandler {
     return 'reloaded';
   }
 
+  watch(): { status: DaemonStatus; at: number; stop(): void } {
+    return { status: STATUS, at: 0, stop: () => undefined };
+  }
+
   private known(group: string): void {
     if (group !== 'uplink') throw new Error(`no group '${group}'`);
   }

@@ -10,6 +10,7 @@
 //   grouplab.ts    the -f FILE daemon's lab, its control socket
 //   halab.ts       the keepalived HA pair (keepalived.ts: contrib/keepalived's examples)
 //   paths.ts, cli.ts  the built CLI, run to completion; others.ts: its copy for other users
+//   ifdepd-monitor.ts  `ifdepd monitor` running: its lines and JSON events
 // Import the topology labs (grouplab, halab, keepalived) by path; the rest from here.
 export { cli, cliFor, CLI, CONTRIB, FIXTURES, labSkipReason, NOBODY, type CliOptions, type CliResult } from './cli.js';
 export { adminOf, type Admin, type IpLink } from './links.js';

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Confirmations } from '../../../src/act/confirmations.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { TrackFile } from '../../../src/act/track-file.js';
+import type { EventBody } from '../../../src/core/events.js';
 import { timers } from '../../../src/daemon/timers.js';
 
 let dir: string;
@@ -58,6 +59,24 @@ describe('keepalived track file', () => {
     t.set('down');
     await until(() => logs.some((l) => l.startsWith(`error: uplink: cannot write ${blocker}/x.track: ${blocker} is not a directory`)));
     t.close();
+  });
+
+  it('emits a trackfile event for each write and each failure (ifdepd monitor)', async () => {
+    const events: EventBody[] = [];
+    const sink = { emit: (e: EventBody) => events.push(e) };
+    const path = join(dir, 'uplink.track');
+    const t = new TrackFile(path, 'uplink', log(), false, timers, sink);
+    t.set('down');
+    await until(() => events.length === 1);
+    expect(events[0]).toEqual({ kind: 'trackfile', group: 'uplink', path, wanted: 'down', outcome: 'written' });
+    const blocker = join(dir, 'not-a-directory');
+    writeFileSync(blocker, '');
+    const failing = new TrackFile(join(blocker, 'x.track'), 'g', log(), false, timers, sink);
+    failing.set('up');
+    await until(() => events.length === 2);
+    expect(events[1]).toMatchObject({ kind: 'trackfile', group: 'g', wanted: 'up', outcome: 'failed' });
+    expect(String((events[1] as { error?: string }).error)).toContain('not a directory');
+    failing.close();
   });
 });
 

@@ -11,6 +11,9 @@ describe('parseRequest', () => {
     ['{"state":"up","group":"a.b_c-9","cmd":"hold"}', { cmd: 'hold', group: 'a.b_c-9', state: 'up' }],
     ['{"cmd":"release","group":"uplink"}', { cmd: 'release', group: 'uplink' }],
     [`{"cmd":"release","group":"${'g'.repeat(64)}"}`, { cmd: 'release', group: 'g'.repeat(64) }],
+    ['{"cmd":"monitor"}', { cmd: 'monitor', json: false }],
+    ['{"cmd":"monitor","json":true}', { cmd: 'monitor', json: true }],
+    ['{"cmd":"monitor","json":false}', { cmd: 'monitor', json: false }],
   ];
   it.each(valid)('accepts %s', (line, expected) => {
     expect(parseRequest(line)).toEqual(expected);
@@ -36,6 +39,9 @@ describe('parseRequest', () => {
     ['extra on hold', '{"cmd":"hold","group":"g","state":"up","for":"1h"}', /^unknown field 'for' for cmd 'hold'$/],
     ['proto field', '{"cmd":"reload","__proto__":{"x":1}}', /^unknown field '__proto__' for cmd 'reload'$/],
     ['hold without group', '{"cmd":"hold","state":"down"}', /^missing 'group'$/],
+    ['monitor json a string', '{"cmd":"monitor","json":"yes"}', /^invalid 'json' \(true or false\)$/],
+    ['monitor json null', '{"cmd":"monitor","json":null}', /^invalid 'json' \(true or false\)$/],
+    ['extra on monitor', '{"cmd":"monitor","json":true,"group":"g"}', /^unknown field 'group' for cmd 'monitor'$/],
     ['release without group', '{"cmd":"release"}', /^missing 'group'$/],
     ['group a number', '{"cmd":"release","group":7}', /^invalid 'group'/],
     ['group null', '{"cmd":"release","group":null}', /^invalid 'group'/],

@@ -104,7 +104,7 @@ function synopsisForms(): string[] {
   return forms;
 }
 
-const CLIENT_FORM = /^ifdepd (status|hold|release|reload)\b/;
+const CLIENT_FORM = /^ifdepd (status|hold|release|reload|monitor)\b/;
 
 /** The OPTIONS entries, keyed by their tag line; bodies joined into one line. */
 function optionEntries(options: string): Map<string, string> {

@@ -1,0 +1,69 @@
+import { EVENT_SCHEMA_VERSION, type DaemonEvent } from '../core/events.js';
+import type { DaemonStatus } from '../core/status.js';
+import type { Millis } from '../core/types.js';
+import { formatStatus } from './format.js';
+import type { MonitorWording } from './monitor-queue.js';
+
+/** Wall-clock and daemon-clock time of a line the monitor itself says (a marker, a cut). */
+export interface Stamp {
+  readonly at: Millis;
+  readonly wallMs: number;
+}
+
+/** The daemon's clock, in ms with µs kept: `at` differences are latencies. */
+const ms = (at: Millis): number => Math.round(at * 1000) / 1000;
+
+const iso = (wallMs: number): string => new Date(wallMs).toISOString();
+
+/**
+ * `ifdepd monitor --json`, one JSON object a line (JSON Lines), documented in ifdepd(8):
+ *   {"v":1,"seq":7,"kind":"decision","at":1234.567,"time":"2026-...Z","group":"uplink",...}
+ * v: the schema version; seq: 1, 2, 3... for the events of this connection (a gap is a
+ * loss, and a "lost" line says so); at: the daemon's monotonic clock in ms; time: the
+ * wall clock; then the event's own fields (core/events.ts).
+ */
+export function eventJson(event: DaemonEvent, seq: number): string {
+  const { kind, at, wallMs, ...fields } = event;
+  return `${JSON.stringify({ v: EVENT_SCHEMA_VERSION, seq, kind, at: ms(at), time: iso(wallMs), ...fields })}\n`;
+}
+
+/** The first line of the stream: what `ifdepd status --json` says, at the instant the events start. */
+export function snapshotJson(status: DaemonStatus, stamp: Stamp): string {
+  return `${JSON.stringify({ v: EVENT_SCHEMA_VERSION, seq: 0, kind: 'snapshot', at: ms(stamp.at), time: iso(stamp.wallMs), status })}\n`;
+}
+
+/** Without --json: a log event as the log shows it, with its time (the other kinds are not said). */
+export function eventText(event: DaemonEvent): string | undefined {
+  if (event.kind !== 'log') return undefined;
+  const label = event.severity === 'error' || event.severity === 'warning' ? `${event.severity}: ` : '';
+  return `${iso(event.wallMs)} ${label}${oneLine(event.text)}\n`;
+}
+
+/** Without --json, the snapshot is `ifdepd status`, headed by its time. */
+export function snapshotText(status: DaemonStatus, stamp: Stamp): string {
+  return `${iso(stamp.wallMs)} status:\n${formatStatus(status)}\n`;
+}
+
+/** What the monitor itself says when a reader falls behind. */
+export function wording(json: boolean, now: () => Stamp): MonitorWording {
+  if (json) {
+    const line = (kind: string, fields: object) => {
+      const { at, wallMs } = now();
+      return `${JSON.stringify({ v: EVENT_SCHEMA_VERSION, kind, at: ms(at), time: iso(wallMs), ...fields })}\n`;
+    };
+    return {
+      lost: (count, firstSeq, lastSeq) => line('lost', { count, firstSeq, lastSeq }),
+      cut: (lost, behindMs) => line('disconnected', { reason: 'too slow', lost, behindMs }),
+    };
+  }
+  return {
+    lost: (count, firstSeq, lastSeq) => `${iso(now().wallMs)} monitor: lost ${count} events (${firstSeq}-${lastSeq}): reading too slowly\n`,
+    cut: (lost, behindMs) =>
+      `${iso(now().wallMs)} monitor: disconnected: still behind ${behindMs} ms after losing events (${lost} lost)\n`,
+  };
+}
+
+/** A log line never spans lines of the stream. */
+function oneLine(text: string): string {
+  return text.includes('\n') ? text.replace(/\r?\n/g, ' ') : text;
+}
