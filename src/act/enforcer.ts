@@ -1,32 +1,13 @@
-import type { Scheduler } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
-import type { LinkLookup } from '../core/link-table.js';
 import type { DestinationStatus } from '../core/status.js';
 import type { Decision, IfIndex, LinkState } from '../core/types.js';
 import type { Wanted } from '../core/wanted.js';
-import type { Logger } from '../logging/logger.js';
-import type { InterfaceAction } from './interface-action.js';
+import type { EnforcerDeps } from './enforcer-deps.js';
 import type { FailedAttempt } from './failure.js';
 import { Deadlines } from './deadlines.js';
 import { clearSlotTimers, newSlot, resetSlot, slotStatus, type Slot } from './slot.js';
 
-export interface EnforcerDeps {
-  readonly action: InterfaceAction;
-  readonly links: LinkLookup;
-  /** What the groups want of this interface; undefined when no group claims it. */
-  readonly wanted: (name: string) => Wanted | undefined;
-  /** Reads one interface afresh into the link table; resolves once the table has it. */
-  readonly verify: (index: IfIndex) => Promise<void>;
-  readonly log: Logger;
-  readonly scheduler: Scheduler;
-  readonly dryRun: boolean;
-  /** A write was sent for this interface. */
-  readonly onWrite?: (name: string) => void;
-  /** The kernel reports the interface in the wanted state. */
-  readonly onConfirmed?: (name: string, decision: Decision) => void;
-  /** A completion callback threw: a bug, for the daemon's fault handling. */
-  readonly fault?: (where: string, err: unknown) => void;
-}
+export type { EnforcerDeps };
 
 /** After an ACK, the kernel's notification normally follows within milliseconds. */
 export const CONFIRM_TIMEOUT_MS = 1000;
@@ -211,7 +192,7 @@ export class Enforcer {
       log.debug(`setting ${slot.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause.text})` : ''}`);
     }
     slot.inFlight = true;
-    this.deps.onWrite?.(slot.name);
+    this.deps.onWrite?.(slot.name, decision);
     this.deps.action
       .write(slot.name, decision)
       .then(
@@ -259,6 +240,7 @@ export class Enforcer {
       return;
     }
     const attempt = slot.failure.failed(err, decision, this.deps.scheduler.now());
+    this.deps.onFailed?.(slot.name, decision, why);
     if (attempt.say) this.sayFailure(slot.name, decision, attempt);
     slot.retry = this.deps.scheduler.after(attempt.wait, () => {
       slot.retry = undefined;

@@ -24,6 +24,15 @@ export interface Transition {
   readonly dryRun: boolean;
 }
 
+/** How a run ended, for the `hook` event (core/events.ts). */
+export interface HookResult {
+  readonly result: 'ok' | 'failed' | 'timeout';
+  readonly ms: number;
+  readonly exitCode?: number;
+  readonly signal?: string;
+  readonly error?: string;
+}
+
 /**
  * One run of one hook: its output, its time limit, its outcome in the log. The time limit
  * covers the hook's whole process group: what the hook started and left behind in it is
@@ -48,6 +57,7 @@ export class HookProcess {
     private readonly hook: HookSpec,
     t: Transition,
     private readonly log: Logger,
+    private readonly report: (result: HookResult) => void = () => undefined,
   ) {
     this.label = `hook ${basename(hook.path)} (${t.group} ${t.state})`;
     this.gone = new Promise((resolve) => (this.markGone = resolve));
@@ -73,7 +83,7 @@ export class HookProcess {
     // Checked again right before it runs: the file may have changed since the configuration was read.
     const problem = untrustedProgram(this.hook.path);
     if (problem !== undefined) {
-      finish(() => this.log.error(`${this.label}: not run: ${problem}`));
+      finish(() => this.notRun('error', `not run: ${problem}`));
       return;
     }
     this.limit = setTimeout(() => this.expire(), this.hook.timeoutMs);
@@ -86,14 +96,14 @@ export class HookProcess {
         detached: true,
       });
     } catch (err) {
-      finish(() => this.log.warning(`${this.label}: cannot run ${this.hook.path}: ${messageOf(err)}`));
+      finish(() => this.notRun('warning', `cannot run ${this.hook.path}: ${messageOf(err)}`));
       return;
     }
     const child = this.child;
     if (child.pid !== undefined) this.group = new ProcessGroup(child.pid);
     child.on('error', (err: NodeJS.ErrnoException) => {
       // Without a pid the exec failed; otherwise a kill failed, and 'close' still follows.
-      if (child.pid === undefined) finish(() => this.log.warning(`${this.label}: cannot run ${this.hook.path}: ${spawnError(err)}`));
+      if (child.pid === undefined) finish(() => this.notRun('warning', `cannot run ${this.hook.path}: ${spawnError(err)}`));
     });
     this.forward(child.stdout!, (line) => this.log.info(line));
     this.forward(child.stderr!, (line) => this.log.warning(line));
@@ -134,8 +144,16 @@ export class HookProcess {
     this.markGone();
   }
 
+  private notRun(severity: 'error' | 'warning', problem: string): void {
+    this.log[severity](`${this.label}: ${problem}`);
+    this.report({ result: 'failed', ms: Date.now() - this.started, error: problem });
+  }
+
   private logOutcome(code: number | null, signal: NodeJS.Signals | null): void {
-    const took = `${Date.now() - this.started} ms`;
+    const ms = Date.now() - this.started;
+    const result = this.timedOut ? 'timeout' : signal !== null || code !== 0 ? 'failed' : 'ok';
+    this.report({ result, ms, ...(code !== null ? { exitCode: code } : {}), ...(signal !== null ? { signal } : {}) });
+    const took = `${ms} ms`;
     if (this.timedOut) this.log.warning(`${this.label}: killed by ${signal ?? `exit ${code}`} after time limit`);
     else if (signal !== null) this.log.warning(`${this.label}: killed by ${signal} after ${took}`);
     else if (code !== 0) this.log.warning(`${this.label}: exited with status ${code} after ${took}`);

@@ -1,4 +1,5 @@
 import { messageOf } from '../base/message.js';
+import { NO_EVENTS, type EventSink } from '../core/events.js';
 import type { GroupWatch, Evaluation } from '../core/group.js';
 import type { LinkLookup } from '../core/link-table.js';
 import type { HookSpec } from '../core/spec.js';
@@ -39,6 +40,7 @@ export class HookRunner implements Actuator {
     private readonly log: Logger,
     private readonly links?: LinkLookup,
     private readonly dryRun = false,
+    private readonly events: EventSink = NO_EVENTS,
   ) {}
 
   began(): void {}
@@ -111,7 +113,7 @@ export class HookRunner implements Actuator {
 
   /** The lane waits for the hook; its process group is watched until its time limit. */
   private async runOne(hook: HookSpec, t: Transition): Promise<void> {
-    const child = new HookProcess(hook, t, this.log);
+    const child = new HookProcess(hook, t, this.log, (r) => this.events.emit({ kind: 'hook', group: t.group, decision: t.state, path: hook.path, ...r }));
     this.children.add(child);
     void child.gone.then(() => this.children.delete(child));
     await child.done;

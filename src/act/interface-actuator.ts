@@ -1,4 +1,5 @@
 import type { Scheduler } from '../core/clock.js';
+import type { EventSink } from '../core/events.js';
 import type { GroupWatch } from '../core/group.js';
 import type { LinkLookup, LinkTable } from '../core/link-table.js';
 import type { DestinationStatus } from '../core/status.js';
@@ -7,6 +8,7 @@ import { destinationNames, wantedState } from '../core/wanted.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actuator } from './actuator.js';
 import { Confirmations } from './confirmations.js';
+import { DestinationEvents } from './destination-events.js';
 import { Enforcer } from './enforcer.js';
 import type { InterfaceAction } from './interface-action.js';
 
@@ -15,6 +17,8 @@ export interface InterfaceActuatorDeps {
   readonly links: LinkTable;
   readonly scheduler: Scheduler;
   readonly log: Logger;
+  /** Each write, confirmation and failure, for `ifdepd monitor`. */
+  readonly events: EventSink;
   readonly dryRun: boolean;
   /** Reads one interface afresh into the link table. */
   readonly verify: (index: IfIndex) => Promise<void>;
@@ -36,6 +40,7 @@ export class InterfaceActuator implements Actuator {
     private readonly deps: InterfaceActuatorDeps,
   ) {
     this.confirmations = new Confirmations(deps.log, deps.scheduler);
+    const said = new DestinationEvents(action.kind, deps.events, deps.scheduler);
     this.enforcer = new Enforcer({
       action,
       links: deps.links,
@@ -44,8 +49,15 @@ export class InterfaceActuator implements Actuator {
       log: deps.log,
       scheduler: deps.scheduler,
       dryRun: deps.dryRun,
-      onWrite: (name) => this.confirmations.wrote(name),
-      onConfirmed: (name, decision) => this.confirmations.confirmed(name, decision),
+      onWrite: (name, decision) => {
+        this.confirmations.wrote(name);
+        said.wrote(name, decision);
+      },
+      onConfirmed: (name, decision) => {
+        this.confirmations.confirmed(name, decision);
+        said.confirmed(name, decision);
+      },
+      onFailed: (name, decision, error) => said.failed(name, decision, error),
       ...(deps.fault ? { fault: deps.fault } : {}),
     });
   }

@@ -16,6 +16,8 @@ import type { Severity } from '../core/explain.js';
 import { systemdSupervisor } from '../systemd/notify.js';
 import { CAP_NET_ADMIN, hasCapability } from '../base/capabilities.js';
 import { Daemon } from '../daemon/daemon.js';
+import { EventBus } from '../daemon/event-bus.js';
+import { EventLogSink } from '../logging/event-log.js';
 import { detach, isDetachedChild, tellLauncher } from '../daemon/detach.js';
 import { holdFileFor } from '../daemon/hold-store.js';
 import { Pidfile, PROCESS_NAME } from '../daemon/pidfile.js';
@@ -45,10 +47,13 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   process.title = PROCESS_NAME;
   const pidfile = options.pidfile === undefined ? undefined : Pidfile.acquire(options.pidfile);
   const { sink, stderr, syslog } = logSinks(options);
-  const log = createLogger(options.verbosity, withTestFault(sink));
+  // A subscriber that throws is a bug: a fault, as anywhere else (the daemon exists by then).
+  const events = new EventBus(timers, (err) => daemon.fault('event subscriber', err));
+  // Each line the log shows is also a `log` event: the text of `ifdepd monitor`.
+  const log = createLogger(options.verbosity, withTestFault(new TeeSink([sink, new EventLogSink(events)])));
   const syslogProblem = await firstLine(options, log, stderr, syslog);
   const holdFile = options.controlSocket === undefined ? {} : { holdFile: holdFileFor(options.controlSocket) };
-  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, ...holdFile });
+  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, events, ...holdFile });
   daemon.supervisor = systemdSupervisor(log);
   const configFile = options.configFile;
   if (configFile !== undefined) daemon.reloader = () => loadConfigOffThread(configFile);

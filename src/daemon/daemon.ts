@@ -12,7 +12,7 @@ import { TrackFiles } from '../act/track-files.js';
 import { VERSION } from '../base/version.js';
 import type { ControlHandler } from '../control/api.js';
 import type { Scheduler } from '../core/clock.js';
-import { describeEvaluation, describeStart, targetsOf } from '../core/explain.js';
+import { targetsOf } from '../core/explain.js';
 import type { Evaluation, GroupWatch } from '../core/group.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
@@ -23,6 +23,8 @@ import { statusSummary } from '../core/summary.js';
 import type { Decision, Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
+import { announceStart, emitDecision, emitEvaluation, logEvaluation } from './announce.js';
+import type { EventBus, EventListener } from './event-bus.js';
 import { KeptHolds } from './kept-holds.js';
 import { FaultBudget } from './fault-budget.js';
 import { guardedScheduler, type FaultReport } from './guard.js';
@@ -35,6 +37,8 @@ export interface DaemonOptions {
   readonly scheduler: Scheduler;
   /** Where operator holds are kept across restarts (beside the control socket); none without one. */
   readonly holdFile?: string;
+  /** Where every component's events go: `ifdepd monitor` subscribes (control/monitor-session.ts). */
+  readonly events: EventBus;
 }
 
 /**
@@ -79,14 +83,15 @@ export class Daemon implements ControlHandler {
     this.groups = new Groups(this.table, timersOf('groups'), this.startedAt + options.config.startupHold, (g, ev) =>
       this.decided(g, ev),
     );
-    this.links = new LinkSync(this.table, log, timersOf('link sync'), {
+    const events = options.events;
+    this.links = new LinkSync(this.table, log, timersOf('link sync'), events, {
       watches: (name) => this.groups.watches(name),
       changed: (names) => this.linksChanged(names),
       synced: (first) => (first ? this.firstDecisions() : this.lookAgain()),
       fault,
     });
     const kernel = () => this.links.kernel();
-    const deps = { groups: () => this.groups.all, links: this.table, log, dryRun, verify: this.links.reread.bind(this.links), fault };
+    const deps = { groups: () => this.groups.all, links: this.table, log, events, dryRun, verify: this.links.reread.bind(this.links), fault };
     this.atomic = new AtomicMembership({ links: this.table, kernel, log, dryRun });
     const wanted = (a: InterfaceAction) => (name: string) => wantedState(name, a.kind, this.groups.all, scheduler.now());
     const atomic = (a: InterfaceAction) => atomicAction(a, { membership: this.atomic, kernel, links: this.table, wanted: wanted(a), log });
@@ -97,7 +102,7 @@ export class Daemon implements ControlHandler {
     this.trackFiles = new TrackFiles(deps.groups, log, timersOf('track files'), dryRun);
     // Each actuator is chosen here, once; in this order each hears of every decision.
     // Membership first: a destination joins its kernel group before the group is switched.
-    this.actuators = [this.atomic, ...this.interfaces, this.trackFiles, new HookRunner(log, this.table, dryRun)];
+    this.actuators = [this.atomic, ...this.interfaces, this.trackFiles, new HookRunner(log, this.table, dryRun, events)];
   }
 
   /** Subscribes, reads every link, decides and enforces: resolves when the first decisions are sent. */
@@ -126,6 +131,15 @@ export class Daemon implements ControlHandler {
 
   /** Swaps in a new configuration; groups keep their state, unchanged destinations are not touched. */
   async reload(): Promise<string> {
+    try {
+      return await this.reloadNow();
+    } catch (err) {
+      this.options.events.emit({ kind: 'reload', result: 'refused', reason: messageOf(err) });
+      throw err;
+    }
+  }
+
+  private async reloadNow(): Promise<string> {
     if (this.reloader === undefined) throw new Error('no configuration file to reload (started with -S/-D)');
     if (!this.started) throw new Error('still starting: the interfaces have not been read yet');
     this.supervisor.reloading();
@@ -136,13 +150,21 @@ export class Daemon implements ControlHandler {
     }
   }
 
+  /** `ifdepd monitor`: the status and the subscription in one step, so that no event falls between them. */
+  watch(listener: EventListener): { status: DaemonStatus; stop: () => void } {
+    return { status: this.status(), stop: this.options.events.subscribe(listener) };
+  }
+
   private swapConfig(config: Config): string {
     const { log } = this.options;
     const now = this.options.scheduler.now();
     // Refused before anything changes: the running configuration stays.
     this.atomic.plan(config.groups);
     const { added, dropped } = this.groups.replace(config.groups);
-    for (const g of added) log.notice(`${g.spec.name}: added by reload: ${g.why(now)} -> ${targetsOf(g.spec)} ${g.decision}`);
+    for (const g of added) {
+      log.notice(`${g.spec.name}: added by reload: ${g.why(now)} -> ${targetsOf(g.spec)} ${g.decision}`);
+      emitDecision(this.options.events, g, g.why(now), 'reload');
+    }
     for (const name of dropped) log.notice(`group ${name} removed from the configuration; its destinations are left as they are`);
     if (config.startupHold !== this.config.startupHold || config.controlSocket !== this.config.controlSocket) {
       log.notice('reload: startup-hold and control-socket changes take effect at the next start');
@@ -153,6 +175,7 @@ export class Daemon implements ControlHandler {
     this.lookAgain();
     const message = `reloaded ${config.file ?? 'configuration'}: ${config.groups.length} group(s)`;
     log.notice(message);
+    this.options.events.emit({ kind: 'reload', result: 'ok', reason: message, groups: config.groups.length });
     return message;
   }
 
@@ -160,13 +183,16 @@ export class Daemon implements ControlHandler {
     this.groups.hold(group, state);
     const message = `${group}: held ${state} by operator until 'ifdepd release ${group}'${this.storeHolds()}`;
     this.options.log.notice(message);
+    this.options.events.emit({ kind: 'hold', group, decision: state });
     return message;
   }
 
   release(group: string): string {
     const g = this.groups.release(group);
-    const message = `${group}: released by operator; decision ${g.decision} (${g.why(this.options.scheduler.now())})${this.storeHolds()}`;
+    const why = g.why(this.options.scheduler.now());
+    const message = `${group}: released by operator; decision ${g.decision} (${why})${this.storeHolds()}`;
     this.options.log.notice(message);
+    this.options.events.emit({ kind: 'release', group, decision: g.decision, reason: why });
     return message;
   }
 
@@ -237,8 +263,7 @@ export class Daemon implements ControlHandler {
       for (const [name, health] of g.sourceHealths) {
         if (health.reason === 'missing') log.info(`${g.spec.name}: source ${name} does not exist (yet); waiting for it`);
       }
-      const start = describeStart(g.spec, g.decision, g.why(now));
-      log[start.severity](start.text);
+      announceStart(log, this.options.events, g, now);
     }
     for (const a of this.actuators) a.began(groups);
     this.reassert();
@@ -262,9 +287,10 @@ export class Daemon implements ControlHandler {
 
   /** Every evaluation is explained; a changed decision goes to every actuator. */
   private decided(g: GroupWatch, ev: Evaluation): void {
-    // The writes leave first: a log line costs a write(2), and wakes whoever reads it.
+    // Events cost nothing without a subscriber; the writes leave before the log lines (a write(2) each).
+    emitEvaluation(this.options.events, g, ev);
     if (ev.changed) for (const a of this.actuators) a.decided(g, ev);
-    for (const line of describeEvaluation(g.spec, ev)) this.options.log[line.severity](line.text);
+    logEvaluation(this.options.log, g, ev);
     if (this.started) this.supervisor.status(() => this.summary());
   }
 }

@@ -1,5 +1,6 @@
 import { messageOf } from '../base/message.js';
 import type { Scheduler, Timer } from '../core/clock.js';
+import { resyncCause, type EventSink } from '../core/events.js';
 import { describeChange, sameLink } from '../core/link-change.js';
 import type { LinkTable } from '../core/link-table.js';
 import type { IfIndex, LinkState } from '../core/types.js';
@@ -43,6 +44,7 @@ export class LinkSync {
     private readonly table: LinkTable,
     private readonly log: Logger,
     private readonly scheduler: Scheduler,
+    private readonly bus: EventSink,
     private readonly events: LinkSyncEvents,
   ) {}
 
@@ -93,6 +95,7 @@ export class LinkSync {
     this.syncing = false;
     this.applyBacklog();
     this.log.debug(`read ${links.length} links (${why})`);
+    this.bus.emit({ kind: 'resync', why: resyncCause(why), detail: why, links: links.length });
     const first = !this.started;
     this.started = true;
     this.decideAgain(first);

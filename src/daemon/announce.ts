@@ -1,0 +1,50 @@
+import type { DecisionCause, EventSink } from '../core/events.js';
+import { describeEvaluation, describeStart } from '../core/explain.js';
+import type { Evaluation, GroupWatch } from '../core/group.js';
+import { describeAction } from '../core/spec.js';
+import type { Millis } from '../core/types.js';
+import type { Logger } from '../logging/logger.js';
+
+/**
+ * How a group's evaluations are said: the log lines (core/explain.ts), and beside them
+ * the typed events of `ifdepd monitor` (core/events.ts): each source change, each decision.
+ */
+export function logEvaluation(log: Logger, g: GroupWatch, ev: Evaluation): void {
+  for (const line of describeEvaluation(g.spec, ev)) log[line.severity](line.text);
+}
+
+/** Sent before the writes, so that a monitor reads source, decision, write, confirmation in that order. */
+export function emitEvaluation(events: EventSink, g: GroupWatch, ev: Evaluation): void {
+  for (const c of ev.sourceChanges) {
+    events.emit({
+      kind: 'source',
+      group: g.spec.name,
+      name: c.name,
+      sourceKind: 'interface',
+      healthy: c.after.healthy,
+      reason: c.after.reason,
+      was: c.before.reason,
+    });
+  }
+  if (ev.changed) emitDecision(events, g, ev.why, ev.bySources ? 'sources' : 'override');
+}
+
+/** The first decision of a group, at start, without any delay. */
+export function announceStart(log: Logger, events: EventSink, g: GroupWatch, now: Millis): void {
+  const why = g.why(now);
+  const start = describeStart(g.spec, g.decision, why);
+  log[start.severity](start.text);
+  emitDecision(events, g, why, 'start');
+}
+
+export function emitDecision(events: EventSink, g: GroupWatch, reason: string, cause: DecisionCause): void {
+  events.emit({
+    kind: 'decision',
+    group: g.spec.name,
+    decision: g.decision,
+    reason,
+    cause,
+    action: describeAction(g.spec.action),
+    destinations: g.spec.destinations,
+  });
+}
