@@ -1,3 +1,4 @@
+import { unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { messageOf } from '../base/message.js';
 import { replaceFile } from '../base/safe-file.js';
@@ -25,6 +26,7 @@ export class MetricsTextFile {
   private writing = false;
   private dirty = false;
   private failing?: string;
+  private closed = false;
   private readonly unwatch: () => void;
 
   constructor(
@@ -37,13 +39,21 @@ export class MetricsTextFile {
     this.changed();
   }
 
+  /** Stops, and removes the file: one nobody keeps up to date would show a stale state as current. */
   close(): void {
     this.unwatch();
     this.timer?.cancel();
     this.timer = undefined;
+    this.closed = true;
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // never written, or removed by someone else
+    }
   }
 
   private changed(): void {
+    if (this.closed) return;
     this.dirty = true;
     if (this.timer !== undefined || this.writing) return;
     const wait = Math.max(0, this.lastWrite + MIN_INTERVAL_MS - this.scheduler.now());
@@ -54,11 +64,13 @@ export class MetricsTextFile {
   }
 
   private async write(): Promise<void> {
+    if (this.closed) return;
     this.dirty = false;
     this.writing = true;
     this.lastWrite = this.scheduler.now();
     try {
       const text = await this.metrics.render('file');
+      if (this.closed) return;
       const problem = untrustedDirectory(dirname(this.path));
       if (problem !== undefined) throw new Error(problem);
       replaceFile(this.path, text, { mode: 0o644 });
