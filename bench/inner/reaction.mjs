@@ -65,6 +65,28 @@ const TOOLS = {
     argv: [process.execPath, ...cfg.nodeFlags, cli, '-S', src, '-D', dests.join(':'), '--down-delay', '0', '--up-delay', '0'],
     ready: /at start/,
   }),
+  // ifdepd serving /metrics while 16 clients scrape it back to back (bench/tools/scrape-flood.mjs).
+  'ifdepd-scraped': () => ({
+    argv: [
+      'sh',
+      '-c',
+      `"$0" ${new URL('../tools/scrape-flood.mjs', import.meta.url).pathname} 9732 16 & exec "$0" "$@"`,
+      process.execPath,
+      ...cfg.nodeFlags,
+      cli,
+      '-S',
+      src,
+      '-D',
+      dests.join(':'),
+      '--down-delay',
+      '0',
+      '--up-delay',
+      '0',
+      '--metrics-listen',
+      '127.0.0.1:9732',
+    ],
+    ready: /at start/,
+  }),
   'floor-node': () => ({ argv: [process.execPath, new URL('../floor-reactor.mjs', import.meta.url).pathname, src, 'each', join(dir, 'dests.txt')], ready: /ready/ }),
   'ifdepd-protodown': () => {
     const conf = join(dir, 'ifdepd-protodown.conf');
