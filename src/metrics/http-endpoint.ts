@@ -44,12 +44,6 @@ export class MetricsEndpoint {
     return new MetricsEndpoint(server, address);
   }
 
-  /** The port bound (useful with port 0 in tests). */
-  get port(): number {
-    const a = this.server.address();
-    return typeof a === 'object' && a !== null ? a.port : this.address.port;
-  }
-
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());

@@ -28,11 +28,6 @@ export class MetricsService {
     private readonly scheduler: Scheduler,
   ) {}
 
-  /** The port the endpoint is bound to, if any. */
-  get port(): number | undefined {
-    return this.endpoint?.port;
-  }
-
   /** Applies the settings at start: throws (exit 73) if the listener cannot bind. */
   async apply(settings: MetricsSettings): Promise<void> {
     (await this.prepare(settings)).commit();
