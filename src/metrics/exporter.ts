@@ -11,13 +11,6 @@ export interface MetricsSource {
   subscribe(listener: (event: DaemonEvent) => void): () => void;
 }
 
-/**
- * A scrape flood must not cost a failover its CPU: the text is rendered at most once per
- * this long, and the scrapes meanwhile share that rendering: what a scrape shows is at
- * most this old.
- */
-const MIN_RENDER_INTERVAL_MS = 250;
-
 /** ifdepd's metrics (prom-client), for the HTTP endpoint and the textfile. */
 export class MetricsExporter {
   private readonly own = new Registry();
@@ -26,12 +19,10 @@ export class MetricsExporter {
   private readonly families: MetricFamilies;
   private readonly unsubscribe: () => void;
   private readonly watchers = new Set<() => void>();
-  private cached?: { readonly text: Promise<string>; readonly at: number };
 
   constructor(
     private readonly source: MetricsSource,
     version: string,
-    private readonly now: () => number = () => performance.now(),
   ) {
     this.families = metricFamilies(this.own);
     this.families.build.set({ version }, 1);
@@ -53,22 +44,13 @@ export class MetricsExporter {
   }
 
   /**
-   * The exposition text. For HTTP with the process metrics (process_*, nodejs_*); for the
-   * textfile without them: node_exporter has its own of those names.
+   * The exposition text, read afresh. For HTTP with the process metrics (process_*,
+   * nodejs_*); for the textfile without them: node_exporter has its own of those names.
+   * (The HTTP thread asks at most every 250 ms, whatever the scrapes: http-server.ts.)
    */
   render(target: 'http' | 'file'): Promise<string> {
-    // The textfile is written after a change (at most once a second): always fresh.
-    if (target === 'file') return this.fresh(this.own);
-    const at = this.now();
-    if (this.cached !== undefined && at - this.cached.at < MIN_RENDER_INTERVAL_MS) return this.cached.text;
-    const text = this.fresh(this.all);
-    this.cached = { text, at };
-    return text;
-  }
-
-  private fresh(registry: Registry): Promise<string> {
     setFromStatus(this.families, this.source.status());
-    return registry.metrics();
+    return (target === 'http' ? this.all : this.own).metrics();
   }
 
   close(): void {

@@ -1,14 +1,11 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { describeListenAddress, type ListenAddress } from '../core/listen-address.js';
+import { Worker } from 'node:worker_threads';
 import { messageOf } from '../base/message.js';
+import { describeListenAddress, type ListenAddress } from '../core/listen-address.js';
 import type { Logger } from '../logging/logger.js';
+import type { FromWorker, ServerData, ToWorker } from './http-server.js';
 
-/** Scrapers are few; more at once is a flood: Node drops the connections beyond it. */
-const MAX_CONNECTIONS = 16;
-/** A client gets this long for its headers, and for the whole exchange. */
-const HEADERS_TIMEOUT_MS = 5_000;
-const REQUEST_TIMEOUT_MS = 10_000;
-const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** The thread serves one small text; a runaway is cut here. */
+const WORKER_HEAP_MB = 64;
 
 export interface MetricsRenderer {
   readonly contentType: string;
@@ -16,62 +13,56 @@ export interface MetricsRenderer {
 }
 
 /**
- * GET /metrics over HTTP, and nothing else: other paths 404, other methods 405. Slow or
- * abusive clients are cut off by the timeouts and the connection limit; an error in one
- * exchange is that client's, never the daemon's.
+ * GET /metrics over HTTP, and nothing else (other paths 404, other methods 405), served
+ * by a worker thread (http-server.ts) so that a flood of scrapes or a slow client costs
+ * the daemon's event loop at most a rendering every 250 ms. An error in one exchange is
+ * that client's, never the daemon's; a thread that dies is logged, and the daemon goes on.
  */
 export class MetricsEndpoint {
+  private closing = false;
+
   private constructor(
-    private readonly server: Server,
+    private readonly worker: Worker,
     readonly address: ListenAddress,
   ) {}
 
-  static async listen(address: ListenAddress, metrics: MetricsRenderer, log: Logger): Promise<MetricsEndpoint> {
-    const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) =>
-      answer(req, res, metrics, log),
-    );
-    server.maxConnections = MAX_CONNECTIONS;
-    server.maxHeadersCount = 32;
-    server.on('clientError', (_err, socket) => socket.destroy());
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen({ host: address.host, port: address.port, exclusive: true }, () => {
-        server.off('error', reject);
-        resolve();
+  /** Resolves once the address is bound; rejects with the reason (EADDRINUSE...) if it cannot be. */
+  static listen(address: ListenAddress, metrics: MetricsRenderer, log: Logger): Promise<MetricsEndpoint> {
+    const data: ServerData = { ifdepdMetricsListen: address };
+    const worker = new Worker(new URL('./http-server.js', import.meta.url), { workerData: data, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB } });
+    const endpoint = new MetricsEndpoint(worker, address);
+    const where = `metrics: listener ${describeListenAddress(address)}`;
+    return new Promise((resolve, reject) => {
+      let bound = false;
+      worker.on('message', (m: FromWorker) => {
+        if (m.kind === 'listening') {
+          bound = true;
+          resolve(endpoint);
+        } else if (m.kind === 'cannot-listen') {
+          void worker.terminate();
+          reject(new Error(m.message));
+        } else if (m.kind === 'render') {
+          metrics.render('http').then(
+            (text) => worker.postMessage({ kind: 'text', text, contentType: metrics.contentType } satisfies ToWorker),
+            (err: unknown) => worker.postMessage({ kind: 'failed', message: messageOf(err) } satisfies ToWorker),
+          );
+        } else {
+          log.warning(`${where}: ${m.message}`);
+        }
+      });
+      worker.on('error', (err) => {
+        if (!bound) reject(err);
+        else log.warning(`${where}: the serving thread failed: ${messageOf(err)}`);
+      });
+      worker.on('exit', (code) => {
+        if (!bound) reject(new Error(`the serving thread exited (${code})`));
+        else if (!endpoint.closing) log.warning(`${where}: the serving thread exited (${code}); no more scrapes until a restart`);
       });
     });
-    server.on('error', (err) => log.warning(`metrics: listener ${describeListenAddress(address)}: ${messageOf(err)}`));
-    return new MetricsEndpoint(server, address);
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.worker.terminate();
   }
-}
-
-function answer(req: IncomingMessage, res: ServerResponse, metrics: MetricsRenderer, log: Logger): void {
-  const path = (req.url ?? '').split('?')[0];
-  if (path !== '/metrics') return plain(res, 404, 'not found: ifdepd serves /metrics only\n');
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.setHeader('Allow', 'GET, HEAD');
-    return plain(res, 405, 'method not allowed\n');
-  }
-  metrics.render('http').then(
-    (text) => {
-      res.writeHead(200, { 'Content-Type': metrics.contentType, 'Content-Length': Buffer.byteLength(text) });
-      res.end(req.method === 'HEAD' ? undefined : text);
-    },
-    (err: unknown) => {
-      log.warning(`metrics: rendering failed: ${messageOf(err)}`);
-      plain(res, 500, 'rendering the metrics failed\n');
-    },
-  );
-}
-
-function plain(res: ServerResponse, code: number, text: string): void {
-  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
 }

@@ -32,14 +32,12 @@ function harness(groups: GroupStatus[]) {
     destinations: [{ name: 'vrrp0', action: 'admin', ifindex: 5, state: 'up', wanted: 'up', downBecause: [] }],
   };
   const listeners = new Set<(e: DaemonEvent) => void>();
-  let clock = 0;
   const exporter = new MetricsExporter(
     {
       status: () => status,
       subscribe: (l) => (listeners.add(l), () => listeners.delete(l)),
     },
     '9.9.9',
-    () => clock,
   );
   return {
     exporter,
@@ -48,7 +46,6 @@ function harness(groups: GroupStatus[]) {
     emit: (body: EventBody) => {
       for (const l of listeners) l({ ...body, at: 0, wallMs: 0 } as DaemonEvent);
     },
-    later: () => (clock += 1000),
   };
 }
 
@@ -107,15 +104,6 @@ describe('MetricsExporter', () => {
     const file = await h.exporter.render('file');
     expect(sample(file, 'ifdepd_group_up{group="lan"}')).toBeUndefined();
     expect(file).not.toMatch(/^(process|nodejs)_/m);
-  });
-
-  it('renders for HTTP at most once per 250 ms: a scrape flood shares one rendering', async () => {
-    const h = harness([group('uplink')]);
-    const first = await h.exporter.render('http');
-    h.set({ groups: [group('uplink', { decision: 'down' })] });
-    expect(await h.exporter.render('http')).toBe(first);
-    h.later();
-    expect(sample(await h.exporter.render('http'), 'ifdepd_group_up{group="uplink"}')).toBe(0);
   });
 
   it('stops listening when closed', () => {
