@@ -39,6 +39,8 @@ export type EventBody =
       readonly reason: string;
       /** The reason before the change. */
       readonly was: string;
+      /** Whether it was healthy before: a change of reason alone ("no carrier" to "missing") keeps it. */
+      readonly wasHealthy: boolean;
     }
   /** A destination interface: a write sent, the kernel confirming it, or the write failing. */
   | {

@@ -9,7 +9,7 @@ export function countEvent(m: MetricFamilies, e: DaemonEvent): void {
       if (e.cause !== 'start') m.groupTransitions.inc({ group: e.group, direction: e.decision });
       return;
     case 'source':
-      if (!e.healthy) m.sourceFlaps.inc({ group: e.group, source: e.name, kind: e.sourceKind });
+      if (e.wasHealthy && !e.healthy) m.sourceFlaps.inc({ group: e.group, source: e.name, kind: e.sourceKind });
       return;
     case 'destination':
       if (e.outcome === 'failed') m.destinationWriteFailures.inc({ destination: e.name, action: e.action });

@@ -75,7 +75,8 @@ describe('MetricsExporter', () => {
   it('counts what the events say, and times the reaction in seconds', async () => {
     const h = harness([group('uplink')]);
     h.emit({ kind: 'decision', group: 'uplink', decision: 'up', reason: 'start', cause: 'start', action: 'admin', destinations: ['vrrp0'] });
-    h.emit({ kind: 'source', group: 'uplink', name: 'em0', sourceKind: 'interface', healthy: false, reason: 'no carrier', was: 'has carrier' });
+    h.emit({ kind: 'source', group: 'uplink', name: 'em0', sourceKind: 'interface', healthy: false, reason: 'no carrier', was: 'has carrier', wasHealthy: true });
+    h.emit({ kind: 'source', group: 'uplink', name: 'em0', sourceKind: 'interface', healthy: false, reason: 'missing', was: 'no carrier', wasHealthy: false });
     h.emit({ kind: 'decision', group: 'uplink', decision: 'down', reason: 'em0 lost carrier', cause: 'sources', action: 'admin', destinations: ['vrrp0'] });
     h.emit({ kind: 'destination', name: 'vrrp0', action: 'admin', wanted: 'down', outcome: 'failed', error: 'EPERM' });
     h.emit({ kind: 'destination', name: 'vrrp0', action: 'admin', wanted: 'down', outcome: 'confirmed', latencyMs: 12 });
