@@ -17,6 +17,12 @@ const REQUEST_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** How old a copy of the text may be when it is served. */
 const FRESH_MS = 250;
+/**
+ * Scrapes answered per second, at most (a burst of as many): a Prometheus server scrapes
+ * every 15 s or so. Beyond it, a connection is cut at once: a flood costs this thread,
+ * and the CPUs it shares with the daemon, as little as a request can.
+ */
+const SCRAPES_PER_SECOND = 20;
 
 /** Messages between the threads. */
 export type ToWorker = { readonly kind: 'text'; readonly text: string; readonly contentType: string } | { readonly kind: 'failed'; readonly message: string };
@@ -46,9 +52,11 @@ function serve(address: ListenAddress, port: NonNullable<typeof parentPort>): vo
     if (waiting.length === 1) send({ kind: 'render' });
   };
 
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) =>
-    answer(req, res, text),
-  );
+  const allowed = tokenBucket(SCRAPES_PER_SECOND);
+  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
+    if (!allowed()) return void req.socket.destroy();
+    answer(req, res, text);
+  });
   server.maxConnections = MAX_CONNECTIONS;
   server.maxHeadersCount = 32;
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -57,6 +65,20 @@ function serve(address: ListenAddress, port: NonNullable<typeof parentPort>): vo
     server.on('error', (err) => send({ kind: 'warning', message: err.message }));
     send({ kind: 'listening' });
   });
+}
+
+/** True while fewer than `rate` requests came in the last second (refilled continuously). */
+function tokenBucket(rate: number): () => boolean {
+  let tokens = rate;
+  let at = performance.now();
+  return () => {
+    const now = performance.now();
+    tokens = Math.min(rate, tokens + ((now - at) * rate) / 1000);
+    at = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
 }
 
 function answer(req: IncomingMessage, res: ServerResponse, text: (then: Waiter) => void): void {

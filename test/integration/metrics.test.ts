@@ -128,6 +128,27 @@ describeLab('Prometheus metrics', () => {
     expect((await curl(lab, '-X', 'POST', URL)).code).toBe('405');
   });
 
+  it('a scrape flood is cut beyond 20 a second, and the daemon fails over meanwhile', async () => {
+    furnish();
+    const d = await lab.start(`metrics-listen 127.0.0.1:${PORT}\n${config(lab, uplink)}`);
+    // 1,000 requests, 50 at a time; curl writes one status code per transfer (000: cut).
+    const started = performance.now();
+    const flood = curl(lab, '--parallel', '--parallel-max', '50', '-w', '%{http_code}\n', ...Array.from({ length: 1000 }, () => ['-o', '/dev/null', URL]).flat());
+    lab.cutCarrier('u0');
+    await lab.waitAdmin(['vrrp0', 'vrrp1'], 'down', 5000, d);
+    const codes = (await flood).body.split('\n');
+    const seconds = (performance.now() - started) / 1000;
+    const summary = `${codes.filter((c) => c === '200').length} served of ${codes.length} in ${seconds.toFixed(2)} s`;
+    expect(codes, summary).toHaveLength(1000);
+    const served = codes.filter((c) => c === '200').length;
+    expect(served, summary).toBeGreaterThan(0);
+    // A burst of 20, then 20 a second: whatever the flood lasted, no more were answered.
+    expect(served, summary).toBeLessThanOrEqual(20 + Math.ceil(20 * seconds));
+    expect(codes.filter((c) => c === '000').length, summary).toBe(1000 - served);
+    // Served again once the flood is over.
+    await waitFor('a scrape answered after the flood', async () => (await curl(lab, URL)).code === '200', { timeout: 3000, interval: 100 });
+  });
+
   it('a listener that cannot bind: exit 73 at start; a refused reload keeps the old one, a good one moves it', async () => {
     furnish();
     // 192.0.2.1 is not an address of the namespace: EADDRNOTAVAIL.
