@@ -57,7 +57,7 @@ done`,
 function atomicConf(action) {
   const conf = join(dir, `ifdepd-${action}-atomic.conf`);
   writeFileSync(conf, `group bench {\n    sources      ${src}\n    destinations "d*"\n    action       ${action}\n    atomic group ${group}\n    down-delay   0\n    up-delay     0\n}\n`);
-  return { argv: [process.execPath, cli, '-f', conf, '--control-socket', join(dir, 'ctl.sock')], ready: /at start/ };
+  return { argv: [process.execPath, ...cfg.nodeFlags, cli, '-f', conf, '--control-socket', join(dir, 'ctl.sock')], ready: /at start/ };
 }
 
 const TOOLS = {
