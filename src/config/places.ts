@@ -14,33 +14,25 @@ import type { ParsedConfig } from './parser.js';
 export function checkPlaces(config: ParsedConfig): void {
   for (const g of config.groups) {
     if (g.action.kind !== 'track-file') continue;
-    const problem = trackFileProblem(g.action.path);
+    // A missing directory is made by ifdepd (below a trusted one).
+    const problem = fileProblem(g.action.path, untrustedPlace);
     if (problem !== undefined) throw new ConfigSyntaxError(g.lines['action'] ?? g.line, `group ${g.name}: track file ${problem}`);
   }
   const metricsFile = config.metrics?.file;
   if (metricsFile !== undefined) {
-    const problem = untrustedDirectoryOf(metricsFile);
+    // node_exporter's directory: it must exist, ifdepd makes none.
+    const problem = fileProblem(metricsFile, untrustedDirectory);
     if (problem !== undefined) throw new ConfigSyntaxError(config.lines['metrics-file'] ?? 0, `metrics-file ${problem}`);
   }
 }
 
-/** The metrics file's directory must exist (node_exporter's) and pass the checks: ifdepd creates none. */
-function untrustedDirectoryOf(path: string): string | undefined {
+/** What is wrong with writing `path`: a directory in its place, or a directory that fails `untrusted`. */
+function fileProblem(path: string, untrusted: (dir: string) => string | undefined): string | undefined {
   try {
     if (lstatSync(path).isDirectory()) return `${path} is a directory`;
   } catch {
-    // missing: written at start
+    // missing (written at start), or in a directory checked below
   }
-  const problem = untrustedDirectory(dirname(path));
-  return problem === undefined ? undefined : `${path}: ${problem}`;
-}
-
-function trackFileProblem(path: string): string | undefined {
-  try {
-    if (lstatSync(path).isDirectory()) return `${path} is a directory`;
-  } catch {
-    // missing, or in a directory checked below
-  }
-  const problem = untrustedPlace(dirname(path));
+  const problem = untrusted(dirname(path));
   return problem === undefined ? undefined : `${path}: ${problem}`;
 }
