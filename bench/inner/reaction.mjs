@@ -87,6 +87,32 @@ const TOOLS = {
     ],
     ready: /at start/,
   }),
+  // ifdepd with 10 `ifdepd monitor --json` clients that never read (bench/tools/stalled-monitors.mjs).
+  'ifdepd-monitored': () => {
+    const sock = join(dir, 'monitored.sock');
+    return {
+      argv: [
+        'sh',
+        '-c',
+        `(sleep 1; exec "$0" ${new URL('../tools/stalled-monitors.mjs', import.meta.url).pathname} ${sock} 10) & exec "$0" "$@"`,
+        process.execPath,
+        ...cfg.nodeFlags,
+        cli,
+        '-S',
+        src,
+        '-D',
+        dests.join(':'),
+        '--down-delay',
+        '0',
+        '--up-delay',
+        '0',
+        '--control-socket',
+        sock,
+      ],
+      ready: /at start/,
+      wait: 1500,
+    };
+  },
   'floor-node': () => ({ argv: [process.execPath, new URL('../floor-reactor.mjs', import.meta.url).pathname, src, 'each', join(dir, 'dests.txt')], ready: /ready/ }),
   'ifdepd-protodown': () => {
     const conf = join(dir, 'ifdepd-protodown.conf');

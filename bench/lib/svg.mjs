@@ -6,6 +6,7 @@ const COLORS = {
   ifdepd: '#1f77b4',
   'ifdepd-protodown': '#6baed6',
   'ifdepd-scraped': '#17becf',
+  'ifdepd-monitored': '#9edae5',
   'floor-node': '#7f7f7f',
   'floor-group': '#bdbdbd',
   'floor-protodown': '#d9d9d9',
