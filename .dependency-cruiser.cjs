@@ -10,6 +10,7 @@
  *   config   the configuration file                             } never one another
  *   control  the control socket: protocol, server, client       }
  *   systemd  the service manager: sd_notify readiness, watchdog  }
+ *   metrics  Prometheus: the exporter, /metrics, the textfile    }
  *   daemon   the composition root: wires kernel -> core -> act, signals
  *   cli      the command line: entry, options, client commands, start-up
  *   demo     `ifdepd demo`, loaded only by a dynamic import
@@ -24,6 +25,7 @@ const MAY_USE = {
   config: ['base', 'core', 'logging'],
   control: ['base', 'core', 'logging'],
   systemd: ['base', 'core', 'logging'],
+  metrics: ['base', 'core', 'logging'],
   demo: ['base', 'core'],
 };
 

@@ -111,15 +111,15 @@ await suite('reaction', async () => {
   // (the source's own carrier event waits behind them): few trials.
   const plan = QUICK
     ? [
-        { n: 1, tools: [t('ifdepd', 10), t('floor-node', 10), t('ip-monitor-sh', 10), t('netplug', 10), t('ifplugd-100ms', 10, { jitter: 100 }), t('keepalived', 3, { upTimeout: 10000 })] },
+        { n: 1, tools: [t('ifdepd', 10), t('ifdepd-scraped', 10), t('ifdepd-monitored', 10), t('floor-node', 10), t('ip-monitor-sh', 10), t('netplug', 10), t('ifplugd-100ms', 10, { jitter: 100 }), t('keepalived', 3, { upTimeout: 10000 })] },
         { n: 2, tools: [t('ifdepd-atomic', 10), t('floor-group', 10), t('ifdepd-protodown-atomic', 10), t('floor-group-protodown', 10)] },
         { n: 64, tools: [t('ifdepd', 3), t('floor-node', 3), t('floor-group', 3), t('ifdepd-atomic', 3), t('ifdepd-protodown', 10), t('floor-protodown', 10), t('ifdepd-protodown-atomic', 10), t('floor-group-protodown', 10)] },
         { n: 1024, tools: [t('ifdepd-protodown', 3, big), t('floor-protodown', 3, big), t('ifdepd-protodown-atomic', 3, big), t('floor-group-protodown', 3, big)] },
       ]
     : [
-        { n: 1, tools: [t('ifdepd', 200), t('floor-node', 200), t('ip-monitor-sh', 200), t('netplug', 200), t('ifplugd-100ms', 100, { jitter: 100 }), t('ifplugd', 30, { jitter: 1000 }), t('keepalived', 20, { upTimeout: 10000 })] },
+        { n: 1, tools: [t('ifdepd', 200), t('ifdepd-scraped', 200), t('ifdepd-monitored', 200), t('floor-node', 200), t('ip-monitor-sh', 200), t('netplug', 200), t('ifplugd-100ms', 100, { jitter: 100 }), t('ifplugd', 30, { jitter: 1000 }), t('keepalived', 20, { upTimeout: 10000 })] },
         { n: 2, tools: [t('ifdepd', 200), t('floor-node', 200), t('ifdepd-atomic', 200), t('floor-group', 200), t('ifdepd-protodown-atomic', 200), t('floor-group-protodown', 200)] },
-        { n: 64, tools: [t('ifdepd', 60), t('floor-node', 30), t('floor-group', 20), t('ifdepd-atomic', 20), t('ip-monitor-sh', 20), t('netplug', 20), t('ifplugd-100ms', 20), t('ifdepd-protodown', 200), t('floor-protodown', 200), t('ifdepd-protodown-atomic', 200), t('floor-group-protodown', 200)] },
+        { n: 64, tools: [t('ifdepd', 60), t('ifdepd-scraped', 60), t('ifdepd-monitored', 60), t('floor-node', 30), t('floor-group', 20), t('ifdepd-atomic', 20), t('ip-monitor-sh', 20), t('netplug', 20), t('ifplugd-100ms', 20), t('ifdepd-protodown', 200), t('floor-protodown', 200), t('ifdepd-protodown-atomic', 200), t('floor-group-protodown', 200)] },
         { n: 1024, tools: [t('ifdepd', 8, big), t('floor-node', 4, big), t('floor-group', 4, big), t('ifdepd-atomic', 4, big), t('ifdepd-protodown', 200, big), t('floor-protodown', 100, big), t('ifdepd-protodown-atomic', 20, big), t('floor-group-protodown', 20, big)] },
       ];
   void T;

@@ -57,7 +57,7 @@ done`,
 function atomicConf(action) {
   const conf = join(dir, `ifdepd-${action}-atomic.conf`);
   writeFileSync(conf, `group bench {\n    sources      ${src}\n    destinations "d*"\n    action       ${action}\n    atomic group ${group}\n    down-delay   0\n    up-delay     0\n}\n`);
-  return { argv: [process.execPath, cli, '-f', conf, '--control-socket', join(dir, 'ctl.sock')], ready: /at start/ };
+  return { argv: [process.execPath, ...cfg.nodeFlags, cli, '-f', conf, '--control-socket', join(dir, 'ctl.sock')], ready: /at start/ };
 }
 
 const TOOLS = {
@@ -65,6 +65,54 @@ const TOOLS = {
     argv: [process.execPath, ...cfg.nodeFlags, cli, '-S', src, '-D', dests.join(':'), '--down-delay', '0', '--up-delay', '0'],
     ready: /at start/,
   }),
+  // ifdepd serving /metrics while 16 clients scrape it back to back (bench/tools/scrape-flood.mjs).
+  'ifdepd-scraped': () => ({
+    argv: [
+      'sh',
+      '-c',
+      `"$0" ${new URL('../tools/scrape-flood.mjs', import.meta.url).pathname} 9732 16 & exec "$0" "$@"`,
+      process.execPath,
+      ...cfg.nodeFlags,
+      cli,
+      '-S',
+      src,
+      '-D',
+      dests.join(':'),
+      '--down-delay',
+      '0',
+      '--up-delay',
+      '0',
+      '--metrics-listen',
+      '127.0.0.1:9732',
+    ],
+    ready: /at start/,
+  }),
+  // ifdepd with 10 `ifdepd monitor --json` clients that never read (bench/tools/stalled-monitors.mjs).
+  'ifdepd-monitored': () => {
+    const sock = join(dir, 'monitored.sock');
+    return {
+      argv: [
+        'sh',
+        '-c',
+        `(sleep 1; exec "$0" ${new URL('../tools/stalled-monitors.mjs', import.meta.url).pathname} ${sock} 10) & exec "$0" "$@"`,
+        process.execPath,
+        ...cfg.nodeFlags,
+        cli,
+        '-S',
+        src,
+        '-D',
+        dests.join(':'),
+        '--down-delay',
+        '0',
+        '--up-delay',
+        '0',
+        '--control-socket',
+        sock,
+      ],
+      ready: /at start/,
+      wait: 1500,
+    };
+  },
   'floor-node': () => ({ argv: [process.execPath, new URL('../floor-reactor.mjs', import.meta.url).pathname, src, 'each', join(dir, 'dests.txt')], ready: /ready/ }),
   'ifdepd-protodown': () => {
     const conf = join(dir, 'ifdepd-protodown.conf');

@@ -5,6 +5,8 @@ const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const COLORS = {
   ifdepd: '#1f77b4',
   'ifdepd-protodown': '#6baed6',
+  'ifdepd-scraped': '#17becf',
+  'ifdepd-monitored': '#9edae5',
   'floor-node': '#7f7f7f',
   'floor-group': '#bdbdbd',
   'floor-protodown': '#d9d9d9',

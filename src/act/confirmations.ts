@@ -1,4 +1,5 @@
 import { formatDuration } from '../core/duration.js';
+import { NO_EVENTS, type EventSink } from '../core/events.js';
 import { nameList } from '../core/name-list.js';
 import type { Logger } from '../logging/logger.js';
 import type { Scheduler } from '../core/clock.js';
@@ -26,6 +27,7 @@ export class Confirmations {
   constructor(
     private readonly log: Logger,
     private readonly clock: Pick<Scheduler, 'now'>,
+    private readonly events: EventSink = NO_EVENTS,
   ) {}
 
   expect(group: string, decision: Decision, present: readonly string[], missing: readonly string[]): void {
@@ -45,10 +47,12 @@ export class Confirmations {
       if (t.decision !== decision || !t.waiting.delete(name) || t.waiting.size > 0) continue;
       this.open.delete(group);
       if (!t.wrote) continue;
+      const ms = this.clock.now() - t.at;
       this.log.info(
-        `${group}: ${nameList(t.present)} ${t.decision}, confirmed by the kernel after ${formatDuration(this.clock.now() - t.at)}` +
+        `${group}: ${nameList(t.present)} ${t.decision}, confirmed by the kernel after ${formatDuration(ms)}` +
           (t.missing.length > 0 ? ` (${nameList(t.missing)} missing)` : ''),
       );
+      this.events.emit({ kind: 'confirmed', group, decision: t.decision, ms, destinations: t.present.length });
     }
   }
 

@@ -39,7 +39,7 @@ export class InterfaceActuator implements Actuator {
     private readonly action: InterfaceAction,
     private readonly deps: InterfaceActuatorDeps,
   ) {
-    this.confirmations = new Confirmations(deps.log, deps.scheduler);
+    this.confirmations = new Confirmations(deps.log, deps.scheduler, deps.events);
     const said = new DestinationEvents(action.kind, deps.events, deps.scheduler);
     this.enforcer = new Enforcer({
       action,

@@ -13,6 +13,8 @@ import { quote } from '../core/quote.js';
 import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type ActionSpec, type Config } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
 import { VERSION } from '../base/version.js';
+import { parseListenAddress } from '../config/listen-address.js';
+import type { ListenAddress } from '../core/listen-address.js';
 
 /** Everything the command line asked for, validated. */
 export interface Options {
@@ -92,6 +94,8 @@ export function buildProgram(): Command {
         once(String),
       ),
     )
+    .addOption(new Option('--metrics-listen <address:port>', 'serve Prometheus metrics at http://address:port/metrics (no default)').argParser(once(parseListenAddress)))
+    .addOption(new Option('--metrics-file <path>', "write the metrics to this file (node_exporter's textfile collector)").argParser(once(String)))
     .addOption(new Option('--pidfile <path>', `pidfile (default with -d: ${DEFAULT_PIDFILE})`).argParser(once(String)))
     .addOption(
       new Option(
@@ -124,6 +128,8 @@ interface RawOptions {
   action?: CommandLineAction;
   atomic?: boolean;
   controlSocket?: string;
+  metricsListen?: ListenAddress;
+  metricsFile?: string;
   downDelay?: Millis;
   upDelay?: Millis;
   pidfile?: string;
@@ -166,6 +172,7 @@ function validate(raw: RawOptions): Options {
   if (raw.verbose && raw.quiet) throw usageError('-v and -q exclude each other');
   if (raw.pidfile === '') throw usageError('empty --pidfile path');
   if (raw.controlSocket === '') throw usageError('empty --control-socket path');
+  if (raw.metricsFile === '') throw usageError('empty --metrics-file path');
   if (raw.syslogFormat === 'rfc5424' && (raw.syslog?.transport ?? (raw.daemon ? 'unix' : undefined)) === 'unix') {
     throw usageError('--syslog-format rfc5424 is for udp:// and tcp:// collectors: a local syslog socket takes RFC 3164, as syslog(3) writes it');
   }
@@ -211,8 +218,16 @@ function commandLineConfig(raw: RawOptions): GroupOptions {
       },
     ],
     startupHold: raw.startupHold ?? 0,
+    ...commandLineMetrics(raw),
   };
   return { config, ...(raw.controlSocket !== undefined ? { controlSocket: resolve(raw.controlSocket) } : {}) };
+}
+
+/** --metrics-listen, --metrics-file: for -S/-D; the file has its own settings, which a reload reads. */
+function commandLineMetrics(raw: RawOptions): Pick<Config, 'metrics'> {
+  const file = raw.metricsFile !== undefined ? resolve(raw.metricsFile) : undefined;
+  if (raw.metricsListen === undefined && file === undefined) return {};
+  return { metrics: { ...(raw.metricsListen !== undefined ? { listen: raw.metricsListen } : {}), ...(file !== undefined ? { file } : {}) } };
 }
 
 /** A group whose destination can be its own source would hold itself down for ever. */
@@ -232,6 +247,8 @@ function fileConfig(raw: RawOptions): GroupOptions {
       ['--startup-hold', raw.startupHold],
       ['--action', raw.action],
       ['--atomic', raw.atomic],
+      ['--metrics-listen', raw.metricsListen],
+      ['--metrics-file', raw.metricsFile],
     ] as const
   ).find(([, value]) => value !== undefined);
   if (clash !== undefined) throw usageError(`${clash[0]} cannot be combined with -f: set it in the configuration file`);

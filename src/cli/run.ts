@@ -1,6 +1,7 @@
 import { EX_CANTCREAT, EX_NOPERM, EX_OK, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import { VERSION } from '../base/version.js';
 import { parseOptions, type Options } from './options.js';
+import { reloadingMetrics, startMetrics } from './metrics.js';
 import { loadConfigOffThread } from '../config/reload-worker.js';
 import { ControlServer } from '../control/server.js';
 import { formatDuration } from '../core/duration.js';
@@ -56,8 +57,12 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, events, ...holdFile });
   daemon.supervisor = systemdSupervisor(log);
   const configFile = options.configFile;
-  if (configFile !== undefined) daemon.reloader = () => loadConfigOffThread(configFile);
-  const partial: Running = { daemon, log, sink, ...(pidfile ? { pidfile } : {}), ...(configFile ? { configFile } : {}) };
+  const metrics = await startMetrics(daemon, events, options.config, log).catch((err: unknown) => {
+    pidfile?.release();
+    throw err;
+  });
+  if (configFile !== undefined) daemon.reloader = reloadingMetrics(() => loadConfigOffThread(configFile), metrics, events);
+  const partial: Running = { daemon, log, sink, metrics, ...(pidfile ? { pidfile } : {}), ...(configFile ? { configFile } : {}) };
   installSignals(partial);
   // Everything that can refuse to start does so before the first decision touches an interface.
   const running = options.controlSocket === undefined ? partial : await withControl(partial, options.controlSocket);
@@ -66,6 +71,7 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   } catch (err) {
     daemon.stop();
     void running.control?.close();
+    void metrics.close();
     pidfile?.release();
     // A configuration the kernel's state refuses (an atomic group number in use) says so itself.
     if (err instanceof Fatal) throw err;

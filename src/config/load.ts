@@ -26,6 +26,7 @@ export function configFromText(text: string, file: string, options: TextOptions 
       groups: parsed.groups.map(({ line: _line, lines: _lines, hookLines: _hookLines, ...group }) => group),
       startupHold: parsed.startupHold,
       ...(parsed.controlSocket !== undefined ? { controlSocket: parsed.controlSocket } : {}),
+      ...(parsed.metrics !== undefined ? { metrics: parsed.metrics } : {}),
       file,
     };
   } catch (err) {

@@ -13,8 +13,11 @@ import {
   type DampingSpec,
   type GroupSpec,
   type HookSpec,
+  type MetricsSettings,
   type Policy,
 } from '../core/spec.js';
+import type { ListenAddress } from '../core/listen-address.js';
+import { metricsListen } from './metrics-settings.js';
 import { StatementReader, type Statement } from './statements.js';
 import { absolutePath, action, damping, duration, hook, names, one, policy, unknown } from './values.js';
 
@@ -32,10 +35,13 @@ export interface ParsedConfig {
   readonly groups: readonly ParsedGroup[];
   readonly startupHold: Millis;
   readonly controlSocket?: string;
+  readonly metrics?: MetricsSettings;
+  /** The line of each top-level setting given, by keyword. */
+  readonly lines: Readonly<Record<string, number>>;
 }
 
 const GROUP_SETTINGS = ['sources', 'destinations', 'policy', 'down-delay', 'up-delay', 'damping', 'action', 'hook', 'hook-timeout', 'atomic'];
-const TOP_SETTINGS = ['group', 'startup-hold', 'control-socket'];
+const TOP_SETTINGS = ['group', 'startup-hold', 'control-socket', 'metrics-listen', 'metrics-file'];
 
 /**
  * Parses ifdepd.conf:
@@ -54,27 +60,33 @@ const TOP_SETTINGS = ['group', 'startup-hold', 'control-socket'];
 export function parseConfig(text: string): ParsedConfig {
   const statements = new StatementReader(tokenize(text));
   const groups: ParsedGroup[] = [];
+  const lines: Record<string, number> = {};
   let startupHold: Millis | undefined;
   let controlSocket: string | undefined;
+  let listen: ListenAddress | undefined;
+  let file: string | undefined;
   for (let s = statements.next(); s !== undefined; s = statements.next()) {
-    switch (s.keyword) {
-      case 'group':
-        groups.push(parseGroup(s, statements));
-        break;
-      case 'startup-hold':
-        if (startupHold !== undefined) throw new ConfigSyntaxError(s.line, 'startup-hold given twice');
-        startupHold = duration(s, one(s));
-        break;
-      case 'control-socket':
-        if (controlSocket !== undefined) throw new ConfigSyntaxError(s.line, 'control-socket given twice');
-        controlSocket = absolutePath(s);
-        break;
-      default:
-        throw unknown(s, TOP_SETTINGS, 'at top level');
+    if (s.keyword === 'group') {
+      groups.push(parseGroup(s, statements));
+      continue;
     }
-    if (s.opensBlock && s.keyword !== 'group') throw new ConfigSyntaxError(s.line, `'{' after ${s.keyword}`);
+    if (!TOP_SETTINGS.includes(s.keyword)) throw unknown(s, TOP_SETTINGS, 'at top level');
+    if (lines[s.keyword] !== undefined) throw new ConfigSyntaxError(s.line, `${s.keyword} given twice`);
+    if (s.opensBlock) throw new ConfigSyntaxError(s.line, `'{' after ${s.keyword}`);
+    lines[s.keyword] = s.line;
+    if (s.keyword === 'startup-hold') startupHold = duration(s, one(s));
+    else if (s.keyword === 'control-socket') controlSocket = absolutePath(s);
+    else if (s.keyword === 'metrics-listen') listen = metricsListen(s);
+    else file = absolutePath(s);
   }
-  return { groups, startupHold: startupHold ?? 0, ...(controlSocket !== undefined ? { controlSocket } : {}) };
+  const metrics = { ...(listen !== undefined ? { listen } : {}), ...(file !== undefined ? { file } : {}) };
+  return {
+    groups,
+    startupHold: startupHold ?? 0,
+    ...(controlSocket !== undefined ? { controlSocket } : {}),
+    ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
+    lines,
+  };
 }
 
 interface GroupDraft {

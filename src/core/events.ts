@@ -59,6 +59,8 @@ export type EventBody =
       readonly reason: string;
       /** The reason before the change. */
       readonly was: string;
+      /** Whether it was healthy before: a change of reason alone ("no carrier" to "missing") keeps it. */
+      readonly wasHealthy: boolean;
     }
   /** A destination interface: a write sent, the kernel confirming it, or the write failing. */
   | {
@@ -81,6 +83,8 @@ export type EventBody =
       readonly outcome: 'written' | 'failed';
       readonly error?: string;
     }
+  /** The kernel confirmed a group's decision on the last of its destinations, `ms` after the decision. */
+  | { readonly kind: 'confirmed'; readonly group: string; readonly decision: Decision; readonly ms: number; readonly destinations: number }
   /** An operator hold (`ifdepd hold`). */
   | { readonly kind: 'hold'; readonly group: string; readonly decision: Decision }
   /** A hold released (`ifdepd release`): the decision the group then takes. */

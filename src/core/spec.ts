@@ -1,4 +1,5 @@
 import type { Millis } from './types.js';
+import type { ListenAddress } from './listen-address.js';
 
 /** How many healthy sources a group needs. */
 export type Policy =
@@ -65,11 +66,18 @@ export interface GroupSpec {
   readonly atomic?: AtomicSpec;
 }
 
+/** Where the metrics go (`metrics-listen`, `metrics-file`); neither by default. */
+export interface MetricsSettings {
+  readonly listen?: ListenAddress;
+  readonly file?: string;
+}
+
 export interface Config {
   readonly groups: readonly GroupSpec[];
   /** Destinations are held down this long after ifdepd starts. */
   readonly startupHold: Millis;
   readonly controlSocket?: string;
+  readonly metrics?: MetricsSettings;
   /** The file this came from, if any. */
   readonly file?: string;
 }

@@ -25,6 +25,7 @@ export function emitEvaluation(events: EventSink, g: GroupWatch, ev: Evaluation)
       healthy: c.after.healthy,
       reason: c.after.reason,
       was: c.before.reason,
+      wasHealthy: c.before.healthy,
     });
   }
   if (ev.changed) return emitDecision(events, g, ev.why, ev.bySources ? 'sources' : 'override');

@@ -13,6 +13,8 @@ export interface Running {
   readonly sink: LogSink & { close?(): void };
   readonly pidfile?: Pidfile;
   readonly control?: ControlServer;
+  /** The metrics endpoint and textfile (cli/metrics.ts): closed at exit, the textfile removed. */
+  readonly metrics?: { close(): Promise<void> };
   /** -f: re-read on SIGHUP. */
   readonly configFile?: string;
 }
@@ -70,6 +72,7 @@ export function shutdown(r: Running, code: number): void {
 function stopAndExit(r: Running, code: number): void {
   r.daemon.stop();
   void r.control?.close();
+  void r.metrics?.close();
   r.pidfile?.release();
   const stopping = r.daemon.supervisor.stopping();
   const grace = new Promise((resolve) => setTimeout(resolve, r.sink instanceof StderrSink ? 0 : 100));

@@ -28,6 +28,12 @@ group inside {
 `;
 
 describe('configuration file', () => {
+  it('reads the metrics settings', () => {
+    const c = configFromText('metrics-listen [::1]:9732\nmetrics-file /var/lib/node-exporter/ifdepd.prom\ngroup g {\n sources a\n destinations b\n}\n', FILE);
+    expect(c.metrics).toEqual({ listen: { host: '::1', port: 9732 }, file: '/var/lib/node-exporter/ifdepd.prom' });
+    expect(configFromText('group g {\n sources a\n destinations b\n}\n', FILE).metrics).toBeUndefined();
+  });
+
   it('reads every setting', () => {
     const c = configFromText(FULL, FILE);
     expect(c.startupHold).toBe(30_000);
@@ -75,11 +81,11 @@ describe('configuration file', () => {
   const g = (body: string) => `group g {\n${body}\n}\n`;
   it.each<[string, string, string]>([
     ['empty file', '# nothing\n', `${FILE}:1: no group defined`],
-    ['unknown top-level word', 'startup-hld 5s\n', `${FILE}:1: unknown setting 'startup-hld' at top level (expected group, startup-hold, control-socket)`],
+    ['unknown top-level word', 'startup-hld 5s\n', `${FILE}:1: unknown setting 'startup-hld' at top level (expected group, startup-hold, control-socket, metrics-listen, metrics-file)`],
     ['unknown group setting', g(' sources a\n destinations b\n polcy any'), `${FILE}:4: unknown setting 'polcy' in group g (expected sources, destinations, policy, down-delay, up-delay, damping, action, hook, hook-timeout, atomic)`],
     ['missing brace', 'group g\n sources a\n', `${FILE}:1: group g: '{' missing`],
     ['unclosed group', 'group g {\n sources a\n destinations b\n', `${FILE}:1: group g: '}' missing`],
-    ['stray closing brace', '}\n', `${FILE}:1: unknown setting '}' at top level (expected group, startup-hold, control-socket)`],
+    ['stray closing brace', '}\n', `${FILE}:1: unknown setting '}' at top level (expected group, startup-hold, control-socket, metrics-listen, metrics-file)`],
     ['brace inside a line', g(' sources a }'), `${FILE}:2: '}' must stand on a line of its own`],
     ['nested group', g(' group h {'), `${FILE}:2: group g: '{' after group`],
     ['unterminated string', g(' sources "em0'), `${FILE}:2: unterminated string (a " is missing)`],
@@ -113,6 +119,12 @@ describe('configuration file', () => {
     ['hook without program', g(' sources a\n destinations b\n hook'), `${FILE}:4: expected: hook /path/to/program [ARG...]`],
     ['relative control socket', 'control-socket ifdepd.sock\ngroup g {\n sources a\n destinations b\n}\n', `${FILE}:1: control-socket 'ifdepd.sock' must be an absolute path`],
     ['startup-hold twice', 'startup-hold 1s\nstartup-hold 2s\n', `${FILE}:2: startup-hold given twice`],
+    ['metrics-listen without port', 'metrics-listen 127.0.0.1\n', `${FILE}:1: metrics-listen '127.0.0.1': not ADDRESS:PORT (an IPv6 address in brackets: [::1]:9732)`],
+    ['metrics-listen host name', 'metrics-listen localhost:9732\n', `${FILE}:1: metrics-listen 'localhost:9732': the address is not an IPv4 address (no host names)`],
+    ['metrics-listen IPv6 without brackets', 'metrics-listen ::1:9732\n', `${FILE}:1: metrics-listen '::1:9732': not ADDRESS:PORT (an IPv6 address in brackets: [::1]:9732)`],
+    ['metrics-listen port 0', 'metrics-listen [::1]:0\n', `${FILE}:1: metrics-listen '[::1]:0': port 0 out of range 1-65535`],
+    ['metrics-listen twice', 'metrics-listen 127.0.0.1:1\nmetrics-listen 127.0.0.1:2\n', `${FILE}:2: metrics-listen given twice`],
+    ['metrics-file relative', 'metrics-file ifdepd.prom\n', `${FILE}:1: metrics-file 'ifdepd.prom' must be an absolute path`],
     ['cycle of two', 'group a {\n sources x\n destinations y\n}\ngroup b {\n sources y\n destinations x\n}\n', `${FILE}:1: dependency cycle: a -> b -> a`],
     ['cycle through a glob', 'group a {\n sources up0\n destinations "mid*"\n}\ngroup b {\n sources mid0\n destinations up0\n}\n', `${FILE}:1: dependency cycle: a -> b -> a`],
     ['cycle of three', 'group a {\n sources x\n destinations y\n}\ngroup b {\n sources y\n destinations z\n}\ngroup c {\n sources z\n destinations x\n}\n', `${FILE}:1: dependency cycle: a -> b -> c -> a`],

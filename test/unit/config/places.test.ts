@@ -58,3 +58,27 @@ describe('track file places', () => {
     expect(refusal(track).message).toBe(`${FILE}:8: group lan: track file ${track}: ${theirs} is owned by uid 65534, not root`);
   });
 });
+
+describe('metrics file place', () => {
+  const withMetricsFile = (path: string): string => `group a {\n sources x0\n destinations y0\n}\nmetrics-file ${path}\n`;
+  const refused = (path: string): string => {
+    try {
+      configFromText(withMetricsFile(path), FILE, { checkFiles: true });
+    } catch (err) {
+      expect((err as Fatal).exitCode).toBe(EX_DATAERR);
+      return (err as Fatal).message;
+    }
+    throw new Error(`${path} was accepted`);
+  };
+
+  it('accepts a metrics file in a trusted directory', () => {
+    expect(configFromText(withMetricsFile(join(dir, 'ifdepd.prom')), FILE, { checkFiles: true }).metrics).toEqual({ file: join(dir, 'ifdepd.prom') });
+  });
+
+  it('refuses a directory, a missing directory and one others can write, with file:line', () => {
+    expect(refused(dir)).toBe(`${FILE}:5: metrics-file ${dir} is a directory`);
+    expect(refused(join(dir, 'missing', 'ifdepd.prom'))).toMatch(new RegExp(`^${FILE}:5: metrics-file ${dir}/missing/ifdepd.prom: `));
+    chmodSync(dir, 0o777);
+    expect(refused(join(dir, 'ifdepd.prom'))).toMatch(new RegExp(`^${FILE}:5: metrics-file ${dir}/ifdepd.prom: .*writable`));
+  });
+});

@@ -1,0 +1,106 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { ListenAddress } from '../core/listen-address.js';
+
+/**
+ * The /metrics HTTP server, in a worker thread of its own (started by http-endpoint.ts):
+ * parsing requests and writing answers, however many clients come and however slowly
+ * they read, never takes the event loop that carries every failover. It asks the main
+ * thread for the text at most once per FRESH_MS and serves every scrape meanwhile from
+ * the copy it has.
+ */
+
+/** Scrapers are few; more at once is a flood: Node drops the connections beyond it. */
+const MAX_CONNECTIONS = 16;
+const HEADERS_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** How old a copy of the text may be when it is served. */
+const FRESH_MS = 250;
+/**
+ * Scrapes answered per second, at most (a burst of as many): a Prometheus server scrapes
+ * every 15 s or so. Beyond it, a connection is cut at once: a flood costs this thread,
+ * and the CPUs it shares with the daemon, as little as a request can.
+ */
+const SCRAPES_PER_SECOND = 20;
+
+/** Messages between the threads. */
+export type ToWorker = { readonly kind: 'text'; readonly text: string; readonly contentType: string } | { readonly kind: 'failed'; readonly message: string };
+export type FromWorker =
+  | { readonly kind: 'listening' }
+  | { readonly kind: 'cannot-listen'; readonly message: string }
+  | { readonly kind: 'render' }
+  | { readonly kind: 'warning'; readonly message: string };
+
+export interface ServerData {
+  readonly ifdepdMetricsListen: ListenAddress;
+}
+
+type Waiter = (answer: ToWorker) => void;
+
+function serve(address: ListenAddress, port: NonNullable<typeof parentPort>): void {
+  const send = (m: FromWorker) => port.postMessage(m);
+  let copy: { readonly text: string; readonly contentType: string; readonly at: number } | undefined;
+  const waiting: Waiter[] = [];
+  port.on('message', (m: ToWorker) => {
+    if (m.kind === 'text') copy = { text: m.text, contentType: m.contentType, at: performance.now() };
+    for (const w of waiting.splice(0)) w(m);
+  });
+  const text = (then: Waiter) => {
+    if (copy !== undefined && performance.now() - copy.at < FRESH_MS) return then({ kind: 'text', ...copy });
+    waiting.push(then);
+    if (waiting.length === 1) send({ kind: 'render' });
+  };
+
+  const allowed = tokenBucket(SCRAPES_PER_SECOND);
+  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
+    if (!allowed()) return void req.socket.destroy();
+    answer(req, res, text);
+  });
+  server.maxConnections = MAX_CONNECTIONS;
+  server.maxHeadersCount = 32;
+  server.on('clientError', (_err, socket) => socket.destroy());
+  server.once('error', (err) => send({ kind: 'cannot-listen', message: (err as NodeJS.ErrnoException).code ?? err.message }));
+  server.listen({ host: address.host, port: address.port, exclusive: true }, () => {
+    server.on('error', (err) => send({ kind: 'warning', message: err.message }));
+    send({ kind: 'listening' });
+  });
+}
+
+/** True while fewer than `rate` requests came in the last second (refilled continuously). */
+function tokenBucket(rate: number): () => boolean {
+  let tokens = rate;
+  let at = performance.now();
+  return () => {
+    const now = performance.now();
+    tokens = Math.min(rate, tokens + ((now - at) * rate) / 1000);
+    at = now;
+    if (tokens < 1) return false;
+    tokens -= 1;
+    return true;
+  };
+}
+
+function answer(req: IncomingMessage, res: ServerResponse, text: (then: Waiter) => void): void {
+  const path = (req.url ?? '').split('?')[0];
+  if (path !== '/metrics') return plain(res, 404, 'not found: ifdepd serves /metrics only\n');
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return plain(res, 405, 'method not allowed\n');
+  }
+  text((m) => {
+    if (m.kind === 'failed') return plain(res, 500, 'rendering the metrics failed\n');
+    res.writeHead(200, { 'Content-Type': m.contentType, 'Content-Length': Buffer.byteLength(m.text) });
+    res.end(req.method === 'HEAD' ? undefined : m.text);
+  });
+}
+
+function plain(res: ServerResponse, code: number, body: string): void {
+  res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+const isServerData = (data: unknown): data is ServerData =>
+  typeof data === 'object' && data !== null && typeof (data as Partial<ServerData>).ifdepdMetricsListen === 'object';
+
+if (!isMainThread && parentPort !== null && isServerData(workerData)) serve(workerData.ifdepdMetricsListen, parentPort);
