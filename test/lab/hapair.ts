@@ -108,7 +108,9 @@ export class HaPair {
 
   async startKeepalived(node: Node, xmitBase = true): Promise<void> {
     this.ka[node] = this.lab.keepalived(node, this.config(node, xmitBase));
-    await this.ka[node].waitForLog(/Entering (BACKUP|MASTER|FAULT) STATE/, 10_000);
+    // A VMAC seen down when keepalived creates it: "(LAN) entering FAULT state (interface vrrp.51 down)"
+    // at start-up; a state entered later: "(LAN) Entering FAULT STATE".
+    await this.ka[node].waitForLog(/entering (BACKUP|MASTER|FAULT) state/i, 10_000);
   }
 
   async stopKeepalived(node: Node): Promise<void> {
