@@ -8,6 +8,11 @@ import type { Logger } from '../logging/logger.js';
 
 /** At most one rewrite per this long: a flap storm is not a disk storm. node_exporter reads it at each scrape. */
 const MIN_INTERVAL_MS = 1_000;
+/**
+ * Rewritten at least this often without a change: the ages in it stay true to within it,
+ * and node_textfile_mtime_seconds says whether ifdepd is alive (contrib/prometheus).
+ */
+const REFRESH_MS = 15_000;
 
 export interface FileRenderer {
   render(target: 'file'): Promise<string>;
@@ -16,12 +21,13 @@ export interface FileRenderer {
 
 /**
  * The metrics as a file for node_exporter's textfile collector, on hosts that open no port:
- * rewritten after every change (at most once a second), replaced atomically (a reader sees
+ * rewritten after every change (at most once a second) and every 15 s, replaced atomically (a reader sees
  * the old file or the new one), in a directory checked before each write as for every file
  * root writes. A failure is said once, and again when it works.
  */
 export class MetricsTextFile {
   private timer?: Timer;
+  private refresh?: Timer;
   private lastWrite = -Infinity;
   private writing = false;
   private dirty = false;
@@ -43,7 +49,8 @@ export class MetricsTextFile {
   close(): void {
     this.unwatch();
     this.timer?.cancel();
-    this.timer = undefined;
+    this.refresh?.cancel();
+    this.timer = this.refresh = undefined;
     this.closed = true;
     try {
       unlinkSync(this.path);
@@ -82,6 +89,8 @@ export class MetricsTextFile {
       this.failing = why;
     } finally {
       this.writing = false;
+      this.refresh?.cancel();
+      this.refresh = this.closed ? undefined : this.scheduler.after(REFRESH_MS, () => this.changed());
       if (this.dirty) this.changed();
     }
   }
