@@ -20,6 +20,8 @@ function stall() {
 }
 
 for (let i = 0; i < Number(count); i++) stall();
+// A paused socket does not keep Node running: this does, until SIGTERM.
+setInterval(() => undefined, 60_000);
 process.on('SIGTERM', () => {
   process.stderr.write(`stalled-monitors: cut ${cut} times\n`);
   process.exit(0);
