@@ -34,11 +34,22 @@ export function streamMonitor(
   limits: MonitorLimits = MONITOR_LIMITS,
 ): void {
   socket.setTimeout(0);
+  let corked = false;
   const out: MonitorOut = {
     get writableLength() {
       return socket.writableLength;
     },
     write: (data) => {
+      // The events of a link change are said before its writes to the kernel: held (corked)
+      // until the handler is done, they leave after those writes, as one writev per tick.
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(() => {
+          corked = false;
+          socket.uncork();
+        });
+      }
       socket.write(data);
     },
     cut: (last) => {
