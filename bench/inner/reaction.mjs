@@ -60,55 +60,24 @@ function atomicConf(action) {
   return { argv: [process.execPath, ...cfg.nodeFlags, cli, '-f', conf, '--control-socket', join(dir, 'ctl.sock')], ready: /at start/ };
 }
 
+/** ifdepd -S/-D as the `ifdepd` row runs it, with `extra` options. */
+const cliArgs = (...extra) => [process.execPath, ...cfg.nodeFlags, cli, '-S', src, '-D', dests.join(':'), '--down-delay', '0', '--up-delay', '0', ...extra];
+const tool = (name) => new URL(`../tools/${name}`, import.meta.url).pathname;
+/** The same, with `sidecar` (a shell command; "$0" is node) in its process group: stopped with it. */
+const withSidecar = (sidecar, argv) => ['sh', '-c', `${sidecar} & exec "$0" "$@"`, ...argv];
+
 const TOOLS = {
-  ifdepd: () => ({
-    argv: [process.execPath, ...cfg.nodeFlags, cli, '-S', src, '-D', dests.join(':'), '--down-delay', '0', '--up-delay', '0'],
-    ready: /at start/,
-  }),
+  ifdepd: () => ({ argv: cliArgs(), ready: /at start/ }),
   // ifdepd serving /metrics while 16 clients scrape it back to back (bench/tools/scrape-flood.mjs).
   'ifdepd-scraped': () => ({
-    argv: [
-      'sh',
-      '-c',
-      `"$0" ${new URL('../tools/scrape-flood.mjs', import.meta.url).pathname} 9732 16 & exec "$0" "$@"`,
-      process.execPath,
-      ...cfg.nodeFlags,
-      cli,
-      '-S',
-      src,
-      '-D',
-      dests.join(':'),
-      '--down-delay',
-      '0',
-      '--up-delay',
-      '0',
-      '--metrics-listen',
-      '127.0.0.1:9732',
-    ],
+    argv: withSidecar(`"$0" ${tool('scrape-flood.mjs')} 9732 16`, cliArgs('--metrics-listen', '127.0.0.1:9732')),
     ready: /at start/,
   }),
   // ifdepd with 10 `ifdepd monitor --json` clients that never read (bench/tools/stalled-monitors.mjs).
   'ifdepd-monitored': () => {
     const sock = join(dir, 'monitored.sock');
     return {
-      argv: [
-        'sh',
-        '-c',
-        `(sleep 1; exec "$0" ${new URL('../tools/stalled-monitors.mjs', import.meta.url).pathname} ${sock} 10) & exec "$0" "$@"`,
-        process.execPath,
-        ...cfg.nodeFlags,
-        cli,
-        '-S',
-        src,
-        '-D',
-        dests.join(':'),
-        '--down-delay',
-        '0',
-        '--up-delay',
-        '0',
-        '--control-socket',
-        sock,
-      ],
+      argv: withSidecar(`(sleep 1; exec "$0" ${tool('stalled-monitors.mjs')} ${sock} 10)`, cliArgs('--control-socket', sock)),
       ready: /at start/,
       wait: 1500,
     };

@@ -1,34 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Scheduler } from '../../../src/core/clock.js';
 import { Deadlines } from '../../../src/act/deadlines.js';
-
-/** A hand-driven clock that counts the timers it was asked for. */
-function fakeScheduler() {
-  let now = 0;
-  let armed = 0;
-  const pending: Array<{ at: number; call: () => void; live: boolean }> = [];
-  const scheduler: Scheduler = {
-    now: () => now,
-    after(delay, call) {
-      armed++;
-      const t = { at: now + delay, call, live: true };
-      pending.push(t);
-      return { cancel: () => void (t.live = false) };
-    },
-  };
-  const advance = (ms: number) => {
-    const until = now + ms;
-    for (;;) {
-      const next = pending.filter((t) => t.live && t.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (next === undefined) break;
-      now = next.at;
-      next.live = false;
-      next.call();
-    }
-    now = until;
-  };
-  return { scheduler, advance, armed: () => armed, live: () => pending.filter((t) => t.live).length };
-}
+import { fakeScheduler } from '../../support/fake-scheduler.js';
 
 describe('Deadlines', () => {
   it('covers a batch with one timer, and each key gets its full time', () => {

@@ -5,9 +5,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Scheduler } from '../../../src/core/clock.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { MetricsTextFile } from '../../../src/metrics/text-file.js';
+import { fakeScheduler } from '../../support/fake-scheduler.js';
 
 let dir: string;
 beforeEach(() => {
@@ -16,16 +16,7 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function harness() {
-  let now = 0;
-  const pending: Array<{ at: number; call: () => void; live: boolean }> = [];
-  const scheduler: Scheduler = {
-    now: () => now,
-    after(delay, call) {
-      const t = { at: now + delay, call, live: true };
-      pending.push(t);
-      return { cancel: () => void (t.live = false) };
-    },
-  };
+  const { scheduler, advanceAsync: advance } = fakeScheduler();
   let renders = 0;
   let watcher: () => void = () => undefined;
   const logs: string[] = [];
@@ -35,20 +26,6 @@ function harness() {
   };
   const path = join(dir, 'ifdepd.prom');
   const file = new MetricsTextFile(path, renderer, createLogger('normal', { write: (s, t) => logs.push(`${s}: ${t}`) }), scheduler);
-  /** Runs the timers due within `ms`, letting each write's promise settle. */
-  const advance = async (ms: number) => {
-    const until = now + ms;
-    for (;;) {
-      await new Promise((r) => setImmediate(r));
-      const next = pending.filter((t) => t.live && t.at <= until).sort((a, b) => a.at - b.at)[0];
-      if (next === undefined) break;
-      now = next.at;
-      next.live = false;
-      next.call();
-    }
-    now = until;
-    await new Promise((r) => setImmediate(r));
-  };
   return { file, path, logs, advance, change: () => watcher(), renders: () => renders };
 }
 
