@@ -135,6 +135,7 @@ async function withControl(r: Running, path: string): Promise<Running> {
     return running;
   } catch (err) {
     r.daemon.stop();
+    void r.metrics?.close();
     r.pidfile?.release();
     throw new Fatal(`control socket ${path}: ${(err as Error).message}`, EX_CANTCREAT);
   }
