@@ -2,23 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { AtomicMembership } from '../../../src/act/atomic-group.js';
 import { ATOMIC_RANGE } from '../../../src/core/atomic.js';
 import type { LinkTable } from '../../../src/core/link-table.js';
-import type { GroupSpec } from '../../../src/core/spec.js';
 import type { LinkState } from '../../../src/core/types.js';
 import { createLogger, type Severity } from '../../../src/logging/logger.js';
 import { link, table } from '../../support/links.js';
+import { atomicSpec } from '../../support/specs.js';
 
 const N = ATOMIC_RANGE.first;
 
-const spec = (destinations: string[]): GroupSpec => ({
-  name: 'uplink',
-  sources: ['em0'],
-  destinations,
-  policy: { kind: 'all' },
-  delays: { down: 0, up: 0 },
-  action: { kind: 'admin' },
-  hooks: [],
-  atomic: {},
-});
+const spec = (destinations: string[]) => atomicSpec('uplink', destinations);
 
 /** The kernel: requests are recorded and ACKed; the table follows, as the notification would. */
 function harness(...links: LinkState[]) {

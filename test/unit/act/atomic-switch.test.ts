@@ -3,23 +3,14 @@ import { AtomicMembership } from '../../../src/act/atomic-group.js';
 import { atomicAction } from '../../../src/act/atomic-switch.js';
 import type { InterfaceAction } from '../../../src/act/interface-action.js';
 import { ATOMIC_RANGE } from '../../../src/core/atomic.js';
-import type { GroupSpec } from '../../../src/core/spec.js';
 import type { Decision, LinkState } from '../../../src/core/types.js';
 import type { Wanted } from '../../../src/core/wanted.js';
 import { createLogger, type Severity } from '../../../src/logging/logger.js';
 import { link, table } from '../../support/links.js';
+import { atomicSpec } from '../../support/specs.js';
 
 const N = ATOMIC_RANGE.first;
-const spec: GroupSpec = {
-  name: 'uplink',
-  sources: ['em0'],
-  destinations: ['vrrp*'],
-  policy: { kind: 'all' },
-  delays: { down: 0, up: 0 },
-  action: { kind: 'admin' },
-  hooks: [],
-  atomic: {},
-};
+const spec = atomicSpec('uplink', ['vrrp*']);
 
 function harness(...links: LinkState[]) {
   const t = table(...links);
