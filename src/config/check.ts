@@ -2,7 +2,7 @@ import { isGlob } from '../core/patterns.js';
 import { quote } from '../core/quote.js';
 import { ConfigSyntaxError } from './lexer.js';
 import { findCycle } from './cycles.js';
-import { MAX_GLOBS, MAX_GROUPS, MAX_NAMES } from './limits.js';
+import { MAX_GLOBS, MAX_GROUPS, MAX_NAMES, MAX_PINGS, MAX_PROBES } from './limits.js';
 import type { ParsedConfig, ParsedGroup } from './parser.js';
 
 /** Checks what a single line cannot show: counts, and how settings and groups relate. */
@@ -37,7 +37,16 @@ export function checkConfig(config: ParsedConfig): void {
 function checkTotals(groups: readonly ParsedGroup[]): void {
   let names = 0;
   let globs = 0;
+  let probes = 0;
+  let pings = 0;
   for (const g of groups) {
+    for (const p of g.probes ?? []) {
+      if (p.kind === 'ping') pings += 1;
+      else probes += 1;
+      const line = g.lines[p.kind] ?? g.line;
+      if (pings > MAX_PINGS) throw new ConfigSyntaxError(line, `more than ${MAX_PINGS} ping sources in the file`);
+      if (probes > MAX_PROBES) throw new ConfigSyntaxError(line, `more than ${MAX_PROBES} route and address sources in the file`);
+    }
     for (const list of ['sources', 'destinations'] as const) {
       names += g[list].length;
       globs += g[list].filter(isGlob).length;
@@ -50,13 +59,14 @@ function checkTotals(groups: readonly ParsedGroup[]): void {
 
 function checkGroup(g: ParsedGroup): void {
   const fail = (line: number | undefined, message: string) => new ConfigSyntaxError(line ?? g.line, `group ${g.name}: ${message}`);
-  if (g.sources.length === 0) throw fail(g.line, 'no sources');
+  const probes = g.probes?.length ?? 0;
+  if (g.sources.length === 0 && probes === 0) throw fail(g.line, 'no sources (sources, route, address or ping)');
   if (g.action.kind === 'track-file') {
     if (g.destinations.length > 0) throw fail(g.lines.destinations, 'keepalived-track-file changes no interface: remove destinations');
   } else if (g.destinations.length === 0) {
     throw fail(g.line, 'no destinations');
   }
-  if (g.policy.kind === 'min' && g.sources.every((s) => !isGlob(s)) && g.policy.count > g.sources.length) {
-    throw fail(g.lines.policy, `policy min ${g.policy.count} can never be met with ${g.sources.length} source(s)`);
+  if (g.policy.kind === 'min' && g.sources.every((s) => !isGlob(s)) && g.policy.count > g.sources.length + probes) {
+    throw fail(g.lines.policy, `policy min ${g.policy.count} can never be met with ${g.sources.length + probes} source(s)`);
   }
 }

@@ -21,6 +21,10 @@ export const MAX_NAMES_PER_LIST = 1024;
 export const MAX_NAMES = 512;
 /** Glob patterns in the whole file: each is compared with every name by the cycle check. */
 export const MAX_GLOBS = 64;
+/** Route and address sources of all groups together. */
+export const MAX_PROBES = 256;
+/** Ping sources of all groups together: each is a process of its own. */
+export const MAX_PINGS = 32;
 
 /** "1 MiB" for 1048576. */
 export const describeBytes = (bytes: number): string =>

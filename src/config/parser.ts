@@ -18,6 +18,8 @@ import {
 } from '../core/spec.js';
 import type { ListenAddress } from '../core/listen-address.js';
 import { metricsListen } from './metrics-settings.js';
+import { addressProbe, pingProbe, routeProbe } from './probes.js';
+import { probeName, type ProbeSpec } from '../core/probes/spec.js';
 import { StatementReader, type Statement } from './statements.js';
 import { absolutePath, action, damping, duration, hook, names, one, policy, unknown } from './values.js';
 
@@ -40,7 +42,7 @@ export interface ParsedConfig {
   readonly lines: Readonly<Record<string, number>>;
 }
 
-const GROUP_SETTINGS = ['sources', 'destinations', 'policy', 'down-delay', 'up-delay', 'damping', 'action', 'hook', 'hook-timeout', 'atomic'];
+const GROUP_SETTINGS = ['sources', 'route', 'address', 'ping', 'destinations', 'policy', 'down-delay', 'up-delay', 'damping', 'action', 'hook', 'hook-timeout', 'atomic'];
 const TOP_SETTINGS = ['group', 'startup-hold', 'control-socket', 'metrics-listen', 'metrics-file'];
 
 /**
@@ -91,6 +93,7 @@ export function parseConfig(text: string): ParsedConfig {
 
 interface GroupDraft {
   sources?: string[];
+  probes: ProbeSpec[];
   destinations?: string[];
   policy?: Policy;
   down?: Millis;
@@ -110,7 +113,7 @@ function parseGroup(head: Statement, statements: StatementReader): ParsedGroup {
   // Checked first: every later message names the group.
   if (!GROUP_NAME.test(name)) throw new ConfigSyntaxError(head.line, `group name ${quote(name)} must be 1-64 letters, digits, '_', '.' or '-'`);
   if (!head.opensBlock) throw new ConfigSyntaxError(head.line, `group ${name}: '{' missing`);
-  const draft: GroupDraft = { hooks: [], lines: {}, hookLines: [] };
+  const draft: GroupDraft = { probes: [], hooks: [], lines: {}, hookLines: [] };
   for (;;) {
     const s = statements.next();
     if (s === undefined) throw new ConfigSyntaxError(head.line, `group ${name}: '}' missing`);
@@ -128,6 +131,7 @@ function parseGroup(head: Statement, statements: StatementReader): ParsedGroup {
     hookLines: draft.hookLines,
     name,
     sources: draft.sources ?? [],
+    ...(draft.probes.length > 0 ? { probes: draft.probes } : {}),
     destinations: draft.destinations ?? [],
     policy: draft.policy ?? { kind: 'all' },
     delays: { down: draft.down ?? parseDuration(DEFAULT_DOWN_DELAY), up: draft.up ?? parseDuration(DEFAULT_UP_DELAY) },
@@ -148,6 +152,12 @@ function parseSetting(group: string, s: Statement, d: GroupDraft): void {
       twice(d.sources);
       d.sources = names(group, s);
       return bothWays(group, s, d);
+    case 'route':
+      return addProbe(group, s, d, routeProbe(group, s));
+    case 'address':
+      return addProbe(group, s, d, addressProbe(group, s));
+    case 'ping':
+      return addProbe(group, s, d, pingProbe(group, s));
     case 'destinations':
       twice(d.destinations);
       d.destinations = names(group, s);
@@ -188,6 +198,13 @@ function parseSetting(group: string, s: Statement, d: GroupDraft): void {
     default:
       throw unknown(s, GROUP_SETTINGS, `in group ${group}`);
   }
+}
+
+/** The same probe twice in a group would count twice under `min N`. */
+function addProbe(group: string, s: Statement, d: GroupDraft, probe: ProbeSpec): void {
+  const name = probeName(probe);
+  if (d.probes.some((p) => probeName(p) === name)) throw new ConfigSyntaxError(s.line, `group ${group}: ${quote(name)} is given twice`);
+  d.probes.push(probe);
 }
 
 /** A name both a source and a destination would hold its group down for ever. */

@@ -57,7 +57,8 @@ function history(g: GroupStatus): string {
 
 function sourceLine(src: SourceStatus): string {
   const index = src.ifindex === undefined ? '' : `  (ifindex ${src.ifindex})`;
-  return `${src.name}: ${src.healthy ? 'ok' : 'FAILED'}, ${src.reason}${index}`;
+  const evidence = src.evidence === undefined ? '' : `; ${src.evidence}`;
+  return `${src.name}: ${src.healthy ? 'ok' : 'FAILED'}, ${src.reason}${evidence}${index}`;
 }
 
 function destinations(dests: readonly DestinationStatus[]): string {

@@ -1,6 +1,7 @@
 import type { DelayName } from './debounce.js';
 import type { Severity } from './explain.js';
 import type { Decision, Millis } from './types.js';
+import type { SourceKind } from './probes/spec.js';
 
 /**
  * What happens in the daemon, as typed events: one vocabulary for `ifdepd monitor` and
@@ -54,9 +55,11 @@ export type EventBody =
       readonly kind: 'source';
       readonly group: string;
       readonly name: string;
-      readonly sourceKind: 'interface';
+      readonly sourceKind: SourceKind;
       readonly healthy: boolean;
       readonly reason: string;
+      /** A probe's evidence: "since 12:03:04 via 192.0.2.1", "last reply 12:03:04.512, rtt 0.4 ms, ...". */
+      readonly evidence?: string;
       /** The reason before the change. */
       readonly was: string;
       /** Whether it was healthy before: a change of reason alone ("no carrier" to "missing") keeps it. */

@@ -2,15 +2,19 @@ import type { GroupSpec } from './spec.js';
 import { initialDamping, flap, releaseAt, settle, type DampingState } from './damping.js';
 import { delayFor, delayName, initialDebounce, step, type Debounce, type Pending, type Step } from './debounce.js';
 import { formatDuration } from './duration.js';
-import { sourceHealth, type SourceHealth } from './health.js';
+import type { SourceHealth } from './health.js';
 import type { LinkLookup } from './link-table.js';
 import { namePattern, type NamePattern } from './patterns.js';
 import { groupHealth, type GroupHealth } from './policy.js';
+import { NO_PROBES, type ProbeView } from './probes/health.js';
+import type { SourceKind } from './probes/spec.js';
+import { SourceSet } from './sources.js';
 import type { Decision, Millis } from './types.js';
 
 /** One source whose health changed since the previous evaluation. */
 export interface SourceChange {
   readonly name: string;
+  readonly kind: SourceKind;
   readonly before: SourceHealth;
   readonly after: SourceHealth;
 }
@@ -51,6 +55,8 @@ const targetOf = (health: GroupHealth): Decision => (health.healthy ? 'up' : 'do
  * start-up hold, and an operator's hold. It does no I/O.
  */
 export class GroupWatch {
+  readonly sourceSet: SourceSet;
+  /** Every interface name a verdict of this group reads: sources and the probes' devices. */
   readonly sourcePatterns: readonly NamePattern[];
   readonly destinationPatterns: readonly NamePattern[];
   private sources: ReadonlyMap<string, SourceHealth>;
@@ -68,11 +74,14 @@ export class GroupWatch {
     links: LinkLookup,
     now: Millis,
     private readonly startupHoldUntil: Millis = now,
+    /** What the route, address and ping adapters last saw; read at every evaluation. */
+    private readonly probes: ProbeView = NO_PROBES,
   ) {
-    this.sourcePatterns = spec.sources.map(namePattern);
+    this.sourceSet = new SourceSet(spec);
+    this.sourcePatterns = this.sourceSet.watched;
     this.destinationPatterns = spec.destinations.map(namePattern);
     this.sources = this.readSources(links);
-    this.health = groupHealth(spec.policy, this.sources);
+    this.health = groupHealth(spec.policy, this.sources, this.sourceSet.carrierOnly);
     this.debounce = initialDebounce(targetOf(this.health));
     if (spec.damping) this.damping = initialDamping(now);
     this.current = this.override(now)?.decision ?? this.debounce.decision;
@@ -138,12 +147,12 @@ export class GroupWatch {
     const previous = this.sources;
     const wasHealthy = this.health.healthy;
     this.sources = this.readSources(links);
-    this.health = groupHealth(this.spec.policy, this.sources);
+    this.health = groupHealth(this.spec.policy, this.sources, this.sourceSet.carrierOnly);
     if (wasHealthy && !this.health.healthy) {
       this.counters.flaps += 1;
       if (this.damping && this.spec.damping) this.damping = flap(this.damping, this.spec.damping, now);
     }
-    return this.decide(now, diffSources(previous, this.sources));
+    return this.decide(now, diffSources(previous, this.sources, this.sourceSet));
   }
 
   /** An operator's hold: the decision is `decision` until release(). */
@@ -224,23 +233,13 @@ export class GroupWatch {
     return undefined;
   }
 
-  /** Literal sources by name; a glob stands for every interface it matches now. */
+  /** The sources as they read now, without evaluating: for a probe's live evidence. */
+  readNow(links: LinkLookup): ReadonlyMap<string, SourceHealth> {
+    return this.readSources(links);
+  }
+
   private readSources(links: LinkLookup): ReadonlyMap<string, SourceHealth> {
-    const sources = new Map<string, SourceHealth>();
-    for (const pattern of this.sourcePatterns) {
-      if (pattern.literal) {
-        sources.set(pattern.text, sourceHealth(links.byName(pattern.text)));
-        continue;
-      }
-      let matched = false;
-      for (const link of links.all()) {
-        if (!pattern.matches(link.name)) continue;
-        matched = true;
-        sources.set(link.name, sourceHealth(link));
-      }
-      if (!matched) sources.set(pattern.text, { healthy: false, reason: 'missing' });
-    }
-    return sources;
+    return this.sourceSet.read(links, this.probes);
   }
 }
 
@@ -253,11 +252,12 @@ function earliest(a: Millis | undefined, b: Millis | undefined): Millis | undefi
 function diffSources(
   before: ReadonlyMap<string, SourceHealth>,
   after: ReadonlyMap<string, SourceHealth>,
+  set: SourceSet,
 ): SourceChange[] {
   const changes: SourceChange[] = [];
   for (const [name, now] of after) {
     const was = before.get(name);
-    if (was !== undefined && was.reason !== now.reason) changes.push({ name, before: was, after: now });
+    if (was !== undefined && was.reason !== now.reason) changes.push({ name, kind: set.kindOf(name), before: was, after: now });
   }
   return changes;
 }

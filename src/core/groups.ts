@@ -2,6 +2,7 @@ import { destinationIndex, sourceIndex } from './claims.js';
 import type { Scheduler, Timer } from './clock.js';
 import { GroupWatch, type Evaluation } from './group.js';
 import type { LinkLookup } from './link-table.js';
+import { NO_PROBES, type ProbeView } from './probes/health.js';
 import type { GroupSpec } from './spec.js';
 import type { Decision, Millis } from './types.js';
 
@@ -31,6 +32,7 @@ export class Groups {
     private readonly scheduler: Scheduler,
     private readonly startupHoldUntil: Millis,
     private readonly decided: Decided,
+    private readonly probes: ProbeView = NO_PROBES,
   ) {}
 
   get all(): readonly GroupWatch[] {
@@ -43,7 +45,7 @@ export class Groups {
    */
   start(specs: readonly GroupSpec[], restoredHolds: ReadonlyMap<string, Decision> = new Map()): readonly GroupWatch[] {
     const now = this.scheduler.now();
-    this.list = specs.map((spec) => new GroupWatch(spec, this.links, now, this.startupHoldUntil));
+    this.list = specs.map((spec) => new GroupWatch(spec, this.links, now, this.startupHoldUntil, this.probes));
     for (const g of this.list) {
       const held = restoredHolds.get(g.spec.name);
       if (held !== undefined) g.restoreHold(held);
@@ -58,7 +60,7 @@ export class Groups {
     const previous = new Map(this.list.map((g) => [g.spec.name, g]));
     const added: GroupWatch[] = [];
     const next = specs.map((spec) => {
-      const watch = new GroupWatch(spec, this.links, now, this.startupHoldUntil);
+      const watch = new GroupWatch(spec, this.links, now, this.startupHoldUntil, this.probes);
       const old = previous.get(spec.name);
       if (old !== undefined) watch.inherit(old, now);
       else added.push(watch);
@@ -76,6 +78,12 @@ export class Groups {
     const index = sourceIndex(this.list);
     for (const name of names) for (const g of index.groupsOf(name)) touched.add(g);
     for (const g of touched) this.evaluate(g);
+  }
+
+  /** The groups with any of these probes (by name) look at their sources again. */
+  probesChanged(names: Iterable<string>): void {
+    const wanted = new Set(names);
+    for (const g of this.list) if ([...g.sourceSet.probes.keys()].some((n) => wanted.has(n))) this.evaluate(g);
   }
 
   evaluateAll(): void {

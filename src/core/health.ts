@@ -1,9 +1,13 @@
 import type { LinkState } from './types.js';
 
 /** Whether one source counts as working, and in words an operator reads why not. */
-export type SourceHealth =
-  | { readonly healthy: true; readonly reason: 'has carrier' }
-  | { readonly healthy: false; readonly reason: string };
+export interface SourceHealth {
+  readonly healthy: boolean;
+  /** "has carrier", "no carrier", "missing"; for probes "present", "absent", "answers", "3 answers missed"... */
+  readonly reason: string;
+  /** A probe's last evidence: "since 12:03:04 via 192.0.2.1 dev eth0", "last reply 12:03:04.512, rtt 0.4 ms, ...". */
+  readonly evidence?: string;
+}
 
 const HEALTHY: SourceHealth = { healthy: true, reason: 'has carrier' };
 
@@ -34,7 +38,18 @@ export function describeLoss(health: SourceHealth): string {
       return 'went admin down';
     case 'missing':
       return 'is missing';
+    case 'next hop down':
+      return 'has no live next hop';
+    case 'no verdict yet':
+      return 'has no verdict yet';
+    case 'dadfailed':
+      return 'failed duplicate address detection';
     default:
       return `is ${health.reason}`;
   }
+}
+
+/** "em0 lost carrier", "ping 192.0.2.1 dev eth0: 3 answers missed": one failing source in words. */
+export function describeFailure(name: string, health: SourceHealth): string {
+  return health.reason.endsWith(' missed') ? `${name}: ${health.reason}` : `${name} ${describeLoss(health)}`;
 }

@@ -3,6 +3,7 @@ import type { IfIndex, LinkState } from './types.js';
 /** Read access to the kernel's interfaces as last seen, by name. */
 export interface LinkLookup {
   byName(name: string): LinkState | undefined;
+  get(index: IfIndex): LinkState | undefined;
   /** Every interface, for glob patterns. */
   all(): Iterable<LinkState>;
 }

@@ -1,5 +1,5 @@
 import type { Policy } from './spec.js';
-import { describeLoss, type SourceHealth } from './health.js';
+import { describeFailure, type SourceHealth } from './health.js';
 
 /** The verdict on a whole group of sources, with the words that explain it. */
 export interface GroupHealth {
@@ -13,20 +13,21 @@ export interface GroupHealth {
  * any: one healthy source is enough (systemd-networkd BindCarrier=);
  * min N: N healthy sources (switches' N-of-M link-state tracking).
  */
-export function groupHealth(policy: Policy, sources: ReadonlyMap<string, SourceHealth>): GroupHealth {
+export function groupHealth(policy: Policy, sources: ReadonlyMap<string, SourceHealth>, carrierOnly = true): GroupHealth {
+  const [have, has] = carrierOnly ? ['have carrier', 'has carrier'] : ['are healthy', 'is healthy'];
   const all = [...sources];
   const failing = all.filter(([, h]) => !h.healthy);
-  const lost = failing.map(([name, h]) => `${name} ${describeLoss(h)}`).join(', ');
+  const lost = failing.map(([name, h]) => describeFailure(name, h)).join(', ');
   const healthy = all.length - failing.length;
   // A glob may match fewer interfaces than `min N` needs, all of them healthy: not enough.
   const enough = policy.kind !== 'min' || healthy >= policy.count;
-  if (failing.length === 0 && all.length > 0 && enough) return { healthy: true, reason: 'all sources have carrier' };
-  const tally = `${healthy} of ${all.length} sources have carrier`;
+  if (failing.length === 0 && all.length > 0 && enough) return { healthy: true, reason: `all sources ${have}` };
+  const tally = `${healthy} of ${all.length} sources ${have}`;
   switch (policy.kind) {
     case 'all':
       return { healthy: false, reason: lost };
     case 'any':
-      return healthy > 0 ? { healthy: true, reason: tally } : { healthy: false, reason: `no source has carrier: ${lost}` };
+      return healthy > 0 ? { healthy: true, reason: tally } : { healthy: false, reason: `no source ${has}: ${lost}` };
     case 'min':
       return healthy >= policy.count
         ? { healthy: true, reason: `${tally} (min ${policy.count})` }

@@ -1,5 +1,6 @@
 import type { Millis } from './types.js';
 import type { ListenAddress } from './listen-address.js';
+import type { ProbeSpec } from './probes/spec.js';
 
 /** How many healthy sources a group needs. */
 export type Policy =
@@ -57,6 +58,8 @@ export interface GroupSpec {
   readonly name: string;
   /** Interface names or glob patterns (vrrp.*, eth[0-3]). */
   readonly sources: readonly string[];
+  /** Routes, addresses and pings (`route`, `address`, `ping` lines); none with -S. */
+  readonly probes?: readonly ProbeSpec[];
   readonly destinations: readonly string[];
   readonly policy: Policy;
   readonly delays: Delays;

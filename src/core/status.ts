@@ -2,6 +2,7 @@ import { releaseAt } from './damping.js';
 import { delayName, type DelayName } from './debounce.js';
 import type { GroupWatch } from './group.js';
 import type { LinkLookup } from './link-table.js';
+import type { SourceKind } from './probes/spec.js';
 import { describeAction, describePolicy } from './spec.js';
 import type { Decision, Millis } from './types.js';
 
@@ -11,9 +12,13 @@ import type { Decision, Millis } from './types.js';
  */
 export interface SourceStatus {
   readonly name: string;
+  /** interface, route, address or ping */
+  readonly kind: SourceKind;
   readonly healthy: boolean;
-  /** "has carrier", "no carrier", "missing", "operstate dormant", ... */
+  /** "has carrier", "no carrier", "missing", "operstate dormant"; "present", "absent", "answers", "3 answers missed"... */
   readonly reason: string;
+  /** A probe's last evidence, as of now: "since 12:03:04 via 192.0.2.1 dev eth0". */
+  readonly evidence?: string;
   readonly ifindex?: number;
 }
 
@@ -114,12 +119,20 @@ export function groupStatus(g: GroupWatch, links: LinkLookup, now: Millis): Grou
     transitions: g.counters.transitions,
     flaps: g.counters.flaps,
     ...(last !== undefined ? { lastTransitionAgoMs: Math.round(now - last) } : {}),
-    sources: [...g.sourceHealths].map(([name, h]) => {
-      const link = links.byName(name);
-      return { name, healthy: h.healthy, reason: h.reason, ...(link ? { ifindex: link.index } : {}) };
-    }),
+    sources: sourcesOf(g, links),
     destinations: spec.action.kind === 'track-file' ? [spec.action.path] : spec.destinations,
   };
+}
+
+/** As last decided on; a probe's evidence (its last reply) as of now. */
+function sourcesOf(g: GroupWatch, links: LinkLookup): SourceStatus[] {
+  const live = g.sourceSet.carrierOnly ? undefined : g.readNow(links);
+  return [...g.sourceHealths].map(([name, h]) => {
+    const kind = g.sourceSet.kindOf(name);
+    const link = kind === 'interface' ? links.byName(name) : undefined;
+    const evidence = live?.get(name)?.evidence ?? h.evidence;
+    return { name, kind, healthy: h.healthy, reason: h.reason, ...(evidence ? { evidence } : {}), ...(link ? { ifindex: link.index } : {}) };
+  });
 }
 
 function pendingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'pending'> {

@@ -34,7 +34,7 @@ function setGroup(m: MetricFamilies, g: GroupStatus): void {
   for (const direction of ['up', 'down']) m.groupTransitions.inc({ group: g.name, direction }, 0);
   m.hookRuns.inc({ group: g.name, result: 'ok' }, 0);
   for (const s of g.sources) {
-    const labels = { group: g.name, source: s.name, kind: 'interface' };
+    const labels = { group: g.name, source: s.name, kind: s.kind };
     m.sourceHealthy.set(labels, bit(s.healthy));
     m.sourceFlaps.inc(labels, 0);
   }

@@ -82,7 +82,7 @@ describe('configuration file', () => {
   it.each<[string, string, string]>([
     ['empty file', '# nothing\n', `${FILE}:1: no group defined`],
     ['unknown top-level word', 'startup-hld 5s\n', `${FILE}:1: unknown setting 'startup-hld' at top level (expected group, startup-hold, control-socket, metrics-listen, metrics-file)`],
-    ['unknown group setting', g(' sources a\n destinations b\n polcy any'), `${FILE}:4: unknown setting 'polcy' in group g (expected sources, destinations, policy, down-delay, up-delay, damping, action, hook, hook-timeout, atomic)`],
+    ['unknown group setting', g(' sources a\n destinations b\n polcy any'), `${FILE}:4: unknown setting 'polcy' in group g (expected sources, route, address, ping, destinations, policy, down-delay, up-delay, damping, action, hook, hook-timeout, atomic)`],
     ['missing brace', 'group g\n sources a\n', `${FILE}:1: group g: '{' missing`],
     ['unclosed group', 'group g {\n sources a\n destinations b\n', `${FILE}:1: group g: '}' missing`],
     ['stray closing brace', '}\n', `${FILE}:1: unknown setting '}' at top level (expected group, startup-hold, control-socket, metrics-listen, metrics-file)`],
@@ -92,7 +92,7 @@ describe('configuration file', () => {
     ['group without name', 'group {\n}\n', `${FILE}:1: expected: group NAME {`],
     ['bad group name', 'group "a b" {\n sources x\n destinations y\n}\n', `${FILE}:1: group name 'a b' must be 1-64 letters, digits, '_', '.' or '-'`],
     ['duplicate group', `${g(' sources a\n destinations b')}${g(' sources c\n destinations d')}`, `${FILE}:5: group g is already defined on line 1`],
-    ['no sources', g(' destinations b'), `${FILE}:1: group g: no sources`],
+    ['no sources', g(' destinations b'), `${FILE}:1: group g: no sources (sources, route, address or ping)`],
     ['no destinations', g(' sources a'), `${FILE}:1: group g: no destinations`],
     ['empty list', g(' sources'), `${FILE}:2: sources: no interfaces listed`],
     ['setting twice', g(' sources a\n sources b'), `${FILE}:3: group g: sources given twice`],

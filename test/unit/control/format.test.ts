@@ -17,8 +17,8 @@ const uplink: GroupStatus = {
   flaps: 1,
   lastTransitionAgoMs: 7_380_000,
   sources: [
-    { name: 'em0', healthy: false, reason: 'no carrier', ifindex: 2 },
-    { name: 'em9', healthy: false, reason: 'missing' },
+    { name: 'em0', kind: 'interface', healthy: false, reason: 'no carrier', ifindex: 2 },
+    { name: 'em9', kind: 'interface', healthy: false, reason: 'missing' },
   ],
   destinations: ['vlan*', 'carp0'],
 };
@@ -32,7 +32,7 @@ const quiet: GroupStatus = {
   health: { healthy: true, reason: '2 of 2 sources up' },
   transitions: 0,
   flaps: 0,
-  sources: [{ name: 'em2', healthy: true, reason: 'has carrier', ifindex: 4 }],
+  sources: [{ name: 'em2', kind: 'interface', healthy: true, reason: 'has carrier', ifindex: 4 }],
   destinations: [],
 };
 

@@ -16,7 +16,7 @@ function group(name: string, over: Partial<GroupStatus> = {}): GroupStatus {
     health: { healthy: true, reason: 'em0 has carrier' },
     transitions: 0,
     flaps: 0,
-    sources: [{ name: 'em0', healthy: true, reason: 'has carrier', ifindex: 2 }],
+    sources: [{ name: 'em0', kind: 'interface', healthy: true, reason: 'has carrier', ifindex: 2 }],
     destinations: ['vrrp0'],
     ...over,
   };

@@ -1,0 +1,54 @@
+import { sourceHealth, type SourceHealth } from './health.js';
+import type { LinkLookup } from './link-table.js';
+import { namePattern, type NamePattern } from './patterns.js';
+import { probeHealth, type ProbeView } from './probes/health.js';
+import { probeDevices, probeName, type ProbeSpec, type SourceKind } from './probes/spec.js';
+import type { GroupSpec } from './spec.js';
+
+/**
+ * A group's sources as configured: interfaces by name or glob, and probes (routes,
+ * addresses, pings) by their names. Reads the health of each from what the adapters saw.
+ */
+export class SourceSet {
+  readonly interfaces: readonly NamePattern[];
+  /** Probes by name, in configuration order. */
+  readonly probes: ReadonlyMap<string, ProbeSpec>;
+  /** Every interface name a verdict reads: the sources, and the devices the probes name. */
+  readonly watched: readonly NamePattern[];
+
+  constructor(spec: GroupSpec) {
+    this.interfaces = spec.sources.map(namePattern);
+    this.probes = new Map((spec.probes ?? []).map((p) => [probeName(p), p]));
+    const devices = [...new Set([...this.probes.values()].flatMap(probeDevices))].filter((d) => !spec.sources.includes(d));
+    this.watched = [...this.interfaces, ...devices.map(namePattern)];
+  }
+
+  /** Whether only interfaces count: the words say "carrier" then. */
+  get carrierOnly(): boolean {
+    return this.probes.size === 0;
+  }
+
+  kindOf(name: string): SourceKind {
+    return this.probes.get(name)?.kind ?? 'interface';
+  }
+
+  /** Literal interfaces by name; a glob stands for every interface it matches now; then each probe. */
+  read(links: LinkLookup, view: ProbeView): ReadonlyMap<string, SourceHealth> {
+    const sources = new Map<string, SourceHealth>();
+    for (const pattern of this.interfaces) {
+      if (pattern.literal) {
+        sources.set(pattern.text, sourceHealth(links.byName(pattern.text)));
+        continue;
+      }
+      let matched = false;
+      for (const link of links.all()) {
+        if (!pattern.matches(link.name)) continue;
+        matched = true;
+        sources.set(link.name, sourceHealth(link));
+      }
+      if (!matched) sources.set(pattern.text, { healthy: false, reason: 'missing' });
+    }
+    for (const [name, probe] of this.probes) sources.set(name, probeHealth(probe, name, view, links));
+    return sources;
+  }
+}
