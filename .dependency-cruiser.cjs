@@ -11,6 +11,7 @@
  *   control  the control socket: protocol, server, client       }
  *   systemd  the service manager: sd_notify readiness, watchdog  }
  *   metrics  Prometheus: the exporter, /metrics, the textfile    }
+ *   probe    ping sources: one supervised ping child per probe     }
  *   daemon   the composition root: wires kernel -> core -> act, signals
  *   cli      the command line: entry, options, client commands, start-up
  *   demo     `ifdepd demo`, loaded only by a dynamic import
@@ -26,6 +27,7 @@ const MAY_USE = {
   control: ['base', 'core', 'logging'],
   systemd: ['base', 'core', 'logging'],
   metrics: ['base', 'core', 'logging'],
+  probe: ['base', 'core', 'logging'],
   demo: ['base', 'core'],
 };
 
@@ -49,10 +51,10 @@ module.exports = {
     {
       name: 'core-is-pure',
       comment:
-        'The core decides from the link table and the clock it is given: it imports only the core, and picomatch (a pure glob matcher, no I/O).',
+        'The core decides from the link table and the clock it is given: it imports only the core, picomatch (a pure glob matcher) and ipaddr.js (a pure address parser): no I/O.',
       severity: 'error',
       from: { path: '^src/core/' },
-      to: { pathNot: ['^src/core/', '^node_modules/picomatch/'] },
+      to: { pathNot: ['^src/core/', '^node_modules/picomatch/', '^node_modules/ipaddr\\.js/'] },
     },
     {
       name: 'core-has-no-node-builtins',

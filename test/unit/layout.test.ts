@@ -25,6 +25,6 @@ describe('src/ layout', () => {
 
   it('holds folders named for the architecture, and the one entry point', () => {
     const top = readdirSync(SRC).sort();
-    expect(top).toEqual(['act', 'base', 'cli', 'cli.ts', 'config', 'control', 'core', 'daemon', 'demo', 'kernel', 'logging', 'metrics', 'systemd']);
+    expect(top).toEqual(['act', 'base', 'cli', 'cli.ts', 'config', 'control', 'core', 'daemon', 'demo', 'kernel', 'logging', 'metrics', 'probe', 'systemd']);
   });
 });
