@@ -128,17 +128,18 @@ export class SupervisedPing {
     child.on('close', (code, signal) => {
       out.end();
       err.end();
-      this.ended(child, signal === null ? `status ${code ?? '?'}` : `signal ${signal}`);
+      this.ended(child, `exited (${signal === null ? `status ${code ?? '?'}` : `signal ${signal}`})`);
     });
   }
 
   /** The child is gone on its own: say so, and start another after the backoff. */
   private ended(child: ChildProcess | undefined, how: string): void {
+    // `how`: exited (status N), exited (signal S), or cannot be started: ERROR
     if (child !== undefined && this.child !== child) return; // replaced, closed, or said already
     this.child = undefined;
     if (this.closed) return;
     const stderr = this.stderr.text();
-    const why = `exited (${how})${stderr === '' ? '' : `: ${stderr}`}`;
+    const why = `${how}${stderr === '' ? '' : `: ${stderr}`}`;
     this.deps.report(this.name, this.current, { kind: 'stopped', why });
     const delay = this.backoff.delay(this.deps.clock.now() - this.startedAt);
     // The same failure again at the longest delay is said once, then only with -v.

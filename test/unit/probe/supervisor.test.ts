@@ -9,6 +9,7 @@ import type { Logger } from '../../../src/logging/logger.js';
 import { Pings } from '../../../src/probe/pings.js';
 import { waitFor } from '../../lab/wait.js';
 
+const nop = (): void => undefined;
 const FAKE = join(import.meta.dirname, 'fake-ping.mjs');
 const spec: PingProbe = { kind: 'ping', target: parseAddress('192.0.2.1')!, ...PING_DEFAULTS, interval: 100, timeout: 100 };
 
@@ -49,6 +50,16 @@ describe('Pings (supervision)', () => {
     expect(h.state().stopped).toBe('exited (status 2): ping: SO_BINDTODEVICE nosuch0: No such device');
     // No answer ever, and the misses go on while it is down.
     await waitFor('unhealthy', () => h.state().verdict === false, { timeout: 5000 });
+  });
+
+  it('a tool that cannot be executed is restarted the same way, and says why', async () => {
+    const lines: string[] = [];
+    const log = { error: nop, warning: (t: string) => void lines.push(t), notice: nop, info: nop, debug: nop, always: nop };
+    const pings = new Pings({ tool: '/nonexistent/ping', log, report: nop });
+    opened.push(pings);
+    pings.reconcile(new Map([['p', spec]]));
+    await waitFor('a restart', () => lines.length > 0, { timeout: 5000 });
+    expect(lines[0]).toBe('p: probe cannot be started: spawn /nonexistent/ping ENOENT; restarting in 100 ms');
   });
 
   it('a running tool: running, then answers; a changed spec gets a new child and no stop', async () => {
