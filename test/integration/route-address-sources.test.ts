@@ -35,8 +35,11 @@ describeLab('route sources', () => {
     await lab.waitAdmin(['d0', 'd1', 'd2', 'd3'], 'down');
     expect(await source(lab, 'main', 'route default dev up0 via 10.0.0.1')).toMatchObject({ kind: 'route', healthy: false, reason: 'absent' });
 
+    let mark = d.mark();
     lab.ip('route', 'add', 'default', 'via', '10.0.0.1', 'dev', 'up0');
     await lab.waitAdmin(['d0'], 'up');
+    // The source's own change is said, with its evidence, beside the decision.
+    await d.waitForLog(/main: route default dev up0 via 10\.0\.0\.1: present -> healthy \(since \d\d:\d\d:\d\d via 10\.0\.0\.1 dev up0\)/, 5000, mark);
     const present = await source(lab, 'main', 'route default dev up0 via 10.0.0.1');
     expect(present).toMatchObject({ kind: 'route', healthy: true, reason: 'present' });
     expect(present.evidence).toMatch(/^since \d\d:\d\d:\d\d via 10\.0\.0\.1 dev up0$/);
@@ -51,7 +54,7 @@ describeLab('route sources', () => {
     // A multipath route counts while its next hop through up1 is alive.
     lab.ip('route', 'add', '203.0.113.0/24', 'nexthop', 'via', '10.0.0.1', 'dev', 'up0', 'nexthop', 'via', '10.0.1.1', 'dev', 'up1');
     await lab.waitAdmin(['d2'], 'up');
-    let mark = d.mark();
+    mark = d.mark();
     lab.cutCarrier('up1');
     await lab.waitAdmin(['d2'], 'down');
     expect(await source(lab, 'multi', 'route 203.0.113.0/24 dev up1')).toMatchObject({ healthy: false, reason: 'next hop down' });
@@ -121,5 +124,45 @@ describeLab('address sources', () => {
     await lab.waitAdmin(['d0'], 'down');
     lab.ip('addr', 'del', '2001:db8::7/64', 'dev', 'up0');
     await lab.waitAdmin(['d1'], 'down');
+  });
+});
+
+describeLab('route and address sources on reload', () => {
+  let lab: Lab;
+  eachLab((fresh) => (lab = fresh));
+
+  it('refuses a bad line with file:line and keeps the running sources; a good reload adds one without a bounce', async () => {
+    lab.addSource('up0');
+    lab.ip('addr', 'add', '10.0.0.2/24', 'dev', 'up0');
+    lab.ip('route', 'add', 'default', 'via', '10.0.0.1');
+    lab.addDestination('d0');
+    const first = config(lab, group('wan', 'route default', 'destinations d0', 'up-delay 0'));
+    const d = await lab.start(first);
+    await lab.waitAdmin(['d0'], 'up');
+
+    lab.writeConfig(first.replace('route default', 'route default via 10.0.0.1/24'));
+    const r = await lab.ctl('reload');
+    expect(r.code, r.stderr).toBe(65);
+    expect(r.stderr).toContain(`ifdepd: ${lab.configFile}:4: group wan: route: via '10.0.0.1/24' is not an address`);
+    // The running route source still works.
+    lab.ip('route', 'del', 'default');
+    await lab.waitAdmin(['d0'], 'down');
+    const back = d.mark();
+    lab.ip('route', 'add', 'default', 'via', '10.0.0.1');
+    await lab.waitAdmin(['d0'], 'up');
+    await d.waitForLog(/wan: d0 up, confirmed by the kernel/, 5000, back);
+
+    // Adding an address source that holds: nothing goes down on the way.
+    const mark = d.mark();
+    lab.writeConfig(first.replace('route default', 'route default\n    address up0 inet 10.0.0.0/24'));
+    const ok = await lab.ctl('reload');
+    expect(ok.code, ok.stderr).toBe(0);
+    const g = await lab.group('wan');
+    expect(g.sources.map((s) => [s.name, s.kind, s.healthy])).toEqual([
+      ['route default', 'route', true],
+      ['address up0 inet 10.0.0.0/24', 'address', true],
+    ]);
+    expect(d.since(mark).join('\n')).not.toMatch(/-> destinations d0 down/);
+    expect(lab.admin('d0')).toBe('up');
   });
 });
