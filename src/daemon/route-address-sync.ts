@@ -36,7 +36,7 @@ export class RouteAddressSync {
   readonly addresses = new AddressTable();
   private monitor?: ProbeMonitor;
   private routeProbes: readonly RouteProbe[] = [];
-  private syncing = false;
+  private syncing?: Promise<void>;
   private syncAgain = false;
   private retry?: Timer;
   private stopped = false;
@@ -45,8 +45,8 @@ export class RouteAddressSync {
 
   /** The sources of the configuration (at start and reload): subscribes and reads, or goes idle. */
   async configure(routes: readonly RouteProbe[], addresses: readonly AddressProbe[]): Promise<void> {
-    this.routeProbes = routes;
     if (routes.length === 0 && addresses.length === 0) {
+      this.routeProbes = routes;
       this.monitor?.close();
       this.monitor = undefined;
       this.routes.replaceAll([]);
@@ -55,7 +55,19 @@ export class RouteAddressSync {
     }
     // Subscribe before the dump, so that no change between the two can be missed.
     this.monitor ??= this.open();
-    await this.resync('configured', true);
+    // Until the new groups are swapped in, the running ones still read their routes: both
+    // are kept during the dump, and a failed one leaves the running sources as they were.
+    const running = this.routeProbes;
+    this.routeProbes = [...running, ...routes];
+    try {
+      // A re-read already under way may predate the new sources: wait, then read for them.
+      while (this.syncing !== undefined) await this.syncing.catch(() => undefined);
+      await this.resync('configured', true);
+    } catch (err) {
+      this.routeProbes = running;
+      throw err;
+    }
+    this.routeProbes = routes;
   }
 
   /** Whether a route source with no `dev` exists: every interface's carrier may matter to it. */
@@ -80,15 +92,18 @@ export class RouteAddressSync {
   }
 
   /** Reads every route and address again; `first` failures are thrown, later ones retried. */
-  async resync(why: string, first = false): Promise<void> {
-    if (this.syncing) {
+  resync(why: string, first = false): Promise<void> {
+    if (this.syncing !== undefined) {
       this.syncAgain = true;
-      return;
+      return this.syncing;
     }
-    this.syncing = true;
+    this.syncing = this.read(why, first).finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async read(why: string, first: boolean): Promise<void> {
     try {
       const kernel = this.deps.kernel();
-      // One after the other: two dumps at once on one socket interleave, and the package fails both.
       const routes = await kernel.dumpRaw('routes');
       const addresses = await kernel.dumpRaw('addresses');
       const now = this.deps.wallClock();
@@ -100,13 +115,11 @@ export class RouteAddressSync {
       this.deps.log.error(`re-reading routes and addresses (${why}) failed: ${messageOf(err)}; trying again in 1 s`);
       this.scheduleResync(why);
       return;
-    } finally {
-      this.syncing = false;
     }
     if (!first) this.deps.changed();
     if (this.syncAgain) {
       this.syncAgain = false;
-      await this.resync(`${why}, again: notifications were lost meanwhile`, first);
+      await this.read(`${why}, again: notifications were lost meanwhile`, first);
     }
   }
 
@@ -122,7 +135,7 @@ export class RouteAddressSync {
     // A change during a dump may or may not be in it: the dump is taken again.
     const apply = (what: string, fn: () => void): void =>
       guard(`route/address sync: ${what}`, fault, () => {
-        if (this.syncing) this.syncAgain = true;
+        if (this.syncing !== undefined) this.syncAgain = true;
         fn();
         this.deps.changed();
       })();
