@@ -1,13 +1,8 @@
-import type { Scheduler } from '../core/clock.js';
-import type { LinkLookup } from '../core/link-table.js';
 import { pingHealth, type ProbeView } from '../core/probes/health.js';
 import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../core/probes/ping-state.js';
 import { probeName, type AddressProbe, type PingProbe, type ProbeSpec, type RouteProbe } from '../core/probes/spec.js';
 import type { GroupSpec } from '../core/spec.js';
-import type { LinkRequester } from '../kernel/requester.js';
-import type { Logger } from '../logging/logger.js';
-import type { FaultReport } from './guard.js';
-import { RouteAddressSync } from './route-address-sync.js';
+import { RouteAddressSync, type RouteAddressDeps } from './route-address-sync.js';
 
 /** Runs the ping sources' probes (src/probe): one child per probe, reporting answers and misses. */
 export interface PingRunner {
@@ -17,15 +12,9 @@ export interface PingRunner {
 export type PingReport = (name: string, spec: PingProbe, seen: PingObservation) => void;
 export type PingRunnerFactory = (report: PingReport) => PingRunner;
 
-export interface ProbeSyncDeps {
-  readonly log: Logger;
-  readonly scheduler: Scheduler;
-  readonly kernel: () => LinkRequester;
-  readonly links: LinkLookup;
-  readonly wallClock: () => number;
+export interface ProbeSyncDeps extends Omit<RouteAddressDeps, 'changed'> {
   /** These probes (by name) may read differently now: their groups look again. */
   readonly changed: (names: readonly string[]) => void;
-  readonly fault: FaultReport;
   /** Starts the ping probes; absent where no ping source can run (tests of other sources). */
   readonly pings?: PingRunnerFactory;
 }

@@ -7,16 +7,6 @@ import { expect, it } from 'vitest';
 import { config, eachLab, group, Lab } from '../lab/grouplab.js';
 import { describeLab } from '../lab/index.js';
 
-/** Notifications the kernel dropped for the namespace's netlink sockets (/proc/net/netlink, Drops). */
-const drops = (lab: Lab): number =>
-  lab
-    .run(['cat', '/proc/net/netlink'])
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 10)
-    .reduce((sum, f) => sum + Number(f[8]), 0);
-
 /** Enough route changes to overrun a queue of 2 x rmem_max (the most the daemon can ask for). */
 const burst = (): number => Math.min(60_000, Math.ceil((2 * Number(readFileSync('/proc/sys/net/core/rmem_max', 'utf8'))) / 400));
 
@@ -42,14 +32,14 @@ describeLab('route sources after an overrun', () => {
     for (let i = 0; i < n; i++) churn.push(`route del 10.${128 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}/32`);
     churn.push('route del 198.51.100.0/24');
     const mark = d.mark();
-    const before = drops(lab);
+    const before = lab.netlinkDrops();
     d.signal('SIGSTOP');
     try {
       lab.batch(churn);
     } finally {
       d.signal('SIGCONT');
     }
-    expect(drops(lab) - before, `${2 * n} route changes did not overrun the queue`).toBeGreaterThan(0);
+    expect(lab.netlinkDrops() - before, `${2 * n} route changes did not overrun the queue`).toBeGreaterThan(0);
     await d.waitForLog(OVERRUN, 10_000, mark);
     await lab.waitAdmin(['d0'], 'down', 10_000);
     expect((await lab.group('wan')).sources[0]).toMatchObject({ kind: 'route', healthy: false, reason: 'absent' });
