@@ -69,6 +69,8 @@ export function writeControl(root, { version, arch, depends, maintainer, descrip
     `Maintainer: ${maintainer}`,
     `Installed-Size: ${size}`,
     `Depends: ${depends}`,
+    // ping sources (ifdepd.conf(5)) run iputils ping; without one configured it is not needed.
+    'Recommends: iputils-ping',
     'Section: net',
     'Priority: optional',
     `Description: ${summary}`,

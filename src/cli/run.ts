@@ -25,6 +25,11 @@ import { Pidfile, PROCESS_NAME } from '../daemon/pidfile.js';
 import { installSignals, setRunning, type Running } from '../daemon/signals.js';
 import { timers } from '../daemon/timers.js';
 import { withTestFault } from '../daemon/test-fault.js';
+import type { Config } from '../core/spec.js';
+import { findPingTool } from '../probe/ping-tool.js';
+import { Pings, type PingReport } from '../probe/pings.js';
+
+const usesPing = (config: Config): boolean => config.groups.some((g) => g.probes?.some((p) => p.kind === 'ping'));
 
 /** Validates, then starts the watchdog; resolves with an exit code, or the running daemon. */
 export async function run(argv: readonly string[]): Promise<number | Running> {
@@ -43,6 +48,8 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
       EX_SOFTWARE,
     );
   }
+  // A ping source needs its tool: said now, before anything starts (exit 69).
+  const pingTool = usesPing(options.config) ? findPingTool() : undefined;
   if (options.daemon && !isDetachedChild()) return detach();
   // ps, pidof, killall and the pidfile check see "ifdepd", not "node".
   process.title = PROCESS_NAME;
@@ -54,7 +61,9 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
   const log = createLogger(options.verbosity, withTestFault(new TeeSink([sink, new EventLogSink(events)])));
   const syslogProblem = await firstLine(options, log, stderr, syslog);
   const holdFile = options.controlSocket === undefined ? {} : { holdFile: holdFileFor(options.controlSocket) };
-  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, events, ...holdFile });
+  // A reload may add the first ping source: the tool is looked for then, and refused there if missing.
+  const pings = (report: PingReport) => new Pings({ tool: pingTool ?? findPingTool(), log, report });
+  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, events, pings, ...holdFile });
   daemon.supervisor = systemdSupervisor(log);
   const configFile = options.configFile;
   const metrics = await startMetrics(daemon, events, options.config, log).catch((err: unknown) => {

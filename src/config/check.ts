@@ -1,4 +1,5 @@
 import { isGlob } from '../core/patterns.js';
+import { probeName } from '../core/probes/spec.js';
 import { quote } from '../core/quote.js';
 import { ConfigSyntaxError } from './lexer.js';
 import { findCycle } from './cycles.js';
@@ -27,6 +28,7 @@ export function checkConfig(config: ParsedConfig): void {
       trackFiles.set(g.action.path, g.name);
     }
   }
+  checkSharedProbes(config.groups);
   const cycle = findCycle(config.groups);
   if (cycle !== undefined) {
     throw new ConfigSyntaxError(cycle[0]!.line, `dependency cycle: ${cycle.map((g) => g.name).join(' -> ')} -> ${cycle[0]!.name}`);
@@ -53,6 +55,22 @@ function checkTotals(groups: readonly ParsedGroup[]): void {
       const line = g.lines[list] ?? g.line;
       if (names > MAX_NAMES) throw new ConfigSyntaxError(line, `more than ${MAX_NAMES} interface names and patterns in the file`);
       if (globs > MAX_GLOBS) throw new ConfigSyntaxError(line, `more than ${MAX_GLOBS} glob patterns in the file`);
+    }
+  }
+}
+
+/** A probe two groups name is one probe: one child, one verdict. Its settings must agree. */
+function checkSharedProbes(groups: readonly ParsedGroup[]): void {
+  const seen = new Map<string, { group: string; text: string }>();
+  for (const g of groups) {
+    for (const p of g.probes ?? []) {
+      const name = probeName(p);
+      const text = JSON.stringify(p);
+      const first = seen.get(name);
+      if (first === undefined) seen.set(name, { group: g.name, text });
+      else if (first.text !== text) {
+        throw new ConfigSyntaxError(g.lines[p.kind] ?? g.line, `group ${g.name}: ${quote(name)} is also in group ${first.group}, with other settings`);
+      }
     }
   }
 }

@@ -2,7 +2,7 @@ import type { GroupSpec } from './spec.js';
 import { delayFor, delayName } from './debounce.js';
 import { formatDuration } from './duration.js';
 import type { Decision } from './types.js';
-import type { Evaluation } from './group.js';
+import type { Evaluation, SourceChange } from './group.js';
 import { nameList } from './name-list.js';
 
 /** syslog(3) severities ifdepd uses, most severe first: how loud an explanation is. */
@@ -30,10 +30,7 @@ export function targetsOf(group: GroupSpec): string {
  *   uplink: em0 lost carrier -> destinations vrrp0,vrrp1 down (down-delay 0 ms)
  */
 export function describeEvaluation(group: GroupSpec, ev: Evaluation): LogLine[] {
-  const lines: LogLine[] = ev.sourceChanges.map((c) => ({
-    severity: 'debug',
-    text: `${group.name}: source ${c.name}: ${c.before.reason} -> ${c.after.reason}`,
-  }));
+  const lines: LogLine[] = ev.sourceChanges.map(describeSourceChange(group));
   const targets = targetsOf(group);
   const step = ev.step;
   if (ev.changed) {
@@ -73,6 +70,22 @@ export function describeEvaluation(group: GroupSpec, ev: Evaluation): LogLine[] 
   }
   return lines;
 }
+
+/**
+ * An interface's change is told by the decision it causes (at -v, this line). A route,
+ * address or ping source turning healthy or unhealthy is told at notice, with its evidence,
+ * even when the policy keeps the decision:
+ *   uplink: ping 192.0.2.1 dev eth0: 3 answers missed -> unhealthy (last reply 12:03:04.512, ...)
+ */
+const describeSourceChange =
+  (group: GroupSpec) =>
+  (c: SourceChange): LogLine => {
+    if (c.kind === 'interface' || c.before.healthy === c.after.healthy) {
+      return { severity: 'debug', text: `${group.name}: source ${c.name}: ${c.before.reason} -> ${c.after.reason}` };
+    }
+    const evidence = c.after.evidence === undefined ? '' : ` (${c.after.evidence})`;
+    return { severity: 'notice', text: `${group.name}: ${c.name}: ${c.after.reason} -> ${c.after.healthy ? 'healthy' : 'unhealthy'}${evidence}` };
+  };
 
 /** The first decision, taken from the state found at start, without any delay. */
 export function describeStart(group: GroupSpec, decision: Decision, why: string): LogLine {

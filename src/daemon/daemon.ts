@@ -1,14 +1,6 @@
 import { messageOf } from '../base/message.js';
 import { EX_CONFIG, Fatal } from '../base/sysexits.js';
 import { AtomicConflict } from '../core/atomic.js';
-import { wantedState } from '../core/wanted.js';
-import { AtomicMembership } from '../act/atomic-group.js';
-import { atomicAction } from '../act/atomic-switch.js';
-import { adminAction, protodownAction, type InterfaceAction } from '../act/interface-action.js';
-import { InterfaceActuator } from '../act/interface-actuator.js';
-import type { Actuator } from '../act/actuator.js';
-import { HookRunner } from '../act/hooks.js';
-import { TrackFiles } from '../act/track-files.js';
 import type { ControlHandler } from '../control/api.js';
 import type { Scheduler } from '../core/clock.js';
 import { targetsOf } from '../core/explain.js';
@@ -26,6 +18,8 @@ import { KeptHolds } from './kept-holds.js';
 import { FaultBudget } from './fault-budget.js';
 import { guardedScheduler, type FaultReport } from './guard.js';
 import { LinkSync } from './link-sync.js';
+import { wireActuators, type Actuators } from './actuators.js';
+import { ProbeSync, type PingRunnerFactory } from './probe-sync.js';
 import { daemonStatus, destinationsSummary, groupsSummary, type DaemonView } from './views.js';
 
 export interface DaemonOptions {
@@ -37,6 +31,8 @@ export interface DaemonOptions {
   readonly holdFile?: string;
   /** Where every component's events go: `ifdepd monitor` subscribes (control/monitor-session.ts). */
   readonly events: EventBus;
+  /** Starts ping sources' probes (src/probe); finding the tool may throw Fatal (EX_UNAVAILABLE). */
+  readonly pings?: PingRunnerFactory;
 }
 
 /**
@@ -47,12 +43,10 @@ export interface DaemonOptions {
 export class Daemon implements ControlHandler {
   private readonly table = new LinkTable();
   private readonly links: LinkSync;
+  private readonly probes: ProbeSync;
   private readonly groups: Groups;
-  private readonly actuators: readonly Actuator[];
+  private readonly act: Actuators;
   private readonly kept: KeptHolds;
-  private readonly interfaces: readonly InterfaceActuator[];
-  private readonly trackFiles: TrackFiles;
-  private readonly atomic: AtomicMembership;
   private readonly faults: FaultBudget;
   private readonly startedAt: Millis;
   private config: Config;
@@ -78,38 +72,49 @@ export class Daemon implements ControlHandler {
     const fault: FaultReport = (where, err) => this.fault(where, err);
     // Every component gets timers of its own, so that a fault names the component.
     const timersOf = (component: string) => guardedScheduler(scheduler, component, fault);
-    this.groups = new Groups(this.table, timersOf('groups'), this.startedAt + options.config.startupHold, (g, ev) =>
-      this.decided(g, ev),
+    this.probes = new ProbeSync({
+      log,
+      scheduler: timersOf('probes'),
+      kernel: () => this.links.kernel(),
+      links: this.table,
+      wallClock: Date.now,
+      changed: (names) => this.groups.probesChanged(names),
+      fault,
+      ...(options.pings ? { pings: options.pings } : {}),
+    });
+    this.groups = new Groups(
+      this.table,
+      timersOf('groups'),
+      this.startedAt + options.config.startupHold,
+      (g, ev) => this.decided(g, ev),
+      this.probes,
     );
     const events = options.events;
     this.links = new LinkSync(this.table, log, timersOf('link sync'), events, {
-      watches: (name) => this.groups.watches(name),
+      watches: (name) => this.groups.watches(name) || this.probes.watchesAllLinks,
       changed: (names) => this.linksChanged(names),
       synced: (first) => (first ? this.firstDecisions() : this.lookAgain()),
       fault,
     });
+    const verify = this.links.reread.bind(this.links);
     const kernel = () => this.links.kernel();
-    const deps = { groups: () => this.groups.all, links: this.table, log, events, dryRun, verify: this.links.reread.bind(this.links), fault };
-    this.atomic = new AtomicMembership({ links: this.table, kernel, log, dryRun });
-    const wanted = (a: InterfaceAction) => (name: string) => wantedState(name, a.kind, this.groups.all, scheduler.now());
-    const atomic = (a: InterfaceAction) => atomicAction(a, { membership: this.atomic, kernel, links: this.table, wanted: wanted(a), log });
-    this.interfaces = [
-      new InterfaceActuator(atomic(adminAction(kernel)), { ...deps, scheduler: timersOf('admin enforcer') }),
-      new InterfaceActuator(atomic(protodownAction(kernel, this.table)), { ...deps, scheduler: timersOf('protodown enforcer') }),
-    ];
-    this.trackFiles = new TrackFiles(deps.groups, log, timersOf('track files'), dryRun, events);
-    // Each actuator is chosen here, once; in this order each hears of every decision.
-    // Membership first: a destination joins its kernel group before the group is switched.
-    this.actuators = [this.atomic, ...this.interfaces, this.trackFiles, new HookRunner(log, this.table, dryRun, events)];
+    this.act = wireActuators({ groups: () => this.groups.all, links: this.table, kernel, log, events, dryRun, scheduler, timersOf, verify, fault });
   }
 
-  /** Subscribes, reads every link, decides and enforces: resolves when the first decisions are sent. */
-  start(): Promise<void> {
+  /**
+   * Reads routes and addresses, waits for the ping sources' first verdicts, then subscribes,
+   * reads every link, decides and enforces: resolves when the first decisions are sent.
+   */
+  async start(): Promise<void> {
+    this.links.openRequests();
+    await this.probes.configure(this.config.groups);
+    await this.probes.firstVerdicts();
     return this.links.start();
   }
 
-  /** Re-reads every link and brings every destination in line (SIGHUP, overrun). */
-  resync(why: string): Promise<void> {
+  /** Re-reads every link, route and address and brings every destination in line (SIGHUP, fault). */
+  async resync(why: string): Promise<void> {
+    await this.probes.resync(why);
     return this.links.resync(why);
   }
 
@@ -123,7 +128,7 @@ export class Daemon implements ControlHandler {
 
   /** What a fault may have left half-done is dropped; every link is read and every group evaluated again. */
   private recover(why: string): void {
-    for (const a of this.interfaces) a.recover();
+    for (const a of this.act.interfaces) a.recover();
     this.resync(`fault in ${why}`).catch((err: unknown) => this.options.log.error(`re-read after a fault failed: ${messageOf(err)}`));
   }
 
@@ -142,7 +147,11 @@ export class Daemon implements ControlHandler {
     if (!this.started) throw new Error('still starting: the interfaces have not been read yet');
     this.supervisor.reloading();
     try {
-      return this.swapConfig(await this.reloader());
+      const config = await this.reloader();
+      // Refused before anything changes: the running configuration stays.
+      this.act.atomic.plan(config.groups);
+      await this.probes.configure(config.groups);
+      return this.swapConfig(config);
     } finally {
       this.supervisor.ready(this.summary());
     }
@@ -156,8 +165,6 @@ export class Daemon implements ControlHandler {
   private swapConfig(config: Config): string {
     const { log } = this.options;
     const now = this.options.scheduler.now();
-    // Refused before anything changes: the running configuration stays.
-    this.atomic.plan(config.groups);
     const { added, dropped } = this.groups.replace(config.groups);
     for (const g of added) {
       log.notice(`${g.spec.name}: added by reload: ${g.why(now)} -> ${targetsOf(g.spec)} ${g.decision}`);
@@ -169,7 +176,7 @@ export class Daemon implements ControlHandler {
     }
     this.config = config;
     if (dropped.length > 0) this.storeHolds();
-    for (const a of this.actuators) a.regrouped(dropped);
+    for (const a of this.act.all) a.regrouped(dropped);
     this.lookAgain();
     const message = `reloaded ${config.file ?? 'configuration'}: ${config.groups.length} group(s)`;
     log.notice(message);
@@ -209,24 +216,25 @@ export class Daemon implements ControlHandler {
 
   /** "vrrp0 down, vrrp1 missing": the destinations as the kernel last reported them. */
   destinationSummary(): string {
-    return destinationsSummary(this.actuators);
+    return destinationsSummary(this.act.all);
   }
 
   private view(): DaemonView {
     const { dryRun, scheduler } = this.options;
-    const { groups, table, actuators, trackFiles, config, startedAt } = this;
-    return { groups: groups.all, table, actuators, trackFiles, config, dryRun, startedAt, now: scheduler.now() };
+    const { groups, table, act, config, startedAt } = this;
+    return { groups: groups.all, table, actuators: act.all, trackFiles: act.trackFiles, config, dryRun, startedAt, now: scheduler.now() };
   }
 
   /** Before stopping: the destinations ifdepd put in kernel groups go back to group 0. */
   leaveKernelGroups(): Promise<void> {
-    return this.atomic.release();
+    return this.act.atomic.release();
   }
 
   /** Stops watching. Destinations are left exactly as they are. */
   stop(): void {
-    for (const a of this.actuators) a.close();
+    for (const a of this.act.all) a.close();
     this.groups.close();
+    this.probes.close();
     this.links.close();
   }
 
@@ -234,7 +242,7 @@ export class Daemon implements ControlHandler {
     const { log } = this.options;
     const now = this.options.scheduler.now();
     try {
-      this.atomic.plan(this.config.groups);
+      this.act.atomic.plan(this.config.groups);
     } catch (err) {
       if (err instanceof AtomicConflict) throw new Fatal(err.message, EX_CONFIG);
       throw err;
@@ -249,7 +257,7 @@ export class Daemon implements ControlHandler {
       }
       announceStart(log, this.options.events, g, now);
     }
-    for (const a of this.actuators) a.began(groups);
+    for (const a of this.act.all) a.began(groups);
     this.reassert();
   }
 
@@ -260,20 +268,21 @@ export class Daemon implements ControlHandler {
   }
 
   private reassert(): void {
-    for (const a of this.actuators) a.reassert();
+    for (const a of this.act.all) a.reassert();
   }
 
   /** Decisions first: a source's change is the urgent part, a destination's is reconciled after. */
   private linksChanged(names: ReadonlySet<string>): void {
     this.groups.sourcesChanged(names);
-    for (const name of names) for (const a of this.actuators) a.linkChanged(name);
+    this.probes.linksChanged();
+    for (const name of names) for (const a of this.act.all) a.linkChanged(name);
   }
 
   /** Every evaluation is explained; a changed decision goes to every actuator. */
   private decided(g: GroupWatch, ev: Evaluation): void {
     // Events cost nothing without a subscriber; the writes leave before the log lines (a write(2) each).
     emitEvaluation(this.options.events, g, ev);
-    if (ev.changed) for (const a of this.actuators) a.decided(g, ev);
+    if (ev.changed) for (const a of this.act.all) a.decided(g, ev);
     logEvaluation(this.options.log, g, ev);
     if (this.started) this.supervisor.status(() => this.summary());
   }

@@ -48,9 +48,15 @@ export class LinkSync {
     private readonly events: LinkSyncEvents,
   ) {}
 
+  /** Opens the socket requests go through (start() does it too): route and address sources dump through it first. */
+  openRequests(): LinkRequester {
+    this.requester ??= LinkRequester.open((err) => this.log.warning(`netlink request socket: ${err.message}`));
+    return this.requester;
+  }
+
   /** Subscribes, then reads every link: resolves once the first dump is in the table. */
   async start(): Promise<void> {
-    this.requester = LinkRequester.open((err) => this.log.warning(`netlink request socket: ${err.message}`));
+    this.openRequests();
     // Subscribe before the dump, so that no change between the two can be missed.
     // The monitor would only log what its listeners throw: a lost change must be a fault, and re-read.
     const fault = this.events.fault.bind(this.events);

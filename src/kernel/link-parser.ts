@@ -1,5 +1,5 @@
-import { endianness } from 'node:os';
 import { ifIndex, type IfIndex, type LinkState, type OperState } from '../core/types.js';
+import { readS32, readU32, walkAttributes } from './attributes.js';
 
 /**
  * Reads the payload of an RTM_NEWLINK / RTM_DELLINK (struct ifinfomsg, then rtattrs)
@@ -11,10 +11,6 @@ import { ifIndex, type IfIndex, type LinkState, type OperState } from '../core/t
 
 /** ifi_family u8, pad u8, ifi_type u16, ifi_index s32, ifi_flags u32, ifi_change u32. */
 const IFINFOMSG_LENGTH = 16;
-const RTA_HEADER_LENGTH = 4;
-/** The two top bits of rta_type are NLA_F_NESTED and NLA_F_NET_BYTEORDER. */
-const RTA_TYPE_MASK = 0x3fff;
-const NLA_F_NET_BYTEORDER = 0x4000;
 /** AF_UNSPEC: the message describes the interface itself (bridge ports also send AF_BRIDGE ones). */
 const AF_UNSPEC = 0;
 const IFF_UP = 0x1;
@@ -27,12 +23,6 @@ const IFLA_PROTO_DOWN = 39;
 
 /** IF_OPER_* in the kernel's order; unknown values read as 'unknown'. */
 const OPERSTATES: readonly OperState[] = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
-
-// rtnetlink speaks the host's byte order.
-const LITTLE_ENDIAN = endianness() === 'LE';
-const readU16 = (b: Buffer, at: number): number => (LITTLE_ENDIAN ? b.readUInt16LE(at) : b.readUInt16BE(at));
-const readU32 = (b: Buffer, at: number): number => (LITTLE_ENDIAN ? b.readUInt32LE(at) : b.readUInt32BE(at));
-const readS32 = (b: Buffer, at: number): number => (LITTLE_ENDIAN ? b.readInt32LE(at) : b.readInt32BE(at));
 
 /** The ifinfomsg of a message about an interface itself. */
 export interface LinkHeader {
@@ -82,25 +72,14 @@ interface Found {
 /** Walks the rtattrs after the ifinfomsg; undefined as soon as one is malformed. */
 function readAttributes(payload: Buffer): Found | undefined {
   const found: Found = {};
-  let at = IFINFOMSG_LENGTH;
-  while (at < payload.length) {
-    const left = payload.length - at;
-    if (left < RTA_HEADER_LENGTH) return undefined;
-    const length = readU16(payload, at);
-    if (length < RTA_HEADER_LENGTH || length > left) return undefined;
-    if (!take(found, readU16(payload, at + 2), payload, at + RTA_HEADER_LENGTH, at + length)) return undefined;
-    // Attributes start on 4-byte boundaries; the last one's padding may be missing.
-    at += (length + 3) & ~3;
-  }
-  return found;
+  return walkAttributes(payload, IFINFOMSG_LENGTH, (type, start, end, netOrder) => take(found, type, payload, start, end, netOrder)) ? found : undefined;
 }
 
 /** Records one attribute if it is one the link table needs; false if it is one of those and malformed. */
-function take(found: Found, rtaType: number, payload: Buffer, start: number, end: number): boolean {
-  const type = rtaType & RTA_TYPE_MASK;
+function take(found: Found, type: number, payload: Buffer, start: number, end: number, netOrder: boolean): boolean {
   if (type !== IFLA_IFNAME && type !== IFLA_OPERSTATE && type !== IFLA_PROTO_DOWN && type !== IFLA_GROUP) return true;
   // The kernel never sends these in network byte order.
-  if ((rtaType & NLA_F_NET_BYTEORDER) !== 0) return false;
+  if (netOrder) return false;
   const size = end - start;
   switch (type) {
     case IFLA_IFNAME:

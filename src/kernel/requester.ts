@@ -19,9 +19,11 @@ const DEFAULTS: RequesterOptions = { timeoutMs: 2000, maxInFlight: 32 };
 const DUMP_TIMEOUT_MS = 10_000;
 const RECEIVE_BUFFER = 8 << 20;
 
-/** Writes to and reads from the kernel's link table, on a socket not subscribed to events. */
+/** Writes to and reads from the kernel's link table (and dumps routes and addresses), on a socket not subscribed to events. */
 export class LinkRequester {
   private readonly inFlight: InFlight;
+  /** The dump under way: two at once on one socket interleave their parts, and the package fails both. */
+  private dumping: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly socket: RtNetlinkSocket,
@@ -47,7 +49,11 @@ export class LinkRequester {
    * Every interface the kernel has now. The request goes through the package's
    * low-level socket, which hands back the raw parts: the lean parser reads them.
    */
-  async dump(): Promise<LinkState[]> {
+  dump(): Promise<LinkState[]> {
+    return this.oneDumpAtATime(() => this.dumpLinks());
+  }
+
+  private async dumpLinks(): Promise<LinkState[]> {
     try {
       const [parts] = await this.socket.socket.request(rt.MessageType.GETLINK, linkQuery(0), {
         flags: FlagsGet.DUMP,
@@ -56,6 +62,32 @@ export class LinkRequester {
       return linksOf(parts);
     } catch (err) {
       throw requestError('dump links', err);
+    }
+  }
+
+  /**
+   * Every message of a GETROUTE or GETADDR dump of both families, raw (route and address
+   * sources parse them: kernel/route-parser.ts, address-parser.ts). `header` is the
+   * request's rtmsg or ifaddrmsg, all zero: no filter.
+   */
+  dumpRaw(what: 'routes' | 'addresses'): Promise<Buffer[]> {
+    return this.oneDumpAtATime(() => this.dumpParts(what));
+  }
+
+  private oneDumpAtATime<T>(dump: () => Promise<T>): Promise<T> {
+    const next = this.dumping.then(dump, dump);
+    this.dumping = next.catch(() => undefined);
+    return next;
+  }
+
+  private async dumpParts(what: 'routes' | 'addresses'): Promise<Buffer[]> {
+    const [type, header] = what === 'routes' ? [rt.MessageType.GETROUTE, 12] : [rt.MessageType.GETADDR, 8];
+    try {
+      const [parts] = await this.socket.socket.request(type, [new Uint8Array(header)], { flags: FlagsGet.DUMP, timeout: DUMP_TIMEOUT_MS });
+      const answer = what === 'routes' ? rt.MessageType.NEWROUTE : rt.MessageType.NEWADDR;
+      return parts.filter((p) => p.type === answer).map((p) => p.data);
+    } catch (err) {
+      throw requestError(`dump ${what}`, err);
     }
   }
 

@@ -20,16 +20,6 @@ const DESTS = Array.from({ length: 16 }, (_, i) => `vrrp${i}`);
 const PAIRS = Number(process.env.IFDEPD_STORM_SCALE_PAIRS ?? 1024);
 const OVERRUN = /warning: netlink: receive queue overrun, notifications were lost: re-reading all links/;
 
-function netlinkDrops(lab: FaultLab): number {
-  return lab
-    .run(['cat', '/proc/net/netlink'])
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((f) => f.length >= 10)
-    .reduce((sum, f) => sum + Number(f[8]), 0);
-}
-
 describe.skipIf(skip !== null)(`overrun storm at scale${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let lab: FaultLab;
   let d: Proc;
@@ -65,13 +55,13 @@ describe.skipIf(skip !== null)(`overrun storm at scale${skip ? ` (skipped: ${ski
 
   /** Runs `lines` as one `ip -batch` while the daemon is stopped; returns the drop count it caused. */
   function whileStopped(lines: readonly string[]): void {
-    const drops0 = netlinkDrops(lab);
+    const drops0 = lab.netlinkDrops();
     d.signal('SIGSTOP');
     const t0 = performance.now();
     try {
       lab.batch(lines);
     } finally {
-      const drops = netlinkDrops(lab) - drops0;
+      const drops = lab.netlinkDrops() - drops0;
       d.signal('SIGCONT');
       console.log(`storm-scale: ${lines.length} ip commands in ${(performance.now() - t0).toFixed(0)} ms, ${drops} notifications dropped`);
       expect(drops, 'the storm did not overrun the queue: raise IFDEPD_STORM_SCALE_PAIRS').toBeGreaterThan(0);

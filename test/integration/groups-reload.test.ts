@@ -27,7 +27,7 @@ describeLab('reload', () => {
 
     // A syntax error on line 8 (line 3 is "group up1 {", line 7 its up-delay).
     lab.writeConfig(good.replace('    up-delay 300ms\n', '    up-delay 300ms\n    polcy any\n'));
-    const syntax = `${file}:8: unknown setting 'polcy' in group up1 (expected sources, destinations, policy, down-delay, up-delay, damping, action, hook, hook-timeout, atomic)`;
+    const syntax = `${file}:8: unknown setting 'polcy' in group up1 (expected sources, route, address, ping, destinations, policy, down-delay, up-delay, damping, action, hook, hook-timeout, atomic)`;
     let mark = d.mark();
     d.signal('SIGHUP');
     const refused = await d.waitForLog(/reload refused, the running configuration stays: /, 5000, mark);

@@ -39,6 +39,16 @@ export class Netns extends Namespaces {
     return ipIn(this.ns, ...args);
   }
 
+  /** Notifications the kernel dropped for the namespace's netlink sockets (/proc/net/netlink, Drops): an overrun happened. */
+  netlinkDrops(): number {
+    return this.run(['cat', '/proc/net/netlink'])
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f.length >= 10)
+      .reduce((sum, f) => sum + Number(f[8]), 0);
+  }
+
   /** Runs a short command inside the namespace to completion; returns its stdout. */
   run(argv: readonly string[]): string {
     return execFileSync('ip', ['netns', 'exec', this.ns, ...argv], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });

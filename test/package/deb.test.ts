@@ -59,7 +59,7 @@ describe.skipIf(skip !== null)(`the Debian package${skip ? ` (skipped: ${skip})`
     expect(depends).toMatch(/^nodejs \(>= 20\), /);
     expect(depends).toMatch(/\blibc6 \(>= [\d.]+\)/);
     expect(depends).toMatch(/\blibstdc\+\+6\b/);
-    expect(field(deb, 'Recommends')).toBe('');
+    expect(field(deb, 'Recommends')).toBe('iputils-ping');
     expect(Number(field(deb, 'Installed-Size'))).toBeGreaterThan(100);
     expect(controlFile(deb, 'conffiles').trim().split('\n').sort()).toEqual(['/etc/default/ifdepd', '/etc/ifdepd/ifdepd.conf']);
   });

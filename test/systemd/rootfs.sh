@@ -6,7 +6,7 @@
 set -euo pipefail
 cache=${IFDEPD_TEST_CACHE:-/var/cache/ifdepd-test}
 suite=trixie
-tarball=$cache/$suite-minbase-v1.tar.gz
+tarball=$cache/$suite-minbase-v2.tar.gz
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
 flock -w 600 9
@@ -17,7 +17,7 @@ mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '/^URIs:/ && $2
 [ -n "$mirror" ] || { echo "rootfs.sh: no Debian mirror found in /etc/apt/sources.list(.d)" >&2; exit 1; }
 work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,iproute2,procps,nodejs \
+debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,iproute2,procps,nodejs,iputils-ping \
   "$suite" "$work/root" "$mirror" >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log" >&2; exit 1; }
 r=$work/root
 rm -rf "$r"/var/cache/apt/archives/*.deb "$r"/var/lib/apt/lists/* "$r"/usr/share/doc "$r"/usr/share/man \

@@ -157,4 +157,29 @@ describe.skipIf(why !== undefined)('contrib/systemd/ifdepd.service under systemd
       ok('rm -r /etc/systemd/system/ifdepd.service.d && systemctl daemon-reload');
     }
   }, 60_000);
+
+  // ping sources run iputils ping as a child of the dynamic user: the unit's capabilities,
+  // NoNewPrivileges and system call filter must let the tool run and probe.
+  it('probes a ping source from inside the unit', async () => {
+    const withPing = `${TWO_GROUPS}
+group gw {
+    ping         127.0.0.1 interval 200ms timeout 300ms
+    action       keepalived-track-file /run/ifdepd/gw.track
+    up-delay     0
+}
+`;
+    ok(`cat > /etc/ifdepd/ifdepd.conf <<'X'\n${withPing}X`);
+    ok('systemctl reload ifdepd');
+    await until('the gw group up', () => (show('StatusText') === '3 groups: uplink up, inside up, gw up' ? true : undefined), 20_000);
+    expect(ok('ifdepd status')).toMatch(/source ping 127\.0\.0\.1: ok, answers; last reply/);
+    ok('sysctl -qw net.ipv4.icmp_echo_ignore_all=1');
+    try {
+      await until('the gw group down', () => (c.sh('cat /run/ifdepd/gw.track').stdout.trim() === '1' ? true : undefined), 20_000);
+      expect(journal()).toMatch(/gw: ping 127\.0\.0\.1: 3 answers missed -> unhealthy/);
+    } finally {
+      ok('sysctl -qw net.ipv4.icmp_echo_ignore_all=0');
+    }
+    await until('the gw group up again', () => (c.sh('cat /run/ifdepd/gw.track').stdout.trim() === '0' ? true : undefined), 20_000);
+    expect(journal()).not.toMatch(/probe exited/);
+  }, 60_000);
 });

@@ -97,6 +97,13 @@ export class RouteTable implements RouteLookup {
     return changed;
   }
 
+  /** The interfaces some next hop goes through. */
+  devices(): Set<IfIndex> {
+    const found = new Set<IfIndex>();
+    for (const r of this.routes.values()) for (const h of r.nexthops) if (h.index !== undefined) found.add(h.index);
+    return found;
+  }
+
   /** After a dump: the times first seen are kept for routes still there. */
   replaceAll(routes: Iterable<RouteEntry>): void {
     const before = new Map(this.routes);

@@ -16,7 +16,10 @@ function group(name: string, over: Partial<GroupStatus> = {}): GroupStatus {
     health: { healthy: true, reason: 'em0 has carrier' },
     transitions: 0,
     flaps: 0,
-    sources: [{ name: 'em0', kind: 'interface', healthy: true, reason: 'has carrier', ifindex: 2 }],
+    sources: [
+      { name: 'em0', kind: 'interface', healthy: true, reason: 'has carrier', ifindex: 2 },
+      { name: 'route default dev em0', kind: 'route', healthy: false, reason: 'absent' },
+    ],
     destinations: ['vrrp0'],
     ...over,
   };
@@ -64,6 +67,7 @@ describe('MetricsExporter', () => {
     expect(sample(text, 'ifdepd_group_damping_penalty{group="uplink"}')).toBe(1500);
     expect(sample(text, 'ifdepd_group_last_transition_age_seconds{group="uplink"}')).toBe(2.5);
     expect(sample(text, 'ifdepd_source_healthy{group="uplink",source="em0",kind="interface"}')).toBe(1);
+    expect(sample(text, 'ifdepd_source_healthy{group="uplink",source="route default dev em0",kind="route"}')).toBe(0);
     expect(sample(text, 'ifdepd_group_transitions_total{group="uplink",direction="down"}')).toBe(0);
     expect(sample(text, 'ifdepd_destination_up{destination="vrrp0",action="admin"}')).toBe(1);
     expect(sample(text, 'ifdepd_destination_wanted_up{destination="vrrp0",action="admin"}')).toBe(1);

@@ -1,0 +1,53 @@
+import { AtomicMembership } from '../act/atomic-group.js';
+import { atomicAction } from '../act/atomic-switch.js';
+import type { Actuator } from '../act/actuator.js';
+import { HookRunner } from '../act/hooks.js';
+import { adminAction, protodownAction, type InterfaceAction } from '../act/interface-action.js';
+import { InterfaceActuator } from '../act/interface-actuator.js';
+import { TrackFiles } from '../act/track-files.js';
+import type { Scheduler } from '../core/clock.js';
+import type { EventSink } from '../core/events.js';
+import type { GroupWatch } from '../core/group.js';
+import type { LinkTable } from '../core/link-table.js';
+import type { IfIndex } from '../core/types.js';
+import { wantedState } from '../core/wanted.js';
+import type { LinkRequester } from '../kernel/requester.js';
+import type { Logger } from '../logging/logger.js';
+import type { FaultReport } from './guard.js';
+
+export interface ActuatorDeps {
+  readonly groups: () => readonly GroupWatch[];
+  readonly links: LinkTable;
+  readonly kernel: () => LinkRequester;
+  readonly log: Logger;
+  readonly events: EventSink;
+  readonly dryRun: boolean;
+  readonly scheduler: Scheduler;
+  /** Timers of their own for each component, so that a fault names it. */
+  readonly timersOf: (component: string) => Scheduler;
+  readonly verify: (index: IfIndex) => Promise<void>;
+  readonly fault: FaultReport;
+}
+
+export interface Actuators {
+  /** Every actuator, in the order each hears of every decision. */
+  readonly all: readonly Actuator[];
+  readonly interfaces: readonly InterfaceActuator[];
+  readonly trackFiles: TrackFiles;
+  readonly atomic: AtomicMembership;
+}
+
+/** Each actuator is chosen here, once. Membership first: a destination joins its kernel group before the group is switched. */
+export function wireActuators(d: ActuatorDeps): Actuators {
+  const { kernel, links, log, dryRun, scheduler } = d;
+  const deps = { groups: d.groups, links, log, events: d.events, dryRun, verify: d.verify, fault: d.fault };
+  const atomic = new AtomicMembership({ links, kernel, log, dryRun });
+  const wanted = (a: InterfaceAction) => (name: string) => wantedState(name, a.kind, d.groups(), scheduler.now());
+  const switched = (a: InterfaceAction) => atomicAction(a, { membership: atomic, kernel, links, wanted: wanted(a), log });
+  const interfaces = [
+    new InterfaceActuator(switched(adminAction(kernel)), { ...deps, scheduler: d.timersOf('admin enforcer') }),
+    new InterfaceActuator(switched(protodownAction(kernel, links)), { ...deps, scheduler: d.timersOf('protodown enforcer') }),
+  ];
+  const trackFiles = new TrackFiles(d.groups, log, d.timersOf('track files'), dryRun, d.events);
+  return { all: [atomic, ...interfaces, trackFiles, new HookRunner(log, links, dryRun, d.events)], interfaces, trackFiles, atomic };
+}

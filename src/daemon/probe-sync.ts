@@ -1,0 +1,123 @@
+import { pingHealth, type ProbeView } from '../core/probes/health.js';
+import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../core/probes/ping-state.js';
+import { probeName, type AddressProbe, type PingProbe, type ProbeSpec, type RouteProbe } from '../core/probes/spec.js';
+import type { GroupSpec } from '../core/spec.js';
+import { RouteAddressSync, type RouteAddressDeps } from './route-address-sync.js';
+
+/** Runs the ping sources' probes (src/probe): one child per probe, reporting answers and misses. */
+export interface PingRunner {
+  reconcile(probes: ReadonlyMap<string, PingProbe>): void;
+  close(): void;
+}
+export type PingReport = (name: string, spec: PingProbe, seen: PingObservation) => void;
+export type PingRunnerFactory = (report: PingReport) => PingRunner;
+
+export interface ProbeSyncDeps extends Omit<RouteAddressDeps, 'changed'> {
+  /** These probes (by name) may read differently now: their groups look again. */
+  readonly changed: (names: readonly string[]) => void;
+  /** Starts the ping probes; absent where no ping source can run (tests of other sources). */
+  readonly pings?: PingRunnerFactory;
+}
+
+/** Slack for the ping child to start and send its first probe, on a loaded machine. */
+const FIRST_VERDICT_SLACK_MS = 1000;
+
+/**
+ * What route, address and ping sources read (the core's ProbeView): the route and address
+ * tables kept by RouteAddressSync, and each ping source's state, folded from its probe's
+ * reports by the core (core/probes/ping-state.ts).
+ */
+export class ProbeSync implements ProbeView {
+  private readonly kernelSide: RouteAddressSync;
+  private readonly states = new Map<string, PingState>();
+  private pingSpecs = new Map<string, PingProbe>();
+  private kernelNames: string[] = [];
+  private runner?: PingRunner;
+  private verdictWaiters: Array<() => void> = [];
+
+  constructor(private readonly deps: ProbeSyncDeps) {
+    this.kernelSide = new RouteAddressSync({ ...deps, changed: () => this.deps.changed(this.kernelNames) });
+  }
+
+  get routes(): RouteAddressSync['routes'] {
+    return this.kernelSide.routes;
+  }
+
+  get addresses(): RouteAddressSync['addresses'] {
+    return this.kernelSide.addresses;
+  }
+
+  ping(name: string): PingState | undefined {
+    return this.states.get(name);
+  }
+
+  /** Whether every interface's changes matter (a route source without `dev`). */
+  get watchesAllLinks(): boolean {
+    return this.kernelSide.watchesAllLinks;
+  }
+
+  /** The probes of a configuration, at start and on reload: each kept by name, the rest started or stopped. */
+  async configure(groups: readonly GroupSpec[]): Promise<void> {
+    const probes = new Map<string, ProbeSpec>();
+    for (const g of groups) for (const p of g.probes ?? []) probes.set(probeName(p), p);
+    const of = <K extends ProbeSpec['kind']>(kind: K) =>
+      [...probes].filter((e): e is [string, Extract<ProbeSpec, { kind: K }>] => e[1].kind === kind);
+    const routes = of('route');
+    const addresses = of('address');
+    this.kernelNames = [...routes, ...addresses].map(([name]) => name);
+    await this.kernelSide.configure(routes.map(([, p]) => p as RouteProbe), addresses.map(([, p]) => p as AddressProbe));
+    this.pingSpecs = new Map(of('ping'));
+    for (const name of [...this.states.keys()]) if (!this.pingSpecs.has(name)) this.states.delete(name);
+    if (this.pingSpecs.size > 0 && this.deps.pings === undefined) throw new Error('ping sources configured, but no ping tool was set up');
+    if (this.pingSpecs.size > 0) this.runner ??= this.deps.pings?.((name, spec, seen) => this.observe(name, spec, seen));
+    this.runner?.reconcile(this.pingSpecs);
+  }
+
+  /**
+   * Waits until every ping source has its first verdict, at most as long as its probe needs
+   * for one: at start the destinations are left as they are meanwhile, rather than taken
+   * down because a probe has not answered yet, which would fail over at every restart.
+   */
+  firstVerdicts(): Promise<void> {
+    const longest = Math.max(0, ...[...this.pingSpecs.values()].map((p) => Math.max(p.up, p.down) * p.interval + p.timeout));
+    if (longest === 0 || this.allDecided()) return Promise.resolve();
+    this.deps.log.info(`waiting up to ${longest + FIRST_VERDICT_SLACK_MS} ms for the first verdict of ${this.pingSpecs.size} ping source(s)`);
+    return new Promise((resolve) => {
+      const timer = this.deps.scheduler.after(longest + FIRST_VERDICT_SLACK_MS, resolve);
+      this.verdictWaiters.push(() => {
+        timer.cancel();
+        resolve();
+      });
+    });
+  }
+
+  /** Interfaces changed: routes through one that went away are dropped, and route sources look again. */
+  linksChanged(): void {
+    this.kernelSide.linksChanged();
+  }
+
+  resync(why: string): Promise<void> {
+    return this.kernelSide.active ? this.kernelSide.resync(why) : Promise.resolve();
+  }
+
+  close(): void {
+    this.kernelSide.close();
+    this.runner?.close();
+    this.runner = undefined;
+  }
+
+  private observe(name: string, spec: PingProbe, seen: PingObservation): void {
+    if (!this.pingSpecs.has(name)) return;
+    const before = this.states.get(name) ?? INITIAL_PING;
+    const after = observePing(before, seen, spec);
+    this.states.set(name, after);
+    if (pingHealth(spec, before).reason !== pingHealth(spec, after).reason) this.deps.changed([name]);
+    if (after.verdict !== undefined && before.verdict === undefined && this.allDecided()) {
+      for (const wake of this.verdictWaiters.splice(0)) wake();
+    }
+  }
+
+  private allDecided(): boolean {
+    return [...this.pingSpecs.keys()].every((name) => this.states.get(name)?.verdict !== undefined);
+  }
+}
