@@ -61,6 +61,8 @@ export function layOut({ project, stage, root, files, copyright }) {
   for (const unit of readdirSync(units).filter((n) => /\.(service|socket|timer|path)$/.test(n)).sort()) {
     put(root, `usr/lib/systemd/system/${unit}`, readFileSync(join(units, unit)));
   }
+  // The drop-in ping sources need under the shipped unit: an example, installed by the operator.
+  put(root, 'usr/share/doc/ifdepd/examples/ping-sources.conf', readFileSync(join(units, 'ping-sources.conf')));
   put(root, 'etc/default/ifdepd', readFileSync(join(files, 'default')));
   put(root, 'etc/ifdepd/ifdepd.conf', readFileSync(join(files, 'ifdepd.conf')));
   put(root, 'usr/share/doc/ifdepd/copyright', copyright);

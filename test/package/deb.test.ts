@@ -80,6 +80,7 @@ describe.skipIf(skip !== null)(`the Debian package${skip ? ` (skipped: ${skip})`
       'etc/ifdepd/ifdepd.conf',
       'usr/share/doc/ifdepd/copyright',
       'usr/share/doc/ifdepd/changelog.Debian.gz',
+      'usr/share/doc/ifdepd/examples/ping-sources.conf',
     ]) {
       expect(p, want).toContain(want);
     }

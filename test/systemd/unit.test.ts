@@ -3,10 +3,12 @@
 // the watchdog restarting a stopped daemon without bouncing anything, and a failover
 // done by the dynamic user holding only CAP_NET_ADMIN. Root, systemd-nspawn and
 // debootstrap needed; otherwise skipped with the reason.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Container, until, whyNoContainer } from './container.js';
+
+const DROP_IN = readFileSync(new URL('../../contrib/systemd/ping-sources.conf', import.meta.url), 'utf8');
 
 const why = whyNoContainer();
 if (why !== undefined) console.warn(`test/systemd: skipped: ${why}`);
@@ -158,9 +160,9 @@ describe.skipIf(why !== undefined)('contrib/systemd/ifdepd.service under systemd
     }
   }, 60_000);
 
-  // ping sources run iputils ping as a child of the dynamic user: the unit's capabilities,
-  // NoNewPrivileges and system call filter must let the tool run and probe.
-  it('probes a ping source from inside the unit', async () => {
+  // ping sources run iputils ping as a child of the dynamic user: with contrib's drop-in
+  // (CAP_NET_RAW, capset and setuid) the tool runs and probes inside the unit's sandbox.
+  it('probes a ping source from inside the unit, with contrib/systemd/ping-sources.conf', async () => {
     const withPing = `${TWO_GROUPS}
 group gw {
     ping         127.0.0.1 interval 200ms timeout 300ms
@@ -169,8 +171,12 @@ group gw {
 }
 `;
     ok(`cat > /etc/ifdepd/ifdepd.conf <<'X'\n${withPing}X`);
-    ok('systemctl reload ifdepd');
-    await until('the gw group up', () => (show('StatusText') === '3 groups: uplink up, inside up, gw up' ? true : undefined), 20_000);
+    ok(`mkdir -p /etc/systemd/system/ifdepd.service.d && cat > /etc/systemd/system/ifdepd.service.d/ping-sources.conf <<'X'\n${DROP_IN}X`);
+    ok('systemctl daemon-reload');
+    c.sh('systemctl restart ifdepd');
+    await until('the gw group up', () => (show('StatusText') === '3 groups: uplink up, inside up, gw up' ? true : undefined), 20_000).catch((err: Error) => {
+      throw new Error(`${err.message}\n${journal().split('\n').slice(-25).join('\n')}`);
+    });
     expect(ok('ifdepd status')).toMatch(/source ping 127\.0\.0\.1: ok, answers; last reply/);
     ok('sysctl -qw net.ipv4.icmp_echo_ignore_all=1');
     try {
