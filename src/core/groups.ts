@@ -3,6 +3,7 @@ import type { Scheduler, Timer } from './clock.js';
 import { GroupWatch, type Evaluation } from './group.js';
 import type { LinkLookup } from './link-table.js';
 import { NO_PROBES, type ProbeView } from './probes/health.js';
+import type { ProbeSpec } from './probes/spec.js';
 import type { GroupSpec } from './spec.js';
 import type { Decision, Millis } from './types.js';
 
@@ -80,10 +81,9 @@ export class Groups {
     for (const g of touched) this.evaluate(g);
   }
 
-  /** The groups with any of these probes (by name) look at their sources again. */
-  probesChanged(names: Iterable<string>): void {
-    const wanted = new Set(names);
-    for (const g of this.list) if ([...g.sourceSet.probes.keys()].some((n) => wanted.has(n))) this.evaluate(g);
+  /** The groups with a probe that `affected` picks look at their sources again. */
+  probesChanged(affected: (name: string, probe: ProbeSpec) => boolean): void {
+    for (const g of this.list) if ([...g.sourceSet.probes].some(([name, probe]) => affected(name, probe))) this.evaluate(g);
   }
 
   evaluateAll(): void {

@@ -78,7 +78,7 @@ export class Daemon implements ControlHandler {
       kernel: () => this.links.kernel(),
       links: this.table,
       wallClock: Date.now,
-      changed: (names) => this.groups.probesChanged(names),
+      changed: (affected) => this.groups.probesChanged(affected),
       fault,
       ...(options.pings ? { pings: options.pings } : {}),
     });
@@ -151,6 +151,7 @@ export class Daemon implements ControlHandler {
       // Refused before anything changes: the running configuration stays.
       this.act.atomic.plan(config.groups);
       await this.probes.configure(config.groups);
+      await this.probes.firstVerdicts();
       return this.swapConfig(config);
     } finally {
       this.supervisor.ready(this.summary());

@@ -1,6 +1,6 @@
 import { pingHealth, type ProbeView } from '../core/probes/health.js';
 import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../core/probes/ping-state.js';
-import { probeName, type AddressProbe, type PingProbe, type ProbeSpec, type RouteProbe } from '../core/probes/spec.js';
+import { probeName, type PingProbe, type ProbeSpec } from '../core/probes/spec.js';
 import type { GroupSpec } from '../core/spec.js';
 import { RouteAddressSync, type RouteAddressDeps } from './route-address-sync.js';
 
@@ -13,8 +13,8 @@ export type PingReport = (name: string, spec: PingProbe, seen: PingObservation) 
 export type PingRunnerFactory = (report: PingReport) => PingRunner;
 
 export interface ProbeSyncDeps extends Omit<RouteAddressDeps, 'changed'> {
-  /** These probes (by name) may read differently now: their groups look again. */
-  readonly changed: (names: readonly string[]) => void;
+  /** The probes `affected` picks may read differently now: their groups look again. */
+  readonly changed: (affected: (name: string, probe: ProbeSpec) => boolean) => void;
   /** Starts the ping probes; absent where no ping source can run (tests of other sources). */
   readonly pings?: PingRunnerFactory;
 }
@@ -31,12 +31,12 @@ export class ProbeSync implements ProbeView {
   private readonly kernelSide: RouteAddressSync;
   private readonly states = new Map<string, PingState>();
   private pingSpecs = new Map<string, PingProbe>();
-  private kernelNames: string[] = [];
   private runner?: PingRunner;
   private verdictWaiters: Array<() => void> = [];
 
   constructor(private readonly deps: ProbeSyncDeps) {
-    this.kernelSide = new RouteAddressSync({ ...deps, changed: () => this.deps.changed(this.kernelNames) });
+    // Every route and address source, of the groups running when the change is read.
+    this.kernelSide = new RouteAddressSync({ ...deps, changed: () => this.deps.changed((_, probe) => probe.kind !== 'ping') });
   }
 
   get routes(): RouteAddressSync['routes'] {
@@ -56,27 +56,28 @@ export class ProbeSync implements ProbeView {
     return this.kernelSide.watchesAllLinks;
   }
 
-  /** The probes of a configuration, at start and on reload: each kept by name, the rest started or stopped. */
+  /**
+   * The probes of a configuration, at start and on reload: each kept by name, the rest
+   * started or stopped. What can refuse (no ping tool, a failed dump) does so first.
+   */
   async configure(groups: readonly GroupSpec[]): Promise<void> {
     const probes = new Map<string, ProbeSpec>();
     for (const g of groups) for (const p of g.probes ?? []) probes.set(probeName(p), p);
     const of = <K extends ProbeSpec['kind']>(kind: K) =>
       [...probes].filter((e): e is [string, Extract<ProbeSpec, { kind: K }>] => e[1].kind === kind);
-    const routes = of('route');
-    const addresses = of('address');
-    this.kernelNames = [...routes, ...addresses].map(([name]) => name);
-    await this.kernelSide.configure(routes.map(([, p]) => p as RouteProbe), addresses.map(([, p]) => p as AddressProbe));
-    this.pingSpecs = new Map(of('ping'));
-    for (const name of [...this.states.keys()]) if (!this.pingSpecs.has(name)) this.states.delete(name);
-    if (this.pingSpecs.size > 0 && this.deps.pings === undefined) throw new Error('ping sources configured, but no ping tool was set up');
-    if (this.pingSpecs.size > 0) this.runner ??= this.deps.pings?.((name, spec, seen) => this.observe(name, spec, seen));
-    this.runner?.reconcile(this.pingSpecs);
+    const pings = new Map(of('ping'));
+    if (pings.size > 0) this.runner ??= this.startPings();
+    await this.kernelSide.configure(of('route').map(([, p]) => p), of('address').map(([, p]) => p));
+    this.pingSpecs = pings;
+    for (const name of [...this.states.keys()]) if (!pings.has(name)) this.states.delete(name);
+    this.runner?.reconcile(pings);
   }
 
   /**
    * Waits until every ping source has its first verdict, at most as long as its probe needs
-   * for one: at start the destinations are left as they are meanwhile, rather than taken
-   * down because a probe has not answered yet, which would fail over at every restart.
+   * for one: at start and on a reload that adds one, the destinations are left as they are
+   * meanwhile, rather than taken down because a probe has not answered yet (a restart or a
+   * reload would fail over).
    */
   firstVerdicts(): Promise<void> {
     const longest = Math.max(0, ...[...this.pingSpecs.values()].map((p) => Math.max(p.up, p.down) * p.interval + p.timeout));
@@ -106,12 +107,17 @@ export class ProbeSync implements ProbeView {
     this.runner = undefined;
   }
 
+  private startPings(): PingRunner {
+    if (this.deps.pings === undefined) throw new Error('ping sources configured, but no ping tool was set up');
+    return this.deps.pings((name, spec, seen) => this.observe(name, spec, seen));
+  }
+
   private observe(name: string, spec: PingProbe, seen: PingObservation): void {
     if (!this.pingSpecs.has(name)) return;
     const before = this.states.get(name) ?? INITIAL_PING;
     const after = observePing(before, seen, spec);
     this.states.set(name, after);
-    if (pingHealth(spec, before).reason !== pingHealth(spec, after).reason) this.deps.changed([name]);
+    if (pingHealth(spec, before).reason !== pingHealth(spec, after).reason) this.deps.changed((other) => other === name);
     if (after.verdict !== undefined && before.verdict === undefined && this.allDecided()) {
       for (const wake of this.verdictWaiters.splice(0)) wake();
     }

@@ -137,6 +137,20 @@ describeLab('ping sources', () => {
     expect(d.since(mark).join('\n')).not.toMatch(/-> destinations d4 down|-> unhealthy/);
     expect(lab.admin('d4')).toBe('up');
 
+    // A reload that adds a ping source to the running group: it waits for the new probe's
+    // first verdict before the group takes it in, so the group does not go down meanwhile.
+    mark = d.mark();
+    lab.writeConfig(config(lab, group('v4', 'ping 192.0.2.1 dev wan0 interval 500ms', 'ping 2001:db8::1 interval 200ms', 'destinations d4', 'up-delay 0')));
+    const added = await lab.ctl('reload');
+    expect(added.code, added.stderr).toBe(0);
+    const both = await lab.group('v4');
+    expect(both.sources.map((x) => [x.name, x.healthy])).toEqual([
+      ['ping 192.0.2.1 dev wan0', true],
+      ['ping 2001:db8::1', true],
+    ]);
+    expect(both).toMatchObject({ decision: 'up', flaps: 0, transitions: 0 });
+    expect(d.since(mark).join('\n')).not.toMatch(/-> destinations d4 down|-> unhealthy/);
+
     // The daemon killed outright: its probe follows within an interval (SIGPIPE on its next line).
     const orphans = pingChildren(d.pid);
     d.signal('SIGKILL');
