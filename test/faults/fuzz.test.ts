@@ -156,7 +156,8 @@ describe('fuzz', () => {
     const KEYWORDS = [
       'group', 'sources', 'destinations', 'policy', 'all', 'any', 'min', 'down-delay', 'up-delay', 'damping', 'penalty',
       'half-life', 'suppress', 'reuse', 'max-suppress', 'action', 'admin', 'protodown', 'keepalived-track-file', 'hook',
-      'hook-timeout', 'startup-hold', 'control-socket',
+      'hook-timeout', 'startup-hold', 'control-socket', 'route', 'address', 'ping', 'dev', 'table', 'via', 'inet', 'inet6',
+      'interval', 'timeout', 'default',
     ];
     const PUNCT = ['{', '}', '"', '#', ',', ':', '\\', '\\"', '\n', '\n', '\n', ' ', '\t', '\r', '\r\n'];
     const VALUES = ['up0', 'vrrp0', 'vrrp*', '"vrrp.*"', 'a:b', '0', '2s', '1.5s', '5', '3000', '1', '2', '/run/x.track', '/usr/bin/true', 'rel/x', 'g', 'h', '"a b"', '""'];
@@ -173,6 +174,7 @@ describe('fuzz', () => {
       fc.tuple(fc.constantFrom('down-delay', 'up-delay', 'hook-timeout', 'startup-hold'), fc.constantFrom(...DURATIONS)).map(([k, v]) => `${k} ${v}`),
       fc.tuple(fc.constantFrom('penalty', 'half-life', 'suppress', 'reuse', 'max-suppress'), fc.constantFrom('0', '1', '500', '3000', '10s', 'x')).map(([k, v]) => `damping ${k} ${v}`),
       fc.constantFrom('policy all', 'policy any', 'policy min 1', 'policy min 3', 'action protodown', 'action keepalived-track-file /run/t', 'hook /bin/true a "b c"', 'control-socket /run/c.sock'),
+      fc.constantFrom('route default dev up0', 'route ::/0 table 100', 'route 10.0.0.0/8 via 10.1.1.1', 'route 10.0.0.1/8', 'address up0 inet', 'address up0 inet6 2001:db8::/32', 'ping 192.0.2.1 dev up0 interval 200ms', 'ping ::1 down 0', 'ping 1.2.3 timeout 1s'),
     );
     const optional = fc.constantFrom(
       'policy all', 'policy any', 'policy min 1', 'down-delay 250ms', 'up-delay 5s', 'damping', 'damping suppress 3000 half-life 10s',
@@ -216,7 +218,7 @@ describe('fuzz', () => {
       }
       expect(config.groups.length).toBeGreaterThan(0);
       for (const g of config.groups) {
-        expect(g.sources.length).toBeGreaterThan(0);
+        expect(g.sources.length + (g.probes?.length ?? 0)).toBeGreaterThan(0);
         if (g.action.kind !== 'track-file') expect(g.destinations.length).toBeGreaterThan(0);
       }
       return 'ok';
