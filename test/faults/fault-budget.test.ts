@@ -70,7 +70,8 @@ describe.skipIf(skip !== null)(`faults in callbacks${skip ? ` (skipped: ${skip})
     await start(['-v', '--down-delay', '150ms']);
     const mark = d.mark();
     await faultyCut(/groups: timer/, 1);
-    expect(d.output).toMatch(/\]: +at Daemon\.decided \(/);
+    // The stack follows the error line, as lines of their own: waited for, not assumed written yet.
+    await d.waitForLog(/\]: +at Daemon\.decided \(/, 5000, mark);
     await d.waitForLog(/read \d+ links \(fault in groups: timer\)/, 5000, mark);
     await restore();
     expect(d.alive, d.tail()).toBe(true);
