@@ -46,11 +46,6 @@ export class AddressTable implements AddressLookup {
     if (list?.size === 0) this.byIndex.delete(entry.index);
   }
 
-  /** An interface deleted: its index may be reused by another. */
-  dropDevice(index: IfIndex): boolean {
-    return this.byIndex.delete(index);
-  }
-
   replaceAll(entries: Iterable<AddressEntry>): void {
     const before = new Map([...this.byIndex].map(([i, m]) => [i, new Map(m)]));
     this.byIndex.clear();
