@@ -27,13 +27,14 @@ export class TrackFiles implements Actuator {
   }
 
   decided(g: GroupWatch): void {
-    this.files.get(g.spec.name)?.set(g.decision);
+    if (g.claims) this.files.get(g.spec.name)?.set(g.decision);
   }
 
   linkChanged(): void {}
 
   reassert(): void {
-    for (const g of this.groups()) this.files.get(g.spec.name)?.set(g.decision);
+    // A group still waiting for its ping sources' first verdicts leaves its file as it is.
+    for (const g of this.groups()) if (g.claims) this.files.get(g.spec.name)?.set(g.decision);
   }
 
   destinations(): [] {
@@ -42,7 +43,7 @@ export class TrackFiles implements Actuator {
 
   /** Every track file, for `ifdepd status`: what it should say, what it says, whether writing fails. */
   statuses(groups: readonly GroupWatch[]): TrackFileStatus[] {
-    return groups.flatMap((g) => this.files.get(g.spec.name)?.status(g.decision) ?? []);
+    return groups.flatMap((g) => (g.claims ? (this.files.get(g.spec.name)?.status(g.decision) ?? []) : []));
   }
 
   close(): void {

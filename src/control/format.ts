@@ -30,6 +30,10 @@ function group(g: GroupStatus): string {
   }
   if (g.damping !== undefined) lines.push(`  damping: ${damping(g.damping)}`);
   if (g.hold !== undefined) lines.push(`  hold: ${hold(g.hold)}`);
+  if (g.waiting !== undefined) {
+    const alone = g.waiting.claims ? '' : '; destinations left as they are';
+    lines.push(`  waiting: first verdict of ${g.waiting.sources.join(', ')}, ${formatSpan(g.waiting.inMs)} at most${alone}`);
+  }
   lines.push(`  history: ${history(g)}`);
   lines.push(...g.sources.map((source) => `  source ${sourceLine(source)}`));
   lines.push(`  destinations: ${g.destinations.length === 0 ? 'none' : g.destinations.join(', ')}`);

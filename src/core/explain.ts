@@ -94,3 +94,13 @@ export function describeStart(group: GroupSpec, decision: Decision, why: string)
     text: `${group.name}: at start ${why} -> ${targetsOf(group)} ${decision} (delays apply from now on)`,
   };
 }
+
+/** A group that waits for its ping sources' first verdicts before it touches its destinations. */
+export function describeWait(group: GroupSpec, why: string): LogLine {
+  return { severity: 'notice', text: `${group.name}: at start ${why}` };
+}
+
+/** The first decision of a group that waited: "uplink: first verdicts in: all sources are healthy -> destinations m0 up". */
+export function describeClaim(group: GroupSpec, decision: Decision, why: string): LogLine {
+  return { severity: 'notice', text: `${group.name}: first verdicts in: ${why} -> ${targetsOf(group)} ${decision} (delays apply from now on)` };
+}

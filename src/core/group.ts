@@ -8,7 +8,7 @@ import { namePattern, type NamePattern } from './patterns.js';
 import { groupHealth, type GroupHealth } from './policy.js';
 import { NO_PROBES, type ProbeView } from './probes/health.js';
 import type { SourceKind } from './probes/spec.js';
-import { SourceSet } from './sources.js';
+import { SourceSet, type AwaitedVerdict } from './sources.js';
 import type { Decision, Millis } from './types.js';
 
 /** One source whose health changed since the previous evaluation. */
@@ -29,6 +29,11 @@ export interface Evaluation {
   readonly changed: boolean;
   /** The cause is the debounce (sources and delays) rather than a hold or damping. */
   readonly bySources: boolean;
+  /**
+   * The group's first decision, taken once its ping sources' first verdicts came (or their
+   * wait ended): from now on its destinations are its own, as every group's are from start.
+   */
+  readonly claimed: boolean;
   readonly health: GroupHealth;
   readonly sourceChanges: readonly SourceChange[];
   readonly step: Step;
@@ -36,8 +41,8 @@ export interface Evaluation {
   readonly due?: Millis;
 }
 
-/** What overrides the sources, strongest first. */
-type Override = { readonly decision: Decision; readonly why: string; readonly until?: Millis };
+/** What overrides the sources, strongest first. `waiting`: the first verdicts of ping sources are awaited. */
+type Override = { readonly decision: Decision; readonly why: string; readonly until?: Millis; readonly waiting?: true };
 
 export interface GroupCounters {
   transitions: number;
@@ -60,6 +65,8 @@ export class GroupWatch {
   readonly sourcePatterns: readonly NamePattern[];
   readonly destinationPatterns: readonly NamePattern[];
   private sources: ReadonlyMap<string, SourceHealth>;
+  /** Ping sources whose first verdict is awaited: they neither take the group down nor bring it up. */
+  private awaited: readonly AwaitedVerdict[];
   private health: GroupHealth;
   private debounce: Debounce;
   private damping?: DampingState;
@@ -67,6 +74,12 @@ export class GroupWatch {
   /** The operator's hold was set before a restart and read back at start. */
   private holdRestored = false;
   private current: Decision;
+  /**
+   * Whether the destinations are the group's to set. A group that starts (or is added by a
+   * reload) with ping sources awaiting their first verdict, and no other source failing,
+   * leaves its destinations as they are until then: a restart must not bounce them.
+   */
+  private claiming: boolean;
   readonly counters: GroupCounters = { transitions: 0, flaps: 0 };
 
   constructor(
@@ -81,14 +94,28 @@ export class GroupWatch {
     this.sourcePatterns = this.sourceSet.watched;
     this.destinationPatterns = spec.destinations.map(namePattern);
     this.sources = this.readSources(links);
-    this.health = groupHealth(spec.policy, this.sources, this.sourceSet.carrierOnly);
+    this.awaited = this.sourceSet.awaited(probes, now);
+    this.health = this.healthOf(this.sources, this.awaited);
     this.debounce = initialDebounce(targetOf(this.health));
     if (spec.damping) this.damping = initialDamping(now);
-    this.current = this.override(now)?.decision ?? this.debounce.decision;
+    this.current = this.debounce.decision;
+    const override = this.override(now);
+    this.current = override?.decision ?? this.current;
+    this.claiming = override?.waiting !== true;
   }
 
   get decision(): Decision {
     return this.current;
+  }
+
+  /** Ping sources whose first verdict was still awaited at the last evaluation. */
+  get awaitedVerdicts(): readonly AwaitedVerdict[] {
+    return this.awaited;
+  }
+
+  /** False while the group waits for its ping sources' first verdicts and leaves its destinations alone. */
+  get claims(): boolean {
+    return this.claiming;
   }
 
   get sourceHealths(): ReadonlyMap<string, SourceHealth> {
@@ -124,6 +151,11 @@ export class GroupWatch {
     return `${this.health.reason}; ${pending.target} in ${formatDuration(Math.max(0, pending.due - now))} (${delayName(pending.target)})`;
   }
 
+  /** When the decision may change by itself, with no source changing: a delay, a hold or a wait ending. */
+  due(now: Millis): Millis | undefined {
+    return earliest(this.debounce.pending?.due, this.override(now)?.until);
+  }
+
   startupHoldLeft(now: Millis): Millis {
     return Math.max(0, this.startupHoldUntil - now);
   }
@@ -140,15 +172,19 @@ export class GroupWatch {
     this.holdRestored = previous.holdRestored;
     Object.assign(this.counters, previous.counters);
     this.current = previous.current;
+    this.claiming = previous.claiming;
     this.refreshPending();
   }
 
   evaluate(links: LinkLookup, now: Millis): Evaluation {
     const previous = this.sources;
     const wasHealthy = this.health.healthy;
+    // A first verdict that says unhealthy is where the group starts from, not a flap.
+    const firstVerdicts = this.awaited.length > 0;
     this.sources = this.readSources(links);
-    this.health = groupHealth(this.spec.policy, this.sources, this.sourceSet.carrierOnly);
-    if (wasHealthy && !this.health.healthy) {
+    this.awaited = this.sourceSet.awaited(this.probes, now);
+    this.health = this.healthOf(this.sources, this.awaited);
+    if (wasHealthy && !this.health.healthy && !firstVerdicts) {
       this.counters.flaps += 1;
       if (this.damping && this.spec.damping) this.damping = flap(this.damping, this.spec.damping, now);
     }
@@ -170,6 +206,7 @@ export class GroupWatch {
     this.operatorHold = decision;
     this.holdRestored = true;
     this.current = decision;
+    this.claiming = true;
   }
 
   release(links: LinkLookup, now: Millis): Evaluation {
@@ -184,7 +221,11 @@ export class GroupWatch {
     if (this.damping && this.spec.damping) this.damping = settle(this.damping, this.spec.damping, now);
     const override = this.override(now);
     const decision = override?.decision ?? next.decision;
-    const changed = decision !== this.current;
+    const claimed = !this.claiming && override?.waiting !== true;
+    if (claimed) this.claiming = true;
+    // The first claim is a first decision, as at start: not a transition.
+    const changed = decision !== this.current && !claimed;
+    if (claimed) this.current = decision;
     if (changed) {
       this.current = decision;
       this.counters.transitions += 1;
@@ -196,6 +237,7 @@ export class GroupWatch {
       why: override?.why ?? this.health.reason,
       changed,
       bySources: override === undefined,
+      claimed,
       health: this.health,
       sourceChanges,
       step: taken,
@@ -230,7 +272,30 @@ export class GroupWatch {
         until,
       };
     }
-    return undefined;
+    return this.waitingFor(now);
+  }
+
+  /**
+   * The weakest override: while ping sources await their first verdict and every other
+   * source would let the group up, the decision stays what it is (down wins: a group
+   * whose other sources fail goes down at once). It ends with the verdicts, or when the
+   * first of them is overdue: then no verdict reads unhealthy.
+   */
+  private waitingFor(now: Millis): Override | undefined {
+    if (this.awaited.length === 0 || !this.health.healthy) return undefined;
+    const until = Math.min(...this.awaited.map((a) => a.until));
+    const names = this.awaited.map((a) => a.name).join(', ');
+    const left = formatDuration(until - now);
+    const why = this.claiming ? `waiting for the first verdict of ${names}, ${left} at most` : `waiting for the first verdict of ${names}, ${left} at most; destinations left as they are`;
+    return { decision: this.current, why, until, waiting: true };
+  }
+
+  /** The policy over the sources, with awaited ping sources counted as healthy: they must not take the group down. */
+  private healthOf(sources: ReadonlyMap<string, SourceHealth>, awaited: readonly AwaitedVerdict[]): GroupHealth {
+    if (awaited.length === 0) return groupHealth(this.spec.policy, sources, this.sourceSet.carrierOnly);
+    const hopeful = new Map(sources);
+    for (const { name } of awaited) hopeful.set(name, { healthy: true, reason: 'no verdict yet' });
+    return groupHealth(this.spec.policy, hopeful, this.sourceSet.carrierOnly);
   }
 
   /** The sources as they read now, without evaluating: for a probe's live evidence. */

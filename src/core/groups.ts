@@ -51,7 +51,7 @@ export class Groups {
       const held = restoredHolds.get(g.spec.name);
       if (held !== undefined) g.restoreHold(held);
     }
-    for (const g of this.list) this.schedule(g, g.startupHoldLeft(now) > 0 ? this.startupHoldUntil : undefined);
+    for (const g of this.list) this.schedule(g, g.due(now));
     return this.list;
   }
 

@@ -2,8 +2,16 @@ import { sourceHealth, type SourceHealth } from './health.js';
 import type { LinkLookup } from './link-table.js';
 import { namePattern, type NamePattern } from './patterns.js';
 import { probeHealth, type ProbeView } from './probes/health.js';
+import { firstVerdictDue } from './probes/ping-state.js';
 import { probeDevices, probeName, type ProbeSpec, type SourceKind } from './probes/spec.js';
 import type { GroupSpec } from './spec.js';
+import type { Millis } from './types.js';
+
+/** A ping source whose first verdict is still awaited, and until when. */
+export interface AwaitedVerdict {
+  readonly name: string;
+  readonly until: Millis;
+}
 
 /**
  * A group's sources as configured: interfaces by name or glob, and probes (routes,
@@ -50,5 +58,16 @@ export class SourceSet {
     }
     for (const [name, probe] of this.probes) sources.set(name, probeHealth(probe, name, view, links));
     return sources;
+  }
+
+  /** The ping sources whose first verdict is still awaited at `now`. */
+  awaited(view: ProbeView, now: Millis): AwaitedVerdict[] {
+    const awaited: AwaitedVerdict[] = [];
+    for (const [name, probe] of this.probes) {
+      if (probe.kind !== 'ping') continue;
+      const until = firstVerdictDue(probe, view.ping(name));
+      if (until !== undefined && now < until) awaited.push({ name, until });
+    }
+    return awaited;
   }
 }

@@ -42,6 +42,8 @@ export interface GroupStatus {
     /** An operator's hold set before the daemon restarted, read back from the hold file. */
     readonly restored?: boolean;
   };
+  /** Ping sources awaiting their first verdict; `claims` false: the destinations are left as they are meanwhile. */
+  readonly waiting?: { readonly sources: readonly string[]; readonly inMs: number; readonly claims: boolean };
   readonly transitions: number;
   readonly flaps: number;
   readonly lastTransitionAgoMs?: number;
@@ -116,6 +118,7 @@ export function groupStatus(g: GroupWatch, links: LinkLookup, now: Millis): Grou
     ...pendingOf(g, now),
     ...dampingOf(g, now),
     ...holdOf(g, now),
+    ...waitingOf(g, now),
     transitions: g.counters.transitions,
     flaps: g.counters.flaps,
     ...(last !== undefined ? { lastTransitionAgoMs: Math.round(now - last) } : {}),
@@ -147,6 +150,13 @@ function dampingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'damping'> {
   if (damping === undefined || spec === undefined) return {};
   const reuse = damping.suppressed ? { reuseInMs: Math.max(0, releaseAt(damping, spec) - Math.round(now)) } : {};
   return { damping: { penalty: Math.round(damping.penalty), suppressed: damping.suppressed, ...reuse } };
+}
+
+function waitingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'waiting'> {
+  const awaited = g.awaitedVerdicts;
+  if (awaited.length === 0) return {};
+  const inMs = Math.max(0, Math.round(Math.max(...awaited.map((a) => a.until)) - now));
+  return { waiting: { sources: awaited.map((a) => a.name), inMs, claims: g.claims } };
 }
 
 function holdOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'hold'> {

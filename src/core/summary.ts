@@ -17,6 +17,7 @@ function groupSummary(g: GroupStatus): string {
   if (g.hold?.kind === 'operator') notes.push('held');
   else if (g.hold?.kind === 'startup') notes.push('start-up hold');
   if (g.damping?.suppressed) notes.push('damped');
+  if (g.waiting !== undefined) notes.push('waiting for first verdicts');
   if (g.pending !== undefined) notes.push(`${g.pending.target} pending`);
   return `${g.name} ${state}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}`;
 }

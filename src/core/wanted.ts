@@ -26,7 +26,7 @@ export function wantedState(
   now: Millis,
 ): Wanted | undefined {
   const index = destinationIndex(groups);
-  const claiming = index.groupsOf(name).filter((g) => g.spec.action.kind === action);
+  const claiming = index.groupsOf(name).filter((g) => g.spec.action.kind === action && g.claims);
   if (claiming.length === 0) return undefined;
   const down = claiming.filter((g) => g.decision === 'down');
   const deciding = down.length > 0 ? down : claiming;

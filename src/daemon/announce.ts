@@ -1,6 +1,6 @@
 import { delayName } from '../core/debounce.js';
 import type { DecisionCause, EventSink } from '../core/events.js';
-import { describeEvaluation, describeStart } from '../core/explain.js';
+import { describeClaim, describeEvaluation, describeStart, describeWait } from '../core/explain.js';
 import type { Evaluation, GroupWatch } from '../core/group.js';
 import { describeAction } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
@@ -40,12 +40,26 @@ export function emitEvaluation(events: EventSink, g: GroupWatch, ev: Evaluation)
   }
 }
 
-/** The first decision of a group, at start, without any delay. */
+/**
+ * The first decision of a group, at start, without any delay; or, for a group that waits
+ * for its ping sources' first verdicts, that it waits (its decision is announced by announceClaim).
+ */
 export function announceStart(log: Logger, events: EventSink, g: GroupWatch, now: Millis): void {
   const why = g.why(now);
+  if (!g.claims) {
+    const wait = describeWait(g.spec, why);
+    return void log[wait.severity](wait.text);
+  }
   const start = describeStart(g.spec, g.decision, why);
   log[start.severity](start.text);
   emitDecision(events, g, why, 'start');
+}
+
+/** The first decision of a group that waited for its ping sources' first verdicts. */
+export function announceClaim(log: Logger, events: EventSink, g: GroupWatch, ev: Evaluation): void {
+  const line = describeClaim(g.spec, ev.decision, ev.why);
+  log[line.severity](line.text);
+  emitDecision(events, g, ev.why, 'start');
 }
 
 export function emitDecision(events: EventSink, g: GroupWatch, reason: string, cause: DecisionCause): void {

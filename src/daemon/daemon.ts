@@ -12,7 +12,7 @@ import type { DaemonStatus } from '../core/status.js';
 import type { Decision, Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
-import { announceStart, emitDecision, emitEvaluation, logEvaluation } from './announce.js';
+import { announceClaim, announceStart, emitDecision, emitEvaluation, logEvaluation } from './announce.js';
 import type { EventBus, EventListener } from './event-bus.js';
 import { KeptHolds } from './kept-holds.js';
 import { FaultBudget } from './fault-budget.js';
@@ -102,13 +102,13 @@ export class Daemon implements ControlHandler {
   }
 
   /**
-   * Reads routes and addresses, waits for the ping sources' first verdicts, then subscribes,
-   * reads every link, decides and enforces: resolves when the first decisions are sent.
+   * Reads routes and addresses, starts the ping sources' probes, then subscribes, reads
+   * every link, decides and enforces: resolves when the first decisions are sent. A group
+   * whose ping sources have no verdict yet waits for them alone (core/group.ts).
    */
   async start(): Promise<void> {
     this.links.openRequests();
     await this.probes.configure(this.config.groups);
-    await this.probes.firstVerdicts();
     return this.links.start();
   }
 
@@ -151,7 +151,6 @@ export class Daemon implements ControlHandler {
       // Refused before anything changes: the running configuration stays.
       this.act.atomic.plan(config.groups);
       await this.probes.configure(config.groups);
-      await this.probes.firstVerdicts();
       return this.swapConfig(config);
     } finally {
       this.supervisor.ready(this.summary());
@@ -168,6 +167,10 @@ export class Daemon implements ControlHandler {
     const now = this.options.scheduler.now();
     const { added, dropped } = this.groups.replace(config.groups);
     for (const g of added) {
+      if (!g.claims) {
+        log.notice(`${g.spec.name}: added by reload: ${g.why(now)}`);
+        continue;
+      }
       log.notice(`${g.spec.name}: added by reload: ${g.why(now)} -> ${targetsOf(g.spec)} ${g.decision}`);
       emitDecision(this.options.events, g, g.why(now), 'reload');
     }
@@ -284,7 +287,10 @@ export class Daemon implements ControlHandler {
     // Events cost nothing without a subscriber; the writes leave before the log lines (a write(2) each).
     emitEvaluation(this.options.events, g, ev);
     if (ev.changed) for (const a of this.act.all) a.decided(g, ev);
+    // A group's first decision after its ping sources' first verdicts: its destinations are set as at start.
+    if (ev.claimed) this.reassert();
     logEvaluation(this.options.log, g, ev);
+    if (ev.claimed) announceClaim(this.options.log, this.options.events, g, ev);
     if (this.started) this.supervisor.status(() => this.summary());
   }
 }

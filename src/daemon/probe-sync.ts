@@ -19,9 +19,6 @@ export interface ProbeSyncDeps extends Omit<RouteAddressDeps, 'changed'> {
   readonly pings?: PingRunnerFactory;
 }
 
-/** Slack for the ping child to start and send its first probe, on a loaded machine. */
-const FIRST_VERDICT_SLACK_MS = 1000;
-
 /**
  * What route, address and ping sources read (the core's ProbeView): the route and address
  * tables kept by RouteAddressSync, and each ping source's state, folded from its probe's
@@ -32,7 +29,6 @@ export class ProbeSync implements ProbeView {
   private readonly states = new Map<string, PingState>();
   private pingSpecs = new Map<string, PingProbe>();
   private runner?: PingRunner;
-  private verdictWaiters: Array<() => void> = [];
 
   constructor(private readonly deps: ProbeSyncDeps) {
     // Every route and address source, of the groups running when the change is read.
@@ -70,26 +66,10 @@ export class ProbeSync implements ProbeView {
     await this.kernelSide.configure(of('route').map(([, p]) => p), of('address').map(([, p]) => p));
     this.pingSpecs = pings;
     for (const name of [...this.states.keys()]) if (!pings.has(name)) this.states.delete(name);
+    // A new ping source's first verdict is awaited from now (core/group.ts: its groups wait, down wins).
+    const now = this.deps.scheduler.now();
+    for (const name of pings.keys()) if (!this.states.has(name)) this.states.set(name, { ...INITIAL_PING, configuredAt: now });
     this.runner?.reconcile(pings);
-  }
-
-  /**
-   * Waits until every ping source has its first verdict, at most as long as its probe needs
-   * for one: at start and on a reload that adds one, the destinations are left as they are
-   * meanwhile, rather than taken down because a probe has not answered yet (a restart or a
-   * reload would fail over).
-   */
-  firstVerdicts(): Promise<void> {
-    const longest = Math.max(0, ...[...this.pingSpecs.values()].map((p) => Math.max(p.up, p.down) * p.interval + p.timeout));
-    if (longest === 0 || this.allDecided()) return Promise.resolve();
-    this.deps.log.info(`waiting up to ${longest + FIRST_VERDICT_SLACK_MS} ms for the first verdict of ${this.pingSpecs.size} ping source(s)`);
-    return new Promise((resolve) => {
-      const timer = this.deps.scheduler.after(longest + FIRST_VERDICT_SLACK_MS, resolve);
-      this.verdictWaiters.push(() => {
-        timer.cancel();
-        resolve();
-      });
-    });
   }
 
   /** Interfaces changed: routes through one that went away are dropped, and route sources look again. */
@@ -118,12 +98,5 @@ export class ProbeSync implements ProbeView {
     const after = observePing(before, seen, spec);
     this.states.set(name, after);
     if (pingHealth(spec, before).reason !== pingHealth(spec, after).reason) this.deps.changed((other) => other === name);
-    if (after.verdict !== undefined && before.verdict === undefined && this.allDecided()) {
-      for (const wake of this.verdictWaiters.splice(0)) wake();
-    }
-  }
-
-  private allDecided(): boolean {
-    return [...this.pingSpecs.keys()].every((name) => this.states.get(name)?.verdict !== undefined);
   }
 }

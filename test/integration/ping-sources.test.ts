@@ -77,7 +77,12 @@ describeLab('ping sources', () => {
         group('v6', 'ping 2001:db8::1 interval 100ms timeout 300ms down 3 up 2', 'destinations d6', 'up-delay 0'),
       ),
     );
-    // The first decisions waited for the first verdicts: both up, and never down on the way.
+    // Each group waits for its own first verdict, its destinations left as they are (up),
+    // then takes them: both up, and never down on the way.
+    await d.waitForLog(/v4: at start waiting for the first verdict of ping 192\.0\.2\.1 dev wan0, \d+ ms at most; destinations left as they are/, 5000);
+    await lab.waitGroup('v4', 'its first verdict', (g) => g.waiting === undefined, 10_000);
+    await lab.waitGroup('v6', 'its first verdict', (g) => g.waiting === undefined, 10_000);
+    await d.waitForLog(/v4: first verdicts in: all sources are healthy -> destinations d4 up/, 5000);
     expect(lab.admins(['d4', 'd6']), d.tail()).toEqual({ d4: 'up', d6: 'up' });
     expect(d.lines().join('\n')).not.toMatch(/-> destinations d[46] down/);
     const s = (await lab.group('v4')).sources[0]!;
@@ -109,6 +114,7 @@ describeLab('ping sources', () => {
     await reachable();
     const text = (interval: string) => config(lab, group('v4', `ping 192.0.2.1 dev wan0 interval ${interval}`, 'destinations d4', 'up-delay 0'));
     const d = await lab.start(text('1s'));
+    await lab.waitGroup('v4', 'its first verdict', (g) => g.waiting === undefined, 10_000);
     expect(lab.admin('d4')).toBe('up');
 
     // The probe killed: restarted, logged; with the defaults (down 3) no failover.
@@ -137,13 +143,15 @@ describeLab('ping sources', () => {
     expect(d.since(mark).join('\n')).not.toMatch(/-> destinations d4 down|-> unhealthy/);
     expect(lab.admin('d4')).toBe('up');
 
-    // A reload that adds a ping source to the running group: it waits for the new probe's
-    // first verdict before the group takes it in, so the group does not go down meanwhile.
+    // A reload that adds a ping source to the running group: the group keeps its decision
+    // until the new probe's first verdict, so it does not go down meanwhile.
     mark = d.mark();
     lab.writeConfig(config(lab, group('v4', 'ping 192.0.2.1 dev wan0 interval 500ms', 'ping 2001:db8::1 interval 200ms', 'destinations d4', 'up-delay 0')));
     const added = await lab.ctl('reload');
     expect(added.code, added.stderr).toBe(0);
-    const both = await lab.group('v4');
+    const waiting = await lab.group('v4');
+    expect(waiting).toMatchObject({ decision: 'up', waiting: { sources: ['ping 2001:db8::1'], claims: true } });
+    const both = await lab.waitGroup('v4', 'the new source\'s first verdict', (g) => g.waiting === undefined, 10_000);
     expect(both.sources.map((x) => [x.name, x.healthy])).toEqual([
       ['ping 192.0.2.1 dev wan0', true],
       ['ping 2001:db8::1', true],
@@ -155,6 +163,24 @@ describeLab('ping sources', () => {
     const orphans = pingChildren(d.pid);
     d.signal('SIGKILL');
     await waitFor('no ping left of the killed daemon', () => orphans.every((p) => !isAlive(p)), { timeout: 5000 });
+  });
+
+  it('a group waiting for an unreachable ping source holds up no other group, nor the start', async () => {
+    lab.addSource('s0');
+    lab.addDestination('m0');
+    lab.addDestination('m2');
+    // 10.9.5.5 has no route in the namespace: the probe never answers, its window is 61 s.
+    const d = await lab.start(
+      config(lab, group('up', 'sources s0', 'destinations m0'), group('p', 'ping 10.9.5.5 interval 20s', 'destinations m2', 'up-delay 0')),
+    );
+    expect(await lab.group('p')).toMatchObject({ waiting: { sources: ['ping 10.9.5.5'], claims: false } });
+    expect(await lab.group('up')).toMatchObject({ decision: 'up' });
+    const t = performance.now();
+    lab.cutCarrier('s0');
+    await lab.waitAdmin(['m0'], 'down', 5000);
+    // Before the fix the cut waited for p's first verdict: 11 s and more.
+    expect(performance.now() - t, d.tail()).toBeLessThan(2000);
+    expect(lab.admin('m2')).toBe('up');
   });
 
   it('does not start without iputils ping (exit 69), and says which package', () => {

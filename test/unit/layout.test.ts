@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 /** The rules of the layout that dependency-cruiser (npm run lint:deps) does not check. */
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
-const MAX_LINES = 300;
+const MAX_LINES = 500;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -1,3 +1,4 @@
+import type { Millis } from '../types.js';
 import type { PingProbe } from './spec.js';
 
 /**
@@ -14,6 +15,8 @@ export interface PingState {
   readonly rttMs?: number;
   /** Why the probe is not running, while it is not (restarting, tool missing). */
   readonly stopped?: string;
+  /** When the source was configured (the daemon's clock): its first verdict is awaited from then. */
+  readonly configuredAt?: Millis;
 }
 
 export type PingObservation =
@@ -23,6 +26,19 @@ export type PingObservation =
   | { readonly kind: 'running' };
 
 export const INITIAL_PING: PingState = { answeredInRow: 0, missedInRow: 0 };
+
+/** Slack for the ping child to start and send its first probe, on a loaded machine. */
+export const FIRST_VERDICT_SLACK_MS = 1000;
+
+/**
+ * Until when a ping source's first verdict is awaited: as long as its probe needs for one,
+ * from when it was configured. Undefined once it has a verdict (or was never configured):
+ * then it reads as it is, and no verdict is not healthy.
+ */
+export function firstVerdictDue(spec: PingProbe, state: PingState | undefined): Millis | undefined {
+  if (state?.configuredAt === undefined || state.verdict !== undefined) return undefined;
+  return state.configuredAt + Math.max(spec.up, spec.down) * spec.interval + spec.timeout + FIRST_VERDICT_SLACK_MS;
+}
 
 /** The next state: `up` answers in a row make it healthy, `down` misses in a row unhealthy. */
 export function observePing(state: PingState, seen: PingObservation, spec: PingProbe): PingState {
