@@ -1,3 +1,4 @@
+import { coalesced } from '../base/coalesce.js';
 import { messageOf } from '../base/message.js';
 import { EX_CONFIG, Fatal } from '../base/sysexits.js';
 import { AtomicConflict } from '../core/atomic.js';
@@ -132,8 +133,14 @@ export class Daemon implements ControlHandler {
     this.resync(`fault in ${why}`).catch((err: unknown) => this.options.log.error(`re-read after a fault failed: ${messageOf(err)}`));
   }
 
-  /** Swaps in a new configuration; groups keep their state, unchanged destinations are not touched. */
-  async reload(): Promise<string> {
+  /**
+   * Swaps in a new configuration; groups keep their state, unchanged destinations are not
+   * touched. One file is checked at a time: reloads asked for meanwhile (a SIGHUP burst,
+   * `ifdepd reload` from several shells) become one more, of the newest file.
+   */
+  readonly reload: () => Promise<string> = coalesced(() => this.reloadOnce());
+
+  private async reloadOnce(): Promise<string> {
     try {
       return await this.reloadNow();
     } catch (err) {

@@ -1,3 +1,4 @@
+import { coalesced } from '../base/coalesce.js';
 import { EX_SOFTWARE } from '../base/sysexits.js';
 import { formatStatus } from '../control/format.js';
 import type { ControlServer } from '../control/server.js';
@@ -37,7 +38,9 @@ export function installSignals(r: Running): void {
   };
   process.on('SIGTERM', () => exit('SIGTERM'));
   process.on('SIGINT', () => exit('SIGINT'));
-  process.on('SIGHUP', () => void hangup(r));
+  // A burst of SIGHUPs is one re-read under way and one more after it, never one each.
+  const hup = coalesced(() => hangup(r));
+  process.on('SIGHUP', () => void hup());
   // The same text as `ifdepd status`, for daemons without a control socket.
   process.on('SIGUSR1', () => {
     for (const line of formatStatus(r.daemon.status()).split('\n')) if (line.trim() !== '') r.log.always(line);
