@@ -24,6 +24,21 @@ export const MAX_PATTERN_DEPTH = 8;
 
 export function namePattern(text: string): NamePattern {
   if (!isGlob(text)) return { text, literal: true, matches: (name) => name === text };
+  let glob = compiled.get(text);
+  if (glob === undefined) {
+    // A reload compiles the same globs again, on the event loop: they are kept, a bounded number.
+    if (compiled.size >= MAX_COMPILED) compiled.clear();
+    glob = compile(text);
+    compiled.set(text, glob);
+  }
+  return glob;
+}
+
+/** Twice the globs a configuration may hold (MAX_GLOBS, 64): the running file's and the next one's. */
+const MAX_COMPILED = 128;
+const compiled = new Map<string, NamePattern>();
+
+function compile(text: string): NamePattern {
   // What picomatch(text)(name) does, without its per-call overhead (options, formats,
   // state), which made comparing every name with every glob slow; and most names differ
   // from a pattern in its first characters, decided without a regex.
