@@ -8,6 +8,7 @@ import type { Verbosity } from '../logging/logger.js';
 import type { SyslogFormat } from '../logging/syslog.js';
 import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
 import { loadConfig } from '../config/load.js';
+import { checkCommandLinePaths, type FixedPaths } from '../config/written-paths.js';
 import { namePattern, overlap } from '../core/patterns.js';
 import { quote } from '../core/quote.js';
 import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type ActionSpec, type Config } from '../core/spec.js';
@@ -34,6 +35,8 @@ export interface Options {
   /** Given explicitly; -d uses DEFAULT_SYSLOG without it. */
   readonly syslog?: SyslogTarget;
   readonly syslogFormat: SyslogFormat;
+  /** The files the command line names; a reload checks the file's against them too. */
+  readonly fixedPaths: FixedPaths;
 }
 
 export const DEFAULT_PIDFILE = '/run/ifdepd.pid';
@@ -178,23 +181,28 @@ function validate(raw: RawOptions): Options {
   }
   // Resolved now: the daemon leaves the working directory once started.
   const pidfile = raw.pidfile !== undefined ? resolve(raw.pidfile) : raw.daemon ? DEFAULT_PIDFILE : undefined;
+  const fixedPaths: FixedPaths = {
+    ...(pidfile !== undefined ? { pidfile: { path: pidfile, option: raw.pidfile !== undefined ? '--pidfile' : '-d' } } : {}),
+    ...(raw.controlSocket !== undefined ? { controlSocket: resolve(raw.controlSocket) } : {}),
+  };
   const fromFile = raw.config !== undefined;
   return {
     verbosity: raw.verbose ? 'verbose' : raw.quiet ? 'quiet' : 'normal',
     daemon: raw.daemon === true,
     dryRun: raw.dryRun === true,
     checkOnly: raw.checkConfig === true,
-    ...(fromFile ? fileConfig(raw) : commandLineConfig(raw)),
+    ...(fromFile ? fileConfig(raw, fixedPaths) : commandLineConfig(raw, fixedPaths)),
     ...(pidfile !== undefined ? { pidfile } : {}),
     ...(raw.syslog !== undefined ? { syslog: raw.syslog } : {}),
     syslogFormat: raw.syslogFormat ?? 'rfc3164',
+    fixedPaths,
   };
 }
 
 type GroupOptions = Pick<Options, 'config' | 'configFile' | 'controlSocket'>;
 
 /** -S/-D: the BSD command line, one group, no control socket unless asked for. */
-function commandLineConfig(raw: RawOptions): GroupOptions {
+function commandLineConfig(raw: RawOptions, fixed: FixedPaths): GroupOptions {
   if (raw.sources === undefined) throw usageError('no source interfaces: give -S src1[:src2...] (or -f file)');
   if (raw.destinations === undefined) throw usageError('no destination interfaces: give -D dst1[:dst2...]');
   const both = raw.sources.filter((name) => raw.destinations!.includes(name));
@@ -220,6 +228,7 @@ function commandLineConfig(raw: RawOptions): GroupOptions {
     startupHold: raw.startupHold ?? 0,
     ...commandLineMetrics(raw),
   };
+  checkCommandLinePaths(fixed, config.metrics?.file);
   return { config, ...(raw.controlSocket !== undefined ? { controlSocket: resolve(raw.controlSocket) } : {}) };
 }
 
@@ -237,7 +246,7 @@ function selfFeeding(sources: readonly string[], destinations: readonly string[]
 }
 
 /** -f: every group comes from the file; group settings on the command line would be ambiguous. */
-function fileConfig(raw: RawOptions): GroupOptions {
+function fileConfig(raw: RawOptions, fixed: FixedPaths): GroupOptions {
   const clash = (
     [
       ['-S', raw.sources],
@@ -253,7 +262,7 @@ function fileConfig(raw: RawOptions): GroupOptions {
   ).find(([, value]) => value !== undefined);
   if (clash !== undefined) throw usageError(`${clash[0]} cannot be combined with -f: set it in the configuration file`);
   const configFile = resolve(raw.config!);
-  const config = loadConfig(configFile);
+  const config = loadConfig(configFile, fixed);
   const controlSocket = raw.controlSocket !== undefined ? resolve(raw.controlSocket) : (config.controlSocket ?? DEFAULT_CONTROL_SOCKET);
   return { config, configFile, controlSocket };
 }

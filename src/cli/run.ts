@@ -3,6 +3,7 @@ import { VERSION } from '../base/version.js';
 import { parseOptions, type Options } from './options.js';
 import { reloadingMetrics, startMetrics } from './metrics.js';
 import { loadConfigOffThread } from '../config/reload-worker.js';
+import type { FixedPaths } from '../config/written-paths.js';
 import { ControlServer } from '../control/server.js';
 import { formatDuration } from '../core/duration.js';
 import { nameList } from '../core/name-list.js';
@@ -70,7 +71,7 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
     pidfile?.release();
     throw err;
   });
-  if (configFile !== undefined) daemon.reloader = reloadingMetrics(() => loadConfigOffThread(configFile), metrics, events);
+  if (configFile !== undefined) daemon.reloader = reloadingMetrics(() => loadConfigOffThread(configFile, reloadPaths(options)), metrics, events);
   const partial: Running = { daemon, log, sink, metrics, ...(pidfile ? { pidfile } : {}), ...(configFile ? { configFile } : {}) };
   installSignals(partial);
   // Everything that can refuse to start does so before the first decision touches an interface.
@@ -92,6 +93,11 @@ export async function run(argv: readonly string[]): Promise<number | Running> {
     process.chdir('/');
   }
   return running;
+}
+
+/** What a reload's file must not clash with: the command line's files, and the control socket in use. */
+function reloadPaths(o: Options): FixedPaths {
+  return { ...o.fixedPaths, ...(o.controlSocket !== undefined ? { controlSocketInUse: o.controlSocket } : {}) };
 }
 
 interface Syslog {

@@ -6,10 +6,13 @@ import type { Config } from '../core/spec.js';
 import { parseConfig } from './parser.js';
 import { checkPlaces } from './places.js';
 import { readConfigFile } from './read.js';
+import { checkWrittenPaths, type FixedPaths } from './written-paths.js';
 
 export interface TextOptions {
   /** Check the files the configuration names (hooks, track files), not only its text. */
   readonly checkFiles?: boolean;
+  /** With checkFiles: the command line's files, which the file's must not clash with. */
+  readonly fixed?: FixedPaths;
 }
 
 /** Parses and checks configuration text; errors read `file:line: problem`. */
@@ -21,6 +24,7 @@ export function configFromText(text: string, file: string, options: TextOptions 
     if (options.checkFiles === true) {
       checkHookFiles(parsed);
       checkPlaces(parsed);
+      checkWrittenPaths(parsed, file, options.fixed ?? {});
     }
     return {
       groups: parsed.groups.map(({ line: _line, lines: _lines, hookLines: _hookLines, ...group }) => group),
@@ -36,6 +40,6 @@ export function configFromText(text: string, file: string, options: TextOptions 
 }
 
 /** The same for --check-config, start and reload: see readConfigFile() for what is refused. */
-export function loadConfig(file: string): Config {
-  return configFromText(readConfigFile(file), file, { checkFiles: true });
+export function loadConfig(file: string, fixed: FixedPaths = {}): Config {
+  return configFromText(readConfigFile(file), file, { checkFiles: true, fixed });
 }

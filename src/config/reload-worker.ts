@@ -3,6 +3,7 @@ import { messageOf } from '../base/message.js';
 import { EX_DATAERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import type { Config } from '../core/spec.js';
 import { loadConfig } from './load.js';
+import type { FixedPaths } from './written-paths.js';
 
 /**
  * A reload reads and checks the file in a worker thread, so that the event loop, which
@@ -17,14 +18,15 @@ const WORKER_HEAP_MB = 256;
 
 interface Request {
   readonly ifdepdReload: string;
+  readonly fixed: FixedPaths;
 }
 
 type Outcome = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly message: string; readonly exitCode: number };
 
-/** loadConfig(file) off the event loop; rejects with the same Fatal, or when it takes too long. */
-export function loadConfigOffThread(file: string, timeoutMs: number = RELOAD_TIMEOUT_MS): Promise<Config> {
+/** loadConfig(file, fixed) off the event loop; rejects with the same Fatal, or when it takes too long. */
+export function loadConfigOffThread(file: string, fixed: FixedPaths = {}, timeoutMs: number = RELOAD_TIMEOUT_MS): Promise<Config> {
   return new Promise((resolve, reject) => {
-    const request: Request = { ifdepdReload: file };
+    const request: Request = { ifdepdReload: file, fixed };
     const worker = new Worker(new URL(import.meta.url), {
       workerData: request,
       resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
@@ -50,15 +52,15 @@ export function loadConfigOffThread(file: string, timeoutMs: number = RELOAD_TIM
   });
 }
 
-function answer(file: string): Outcome {
+function answer(file: string, fixed: FixedPaths): Outcome {
   try {
-    return { ok: true, config: loadConfig(file) };
+    return { ok: true, config: loadConfig(file, fixed) };
   } catch (err) {
     return { ok: false, message: messageOf(err), exitCode: err instanceof Fatal ? err.exitCode : EX_SOFTWARE };
   }
 }
 
 const isRequest = (data: unknown): data is Request =>
-  typeof data === 'object' && data !== null && typeof (data as Partial<Request>).ifdepdReload === 'string';
+  typeof data === 'object' && data !== null && typeof (data as Partial<Request>).ifdepdReload === 'string' && typeof (data as Partial<Request>).fixed === 'object';
 
-if (!isMainThread && isRequest(workerData)) parentPort?.postMessage(answer(workerData.ifdepdReload));
+if (!isMainThread && isRequest(workerData)) parentPort?.postMessage(answer(workerData.ifdepdReload, workerData.fixed));

@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { messageOf } from '../base/message.js';
 import { replaceFile } from '../base/safe-file.js';
 import { untrustedDirectory } from '../base/trusted-path.js';
@@ -22,11 +22,7 @@ export type Holds = ReadonlyMap<string, Decision>;
 const MAX_BYTES = 1 << 20;
 const FORMAT = 1;
 
-/** /run/ifdepd/ifdepd.sock -> /run/ifdepd/ifdepd.holds: the socket's name, extension `.holds`. */
-export function holdFileFor(socket: string): string {
-  const file = join(dirname(socket), `${basename(socket, extname(socket))}.holds`);
-  return file === socket ? `${socket}.holds` : file;
-}
+export { holdFileFor } from '../base/hold-file.js';
 
 /** What reading the file found: the holds, or why there are none. */
 export type Loaded = { readonly holds: Holds } | { readonly problem: string };

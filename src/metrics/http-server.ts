@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { ListenAddress } from '../core/listen-address.js';
+import { ConnectionSlots } from './connection-slots.js';
 
 /**
  * The /metrics HTTP server, in a worker thread of its own (started by http-endpoint.ts):
@@ -10,9 +12,24 @@ import type { ListenAddress } from '../core/listen-address.js';
  * the copy it has.
  */
 
-/** Scrapers are few; more at once is a flood: Node drops the connections beyond it. */
+/**
+ * Scrapers are few: beyond MAX_CONNECTIONS, the connections that have waited longest for a
+ * request are closed, and beyond HARD_CONNECTIONS, newcomers still get in at the expense of
+ * the longest waiting one (connection-slots.ts says why: half-sent requests must not keep
+ * a real scrape out).
+ */
 const MAX_CONNECTIONS = 16;
-const HEADERS_TIMEOUT_MS = 5_000;
+const HARD_CONNECTIONS = 64;
+/** How long a connection may wait for its request before it may be closed to make room. */
+const SLOT_GRACE_MS = 500;
+const SWEEP_MS = 100;
+/**
+ * A request's headers come with the connection; a client still sending them after this is
+ * closed. Node only looks every `connectionsCheckingInterval` (30 s by default, which left
+ * half-sent requests 5-35 s): here every CHECK_MS.
+ */
+const HEADERS_TIMEOUT_MS = 3_000;
+const CHECK_MS = 500;
 const REQUEST_TIMEOUT_MS = 10_000;
 const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 /** How old a copy of the text may be when it is served. */
@@ -53,11 +70,30 @@ function serve(address: ListenAddress, port: NonNullable<typeof parentPort>): vo
   };
 
   const allowed = tokenBucket(SCRAPES_PER_SECOND);
-  const server = createServer({ requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS, keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
-    if (!allowed()) return void req.socket.destroy();
+  const slots = new ConnectionSlots<Socket>({ soft: MAX_CONNECTIONS, hard: HARD_CONNECTIONS, graceMs: SLOT_GRACE_MS });
+  const close = (sockets: readonly Socket[]) => sockets.forEach((s) => s.destroy());
+  const options = {
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    headersTimeout: HEADERS_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    connectionsCheckingInterval: CHECK_MS,
+  };
+  const server = createServer(options, (req, res) => {
+    const socket = req.socket;
+    if (!allowed()) return void socket.destroy();
+    slots.busy(socket);
+    res.once('finish', () => slots.idle(socket, performance.now()));
     answer(req, res, text);
   });
-  server.maxConnections = MAX_CONNECTIONS;
+  server.on('connection', (socket: Socket) => {
+    socket.once('close', () => slots.gone(socket));
+    close(slots.admit(socket, performance.now()));
+  });
+  // The connections over MAX_CONNECTIONS are closed once they have waited SLOT_GRACE_MS,
+  // even if nobody else connects meanwhile.
+  setInterval(() => close(slots.sweep(performance.now())), SWEEP_MS).unref();
+  // ConnectionSlots keeps the count at HARD_CONNECTIONS; this is only the backstop.
+  server.maxConnections = 2 * HARD_CONNECTIONS;
   server.maxHeadersCount = 32;
   server.on('clientError', (_err, socket) => socket.destroy());
   server.once('error', (err) => send({ kind: 'cannot-listen', message: (err as NodeJS.ErrnoException).code ?? err.message }));

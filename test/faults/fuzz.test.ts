@@ -19,7 +19,7 @@ import { MAX_DURATION, parseDuration } from '../../src/core/duration.js';
 import { invalidIfName, parseIfList } from '../../src/core/ifname.js';
 import { InfoExit } from '../../src/base/sysexits.js';
 import { parseOptions, type Options } from '../../src/cli/options.js';
-import { EX_DATAERR, EX_NOINPUT, EX_USAGE, Fatal } from '../../src/base/sysexits.js';
+import { EX_CONFIG, EX_DATAERR, EX_NOINPUT, EX_USAGE, Fatal } from '../../src/base/sysexits.js';
 
 const SEED = Number(process.env.IFDEPD_FUZZ_SEED ?? 20_260_122);
 const SCALE = Number(process.env.IFDEPD_FUZZ_SCALE ?? 1);
@@ -104,7 +104,7 @@ describe('fuzz', () => {
       if (o.configFile === undefined) expect(o.config.groups.map((g) => g.name), ctx).toEqual(['default']);
     }
 
-    it('returns Options or throws Fatal (64/65/66, one line) or InfoExit: never anything else', () => {
+    it('returns Options or throws Fatal (64/65/66, or 78 for two options naming one file; one line) or InfoExit: never anything else', () => {
       const outcomes: Record<string, number> = {};
       fc.assert(
         fc.property(argv, (args) => {
@@ -116,7 +116,7 @@ describe('fuzz', () => {
           } catch (err) {
             if (err instanceof InfoExit) outcome = 'info';
             else if (err instanceof Fatal) {
-              expect([EX_USAGE, EX_DATAERR, EX_NOINPUT], `${JSON.stringify(args)}: ${err.message}`).toContain(err.exitCode);
+              expect([EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_CONFIG], `${JSON.stringify(args)}: ${err.message}`).toContain(err.exitCode);
               expect(err.message, JSON.stringify(args)).not.toContain('\n');
               expect(err.message.length, JSON.stringify(args)).toBeGreaterThan(0);
               outcome = `fatal ${err.exitCode}`;

@@ -35,15 +35,16 @@ export class Lab extends Netns {
   readonly configFile: string;
   daemon?: Proc;
 
-  private constructor() {
-    super('ifdepd-g');
+  private constructor(prefix: string) {
+    super(prefix);
     this.dir = this.tmpdir();
     this.sock = join(this.dir, 'run', 'ctl.sock');
     this.configFile = join(this.dir, 'groups.conf');
   }
 
-  static create(): Lab {
-    return new Lab().open();
+  /** `prefix` names the namespace (a suite's own, so that a leftover says whose it is). */
+  static create(prefix = 'ifdepd-g'): Lab {
+    return new Lab(prefix).open();
   }
 
   /** Waits until every one of `names` is admin `state`, with the daemon's log tail on timeout. */
