@@ -7,13 +7,20 @@ export const sameLink = (a: LinkState, b: LinkState): boolean =>
   a.adminUp === b.adminUp &&
   a.lowerUp === b.lowerUp &&
   a.operState === b.operState &&
-  a.protoDown === b.protoDown;
+  a.protoDown === b.protoDown &&
+  // Another program's reason bit set or cleared changes whose protodown it is.
+  (a.protoDownReasons ?? 0) === (b.protoDownReasons ?? 0);
 
 function describeLink(link: LinkState): string {
   return (
     `${link.name} (ifindex ${link.index}): admin ${link.adminUp ? 'up' : 'down'}, ${link.lowerUp ? 'carrier' : 'no carrier'}, ` +
-    `operstate ${link.operState}${link.protoDown ? ', protodown' : ''}`
+    `operstate ${link.operState}${link.protoDown ? ', protodown' : ''}${reasons(link)}`
   );
+}
+
+function reasons(link: LinkState): string {
+  const word = link.protoDownReasons ?? 0;
+  return word === 0 ? '' : ` (reason bits 0x${word.toString(16)})`;
 }
 
 /** The -v line for one notification: what it changed, before -> after. */

@@ -2,7 +2,8 @@ import { AtomicMembership } from '../act/atomic-group.js';
 import { atomicAction } from '../act/atomic-switch.js';
 import type { Actuator } from '../act/actuator.js';
 import { HookRunner } from '../act/hooks.js';
-import { adminAction, protodownAction, type InterfaceAction } from '../act/interface-action.js';
+import { adminAction, type InterfaceAction } from '../act/interface-action.js';
+import { protodownAction } from '../act/protodown-action.js';
 import { InterfaceActuator } from '../act/interface-actuator.js';
 import { TrackFiles } from '../act/track-files.js';
 import type { Scheduler } from '../core/clock.js';
@@ -27,6 +28,8 @@ export interface ActuatorDeps {
   readonly timersOf: (component: string) => Scheduler;
   readonly verify: (index: IfIndex) => Promise<void>;
   readonly fault: FaultReport;
+  /** ifdepd's protodown reason bit; undefined: plain protodown (a kernel without reasons). */
+  readonly protodownReason: number | undefined;
 }
 
 export interface Actuators {
@@ -46,7 +49,7 @@ export function wireActuators(d: ActuatorDeps): Actuators {
   const switched = (a: InterfaceAction) => atomicAction(a, { membership: atomic, kernel, links, wanted: wanted(a), log });
   const interfaces = [
     new InterfaceActuator(switched(adminAction(kernel)), { ...deps, scheduler: d.timersOf('admin enforcer') }),
-    new InterfaceActuator(switched(protodownAction(kernel, links)), { ...deps, scheduler: d.timersOf('protodown enforcer') }),
+    new InterfaceActuator(switched(protodownAction(kernel, links, d.protodownReason)), { ...deps, scheduler: d.timersOf('protodown enforcer') }),
   ];
   const trackFiles = new TrackFiles(d.groups, log, d.timersOf('track files'), dryRun, d.events);
   return { all: [atomic, ...interfaces, trackFiles, new HookRunner(log, links, dryRun, d.events)], interfaces, trackFiles, atomic };

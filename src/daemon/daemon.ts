@@ -1,3 +1,4 @@
+import { release } from 'node:os';
 import { messageOf } from '../base/message.js';
 import { EX_CONFIG, Fatal } from '../base/sysexits.js';
 import { AtomicConflict } from '../core/atomic.js';
@@ -7,9 +8,11 @@ import { targetsOf } from '../core/explain.js';
 import type { Evaluation, GroupWatch } from '../core/group.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
+import { DEFAULT_PROTODOWN_REASON } from '../core/protodown-reason.js';
 import type { Config } from '../core/spec.js';
 import type { DaemonStatus } from '../core/status.js';
 import type { Decision, Millis } from '../core/types.js';
+import { kernelHasProtoDownReasons } from '../kernel/proto-down-reason.js';
 import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
 import { announceStart, emitDecision, emitEvaluation, logEvaluation } from './announce.js';
@@ -33,6 +36,8 @@ export interface DaemonOptions {
   readonly events: EventBus;
   /** Starts ping sources' probes (src/probe); finding the tool may throw Fatal (EX_UNAVAILABLE). */
   readonly pings?: PingRunnerFactory;
+  /** The kernel's release (os.release()), which tells whether it has protodown reasons. */
+  readonly kernelRelease?: string;
 }
 
 /**
@@ -98,7 +103,8 @@ export class Daemon implements ControlHandler {
     });
     const verify = this.links.reread.bind(this.links);
     const kernel = () => this.links.kernel();
-    this.act = wireActuators({ groups: () => this.groups.all, links: this.table, kernel, log, events, dryRun, scheduler, timersOf, verify, fault });
+    const protodownReason = ownReasonBit(options.config, options.kernelRelease ?? release(), log);
+    this.act = wireActuators({ groups: () => this.groups.all, links: this.table, kernel, log, events, dryRun, scheduler, timersOf, verify, fault, protodownReason });
   }
 
   /**
@@ -172,8 +178,12 @@ export class Daemon implements ControlHandler {
       emitDecision(this.options.events, g, g.why(now), 'reload');
     }
     for (const name of dropped) log.notice(`group ${name} removed from the configuration; its destinations are left as they are`);
-    if (config.startupHold !== this.config.startupHold || config.controlSocket !== this.config.controlSocket) {
-      log.notice('reload: startup-hold and control-socket changes take effect at the next start');
+    if (
+      config.startupHold !== this.config.startupHold ||
+      config.controlSocket !== this.config.controlSocket ||
+      config.protodownReason !== this.config.protodownReason
+    ) {
+      log.notice('reload: startup-hold, control-socket and protodown-reason changes take effect at the next start');
     }
     this.config = config;
     if (dropped.length > 0) this.storeHolds();
@@ -287,4 +297,17 @@ export class Daemon implements ControlHandler {
     logEvaluation(this.options.log, g, ev);
     if (this.started) this.supervisor.status(() => this.summary());
   }
+}
+
+/**
+ * ifdepd's protodown reason bit, or undefined on a kernel without reasons (before 5.10),
+ * which is said once, at start, if a group uses protodown: plain protodown there can be
+ * cleared by, and blocks, every other program that uses protodown.
+ */
+function ownReasonBit(config: Config, kernelRelease: string, log: Logger): number | undefined {
+  if (kernelHasProtoDownReasons(kernelRelease)) return config.protodownReason ?? DEFAULT_PROTODOWN_REASON;
+  if (config.groups.some((g) => g.action.kind === 'protodown')) {
+    log.notice(`protodown: kernel ${kernelRelease} has no protodown reasons (5.10 or later); using plain protodown, which other programs can clear`);
+  }
+  return undefined;
 }
