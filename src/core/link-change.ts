@@ -1,3 +1,4 @@
+import { reasonBits } from './protodown-reason.js';
 import type { LinkState } from './types.js';
 
 /** The kernel also notifies changes ifdepd does not look at (MTU, statistics, ...): those are no change. */
@@ -19,8 +20,8 @@ function describeLink(link: LinkState): string {
 }
 
 function reasons(link: LinkState): string {
-  const word = link.protoDownReasons ?? 0;
-  return word === 0 ? '' : ` (reason bits 0x${word.toString(16)})`;
+  const bits = reasonBits(link.protoDownReasons ?? 0);
+  return bits.length === 0 ? '' : ` (reason bit ${bits.join(',')})`;
 }
 
 /** The -v line for one notification: what it changed, before -> after. */

@@ -10,6 +10,9 @@ import type { Scheduler } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
 import type { GroupWatch } from '../core/group.js';
 import type { LinkTable } from '../core/link-table.js';
+import { DEFAULT_PROTODOWN_REASON } from '../core/protodown-reason.js';
+import type { Config } from '../core/spec.js';
+import { kernelHasProtoDownReasons } from '../kernel/proto-down-reason.js';
 import type { IfIndex } from '../core/types.js';
 import { wantedState } from '../core/wanted.js';
 import type { LinkRequester } from '../kernel/requester.js';
@@ -53,4 +56,17 @@ export function wireActuators(d: ActuatorDeps): Actuators {
   ];
   const trackFiles = new TrackFiles(d.groups, log, d.timersOf('track files'), dryRun, d.events);
   return { all: [atomic, ...interfaces, trackFiles, new HookRunner(log, links, dryRun, d.events)], interfaces, trackFiles, atomic };
+}
+
+/**
+ * ifdepd's protodown reason bit, or undefined on a kernel without reasons (before 5.10),
+ * which is said once, at start, if a group uses protodown: plain protodown there can be
+ * cleared by, and blocks, every other program that uses protodown.
+ */
+export function ownReasonBit(config: Config, kernelRelease: string, log: Logger): number | undefined {
+  if (kernelHasProtoDownReasons(kernelRelease)) return config.protodownReason ?? DEFAULT_PROTODOWN_REASON;
+  if (config.groups.some((g) => g.action.kind === 'protodown')) {
+    log.notice(`protodown: kernel ${kernelRelease} has no protodown reasons (5.10 or later); using plain protodown, which other programs can clear`);
+  }
+  return undefined;
 }

@@ -8,11 +8,9 @@ import { targetsOf } from '../core/explain.js';
 import type { Evaluation, GroupWatch } from '../core/group.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
-import { DEFAULT_PROTODOWN_REASON } from '../core/protodown-reason.js';
 import type { Config } from '../core/spec.js';
 import type { DaemonStatus } from '../core/status.js';
 import type { Decision, Millis } from '../core/types.js';
-import { kernelHasProtoDownReasons } from '../kernel/proto-down-reason.js';
 import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
 import { announceStart, emitDecision, emitEvaluation, logEvaluation } from './announce.js';
@@ -21,7 +19,7 @@ import { KeptHolds } from './kept-holds.js';
 import { FaultBudget } from './fault-budget.js';
 import { guardedScheduler, type FaultReport } from './guard.js';
 import { LinkSync } from './link-sync.js';
-import { wireActuators, type Actuators } from './actuators.js';
+import { ownReasonBit, wireActuators, type Actuators } from './actuators.js';
 import { ProbeSync, type PingRunnerFactory } from './probe-sync.js';
 import { daemonStatus, destinationsSummary, groupsSummary, type DaemonView } from './views.js';
 
@@ -178,11 +176,8 @@ export class Daemon implements ControlHandler {
       emitDecision(this.options.events, g, g.why(now), 'reload');
     }
     for (const name of dropped) log.notice(`group ${name} removed from the configuration; its destinations are left as they are`);
-    if (
-      config.startupHold !== this.config.startupHold ||
-      config.controlSocket !== this.config.controlSocket ||
-      config.protodownReason !== this.config.protodownReason
-    ) {
+    const { startupHold, controlSocket, protodownReason } = this.config;
+    if (config.startupHold !== startupHold || config.controlSocket !== controlSocket || config.protodownReason !== protodownReason) {
       log.notice('reload: startup-hold, control-socket and protodown-reason changes take effect at the next start');
     }
     this.config = config;
@@ -299,15 +294,3 @@ export class Daemon implements ControlHandler {
   }
 }
 
-/**
- * ifdepd's protodown reason bit, or undefined on a kernel without reasons (before 5.10),
- * which is said once, at start, if a group uses protodown: plain protodown there can be
- * cleared by, and blocks, every other program that uses protodown.
- */
-function ownReasonBit(config: Config, kernelRelease: string, log: Logger): number | undefined {
-  if (kernelHasProtoDownReasons(kernelRelease)) return config.protodownReason ?? DEFAULT_PROTODOWN_REASON;
-  if (config.groups.some((g) => g.action.kind === 'protodown')) {
-    log.notice(`protodown: kernel ${kernelRelease} has no protodown reasons (5.10 or later); using plain protodown, which other programs can clear`);
-  }
-  return undefined;
-}
