@@ -217,8 +217,8 @@ function protoDownMessage(data: rt.Link, attrs: rt.LinkMessage['attrs'], change:
   return [...out.bufs, ...(padding > 0 ? [new Uint8Array(padding)] : []), encodeProtoDownReason(change.reason)];
 }
 
-/** "set protodown on (reason bit 6)", for an error line. */
+/** "set protodown on", or "set protodown reason bit 6 off" for a reason alone, for an error line. */
 function describeProtoDown(change: ProtoDownChange): string {
-  const flag = change.on === undefined ? 'set protodown' : `set protodown ${change.on ? 'on' : 'off'}`;
-  return change.reason === undefined ? flag : `${flag} (reason bit ${change.reason.bit} ${change.reason.set ? 'on' : 'off'})`;
+  if (change.on !== undefined) return `set protodown ${change.on ? 'on' : 'off'}`;
+  return `set protodown reason bit ${change.reason?.bit ?? '?'} ${change.reason?.set === true ? 'on' : 'off'}`;
 }
