@@ -5,11 +5,11 @@ import type { Decision } from '../core/types.js';
 import type { Wanted } from '../core/wanted.js';
 import type { Logger } from '../logging/logger.js';
 import type { AtomicMembership } from './atomic-group.js';
-import type { InterfaceAction } from './interface-action.js';
+import type { GroupChange, InterfaceAction } from './interface-action.js';
 
-/** The group request (kernel/requester.ts): IFF_UP or IFLA_PROTO_DOWN on every member at once. */
+/** The group request (kernel/requester.ts): IFF_UP, or IFLA_PROTO_DOWN and ifdepd's reason bit, on every member at once. */
 export interface GroupSwitchWriter {
-  switchGroup(group: number, change: { kind: 'admin'; up: boolean } | { kind: 'protodown'; on: boolean }): Promise<void>;
+  switchGroup(group: number, change: GroupChange): Promise<void>;
 }
 
 export interface AtomicSwitchDeps {
@@ -49,10 +49,10 @@ export function atomicAction(action: InterfaceAction, deps: AtomicSwitchDeps): I
   const flush = async (group: AtomicGroup, batch: Batch): Promise<void> => {
     batches.delete(group);
     const { decision, writes } = batch;
-    let blocker = writes.length < 2 ? 'one destination' : blockerOf(group, decision, deps);
+    let blocker = writes.length < 2 ? 'one destination' : blockerOf(group, decision, action, deps);
     if (blocker === undefined) {
       await deps.membership.joined(group);
-      blocker = blockerOf(group, decision, deps);
+      blocker = blockerOf(group, decision, action, deps);
     }
     if (blocker !== undefined) {
       if (writes.length > 1) deps.log.info(`${group.name}: not switched as one (${blocker}); setting each destination on its own`);
@@ -66,7 +66,7 @@ export function atomicAction(action: InterfaceAction, deps: AtomicSwitchDeps): I
     for (const w of writes.filter((w) => !inGroup(w))) alone(w, decision);
     const members = writes.filter(inGroup);
     try {
-      await deps.kernel().switchGroup(group.number, action.kind === 'admin' ? { kind: 'admin', up: decision === 'up' } : { kind: 'protodown', on: decision === 'down' });
+      await deps.kernel().switchGroup(group.number, action.groupChange(decision));
       deps.log.debug(`${group.name}: kernel group ${group.number} switched ${decision} in one request`);
       await Promise.all(members.map((w) => action.settle(w.name, decision)));
       for (const w of members) w.resolve();
@@ -101,14 +101,18 @@ export function atomicAction(action: InterfaceAction, deps: AtomicSwitchDeps): I
 
 /**
  * Why the kernel group cannot be switched to `decision` now: a member is wanted otherwise
- * (another group holds it down: down wins), or an interface that is not a destination was
- * put in the group. Undefined when the request is safe for every member.
+ * (another group holds it down: down wins), an interface that is not a destination was
+ * put in the group, or (protodown off) another program holds a member protodown: the
+ * kernel would refuse protodown off for it (EBUSY) and stop the group request there.
+ * Undefined when the request is safe for every member.
  */
-function blockerOf(group: AtomicGroup, decision: Decision, deps: AtomicSwitchDeps): string | undefined {
+function blockerOf(group: AtomicGroup, decision: Decision, action: InterfaceAction, deps: AtomicSwitchDeps): string | undefined {
   for (const link of deps.links.all()) {
     const member = deps.membership.memberOf(link) === group;
     if (!member && link.group === group.number) return `${link.name} is in kernel group ${group.number} but is not a destination`;
     if (!member) continue;
+    const others = decision === 'up' ? action.heldByOthers(link) : [];
+    if (others.length > 0) return `${link.name} is held protodown by another program (reason bit ${others.join(',')})`;
     const wanted = deps.wanted(link.name);
     if (wanted !== undefined && wanted.decision !== decision) {
       return `${link.name} is held ${wanted.decision} by ${wanted.downBecause.join(',') || 'its other groups'}`;

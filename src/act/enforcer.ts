@@ -81,8 +81,7 @@ export class Enforcer {
     const appeared = slot.index !== link.index;
     slot.seen = true;
     slot.index = link.index;
-    const state = this.deps.action.stateOf(link);
-    if (state === wanted.decision) {
+    if (this.deps.action.reached(link, wanted.decision)) {
       this.confirm(slot, link, wanted.decision);
       return;
     }

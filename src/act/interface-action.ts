@@ -1,4 +1,3 @@
-import type { LinkLookup } from '../core/link-table.js';
 import type { InterfaceActionKind } from '../core/spec.js';
 import type { Decision, LinkState } from '../core/types.js';
 
@@ -7,11 +6,22 @@ export interface InterfaceAction {
   readonly kind: InterfaceActionKind;
   /** What the state is called in a log line: "admin down", "protodown-state up". */
   readonly stateWord: string;
+  /** What the interface is, for status and log lines. */
   stateOf(link: LinkState): Decision;
+  /**
+   * Whether the interface is as `decision` wants it from ifdepd's side: more than stateOf,
+   * for protodown with reasons (ifdepd's bit clear while another program holds protodown is
+   * "up" reached; protodown on with ifdepd's bit clear is not "down" reached).
+   */
+  reached(link: LinkState, decision: Decision): boolean;
+  /** The reason bits of other programs that hold the interface protodown; empty if none (or not protodown). */
+  heldByOthers(link: LinkState): number[];
   /** What a write does, in a log line: "down", "down (protodown on)". */
   describe(decision: Decision): string;
   /** By name: the destination is whatever interface carries the name now, never a reused ifindex. */
   write(name: string, decision: Decision): Promise<void>;
+  /** The same change for every member of a kernel interface group, in one request (atomic-switch.ts). */
+  groupChange(decision: Decision): GroupChange;
   /**
    * What must follow a write that was done (also by a group switch) before it counts as
    * done: for protodown, making the kernel's operstate current (see protodownAction).
@@ -19,48 +29,41 @@ export interface InterfaceAction {
   settle(name: string, decision: Decision): Promise<void>;
 }
 
+/** One program's protodown reason bit, set or cleared. */
+export interface ReasonChange {
+  readonly bit: number;
+  readonly set: boolean;
+}
+
+/** IFLA_PROTO_DOWN (absent: left as it is) and ifdepd's reason bit (absent: plain protodown). */
+export interface ProtoDownChange {
+  readonly on?: boolean;
+  readonly reason?: ReasonChange;
+}
+
+export type GroupChange = { readonly kind: 'admin'; readonly up: boolean } | ({ readonly kind: 'protodown' } & ProtoDownChange);
+
 /** The kernel requests the interface actions need (kernel/requester.ts provides them). */
 export interface LinkWriter {
   setAdmin(name: string, up: boolean): Promise<void>;
-  setProtoDown(name: string, on: boolean): Promise<void>;
+  setProtoDown(name: string, change: ProtoDownChange): Promise<void>;
   /** Runs the kernel's pending link-state work for the interface now; never rejects. */
   syncLink(name: string): Promise<void>;
 }
 
 /** IFF_UP, as BSD ifdepd does it. */
-export const adminAction = (kernel: () => LinkWriter): InterfaceAction => ({
-  kind: 'admin',
-  stateWord: 'admin',
-  stateOf: (link) => (link.adminUp ? 'up' : 'down'),
-  describe: (decision) => decision,
-  write: (name, decision) => kernel().setAdmin(name, decision === 'up'),
-  // IFF_UP is cleared inside the request, and announced with it.
-  settle: () => Promise.resolve(),
-});
-
-/**
- * IFLA_PROTO_DOWN: carrier off, the admin state and IPv6 addresses kept.
- *
- * Carrier off reaches operstate and IFF_RUNNING, which keepalived reads, only when the
- * kernel's linkwatch runs. For an admin-up macvlan that is at once (an "urgent" event);
- * for an interface that is admin down it can be up to a second later. keepalived creates
- * a VMAC admin down and sets it up itself: set protodown before that, and the new VMAC
- * reads operstate UNKNOWN, so running, once it is up, until linkwatch runs (measured:
- * 30-400 ms; keepalived took MASTER in it). So protodown on an interface not known to be
- * admin up is followed by a GETLINK that makes the kernel run linkwatch for it first.
- */
-export const protodownAction = (kernel: () => LinkWriter, links: LinkLookup): InterfaceAction => {
-  const settle = (name: string, decision: Decision): Promise<void> =>
-    decision === 'down' && links.byName(name)?.adminUp !== true ? kernel().syncLink(name) : Promise.resolve();
+export const adminAction = (kernel: () => LinkWriter): InterfaceAction => {
+  const stateOf = (link: LinkState): Decision => (link.adminUp ? 'up' : 'down');
   return {
-    kind: 'protodown',
-    stateWord: 'protodown-state',
-    stateOf: (link) => (link.protoDown ? 'down' : 'up'),
-    describe: (decision) => `${decision} (protodown ${decision === 'down' ? 'on' : 'off'})`,
-    write: async (name, decision) => {
-      await kernel().setProtoDown(name, decision === 'down');
-      await settle(name, decision);
-    },
-    settle,
+    kind: 'admin',
+    stateWord: 'admin',
+    stateOf,
+    reached: (link, decision) => stateOf(link) === decision,
+    heldByOthers: () => [],
+    describe: (decision) => decision,
+    write: (name, decision) => kernel().setAdmin(name, decision === 'up'),
+    groupChange: (decision) => ({ kind: 'admin', up: decision === 'up' }),
+    // IFF_UP is cleared inside the request, and announced with it.
+    settle: () => Promise.resolve(),
   };
 };

@@ -47,6 +47,7 @@ export function clearSlotTimers(slot: Slot): void {
 export function slotStatus(slot: Slot, action: InterfaceAction, link: LinkState | undefined, wanted: Wanted | undefined, now: Millis): DestinationStatus {
   const activity = activityOf(slot);
   const failing = slot.failure.status(now);
+  const others = link ? action.heldByOthers(link) : [];
   return {
     name: slot.name,
     action: action.kind,
@@ -56,6 +57,7 @@ export function slotStatus(slot: Slot, action: InterfaceAction, link: LinkState 
     downBecause: wanted?.downBecause ?? [],
     ...(activity ? { activity } : {}),
     ...(failing === undefined ? {} : { failing }),
+    ...(others.length > 0 ? { protodownHeldBy: others } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { namePattern, overlap } from '../core/patterns.js';
 import { quote } from '../core/quote.js';
 import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type ActionSpec, type Config } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
+import { DEFAULT_PROTODOWN_REASON, parseReasonBit } from '../core/protodown-reason.js';
 import { VERSION } from '../base/version.js';
 import { parseListenAddress } from '../config/listen-address.js';
 import type { ListenAddress } from '../core/listen-address.js';
@@ -86,6 +87,12 @@ export function buildProgram(): Command {
         'what to do with the destinations: admin (IFF_UP, as the BSD ifdepd) or protodown (IFLA_PROTO_DOWN, for keepalived VMACs) (default: admin)',
       ).argParser(once(parseAction)),
     )
+    .addOption(
+      new Option(
+        '--protodown-reason <bit>',
+        `with --action protodown: ifdepd's own protodown reason bit, 0-31 (default: ${DEFAULT_PROTODOWN_REASON})`,
+      ).argParser(once(parseReasonBit)),
+    )
     .addOption(new Option('--atomic', 'switch all destinations with one kernel request, through a kernel interface group'))
     .addOption(
       new Option('--startup-hold <time>', 'keep destinations down this long after start (default: 0)').argParser(
@@ -129,6 +136,7 @@ interface RawOptions {
   checkConfig?: boolean;
   startupHold?: Millis;
   action?: CommandLineAction;
+  protodownReason?: number;
   atomic?: boolean;
   controlSocket?: string;
   metricsListen?: ListenAddress;
@@ -207,6 +215,7 @@ function commandLineConfig(raw: RawOptions, fixed: FixedPaths): GroupOptions {
   if (raw.destinations === undefined) throw usageError('no destination interfaces: give -D dst1[:dst2...]');
   const both = raw.sources.filter((name) => raw.destinations!.includes(name));
   if (both.length > 0) throw usageError(`interface ${quote(both[0]!)} is both a source and a destination`);
+  if (raw.protodownReason !== undefined && raw.action?.kind !== 'protodown') throw usageError('--protodown-reason is for --action protodown');
   const loop = selfFeeding(raw.sources, raw.destinations);
   if (loop !== undefined) throw usageError(`source ${quote(loop[0])} and destination ${quote(loop[1])} can name the same interface`);
   const config: Config = {
@@ -227,6 +236,7 @@ function commandLineConfig(raw: RawOptions, fixed: FixedPaths): GroupOptions {
     ],
     startupHold: raw.startupHold ?? 0,
     ...commandLineMetrics(raw),
+    ...(raw.protodownReason !== undefined ? { protodownReason: raw.protodownReason } : {}),
   };
   checkCommandLinePaths(fixed, config.metrics?.file);
   return { config, ...(raw.controlSocket !== undefined ? { controlSocket: resolve(raw.controlSocket) } : {}) };
@@ -255,6 +265,7 @@ function fileConfig(raw: RawOptions, fixed: FixedPaths): GroupOptions {
       ['--up-delay', raw.upDelay],
       ['--startup-hold', raw.startupHold],
       ['--action', raw.action],
+      ['--protodown-reason', raw.protodownReason],
       ['--atomic', raw.atomic],
       ['--metrics-listen', raw.metricsListen],
       ['--metrics-file', raw.metricsFile],

@@ -31,6 +31,7 @@ export function configFromText(text: string, file: string, options: TextOptions 
       startupHold: parsed.startupHold,
       ...(parsed.controlSocket !== undefined ? { controlSocket: parsed.controlSocket } : {}),
       ...(parsed.metrics !== undefined ? { metrics: parsed.metrics } : {}),
+      ...(parsed.protodownReason !== undefined ? { protodownReason: parsed.protodownReason } : {}),
       file,
     };
   } catch (err) {

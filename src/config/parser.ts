@@ -21,7 +21,7 @@ import { metricsListen } from './metrics-settings.js';
 import { addressProbe, pingProbe, routeProbe } from './probes.js';
 import { probeName, type ProbeSpec } from '../core/probes/spec.js';
 import { StatementReader, type Statement } from './statements.js';
-import { absolutePath, action, damping, duration, hook, names, one, policy, unknown } from './values.js';
+import { absolutePath, action, damping, duration, hook, names, one, policy, reasonBit, unknown } from './values.js';
 
 /** A group as written, before the checks that look across groups. */
 export interface ParsedGroup extends GroupSpec {
@@ -38,12 +38,13 @@ export interface ParsedConfig {
   readonly startupHold: Millis;
   readonly controlSocket?: string;
   readonly metrics?: MetricsSettings;
+  readonly protodownReason?: number;
   /** The line of each top-level setting given, by keyword. */
   readonly lines: Readonly<Record<string, number>>;
 }
 
 const GROUP_SETTINGS = ['sources', 'route', 'address', 'ping', 'destinations', 'policy', 'down-delay', 'up-delay', 'damping', 'action', 'hook', 'hook-timeout', 'atomic'];
-const TOP_SETTINGS = ['group', 'startup-hold', 'control-socket', 'metrics-listen', 'metrics-file'];
+const TOP_SETTINGS = ['group', 'startup-hold', 'control-socket', 'metrics-listen', 'metrics-file', 'protodown-reason'];
 
 /**
  * Parses ifdepd.conf:
@@ -67,6 +68,7 @@ export function parseConfig(text: string): ParsedConfig {
   let controlSocket: string | undefined;
   let listen: ListenAddress | undefined;
   let file: string | undefined;
+  let protodownReason: number | undefined;
   for (let s = statements.next(); s !== undefined; s = statements.next()) {
     if (s.keyword === 'group') {
       groups.push(parseGroup(s, statements));
@@ -79,6 +81,7 @@ export function parseConfig(text: string): ParsedConfig {
     if (s.keyword === 'startup-hold') startupHold = duration(s, one(s));
     else if (s.keyword === 'control-socket') controlSocket = absolutePath(s);
     else if (s.keyword === 'metrics-listen') listen = metricsListen(s);
+    else if (s.keyword === 'protodown-reason') protodownReason = reasonBit(s);
     else file = absolutePath(s);
   }
   const metrics = { ...(listen !== undefined ? { listen } : {}), ...(file !== undefined ? { file } : {}) };
@@ -87,6 +90,7 @@ export function parseConfig(text: string): ParsedConfig {
     startupHold: startupHold ?? 0,
     ...(controlSocket !== undefined ? { controlSocket } : {}),
     ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
+    ...(protodownReason !== undefined ? { protodownReason } : {}),
     lines,
   };
 }

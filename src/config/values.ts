@@ -1,6 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { parseDuration } from '../core/duration.js';
 import { invalidPattern } from '../core/patterns.js';
+import { parseReasonBit } from '../core/protodown-reason.js';
 import { quote } from '../core/quote.js';
 import { DEFAULT_DAMPING, type ActionSpec, type DampingSpec, type Policy } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
@@ -120,4 +121,14 @@ function count(s: Statement, key: string, text: string): number {
 
 export function unknown(s: Statement, expected: readonly string[], where: string): ConfigSyntaxError {
   return fail(s, `unknown setting ${quote(s.keyword)} ${where} (expected ${expected.join(', ')})`);
+}
+
+/** `protodown-reason N`: ifdepd's bit in the interface's protodown reasons. */
+export function reasonBit(s: Statement): number {
+  try {
+    return parseReasonBit(one(s));
+  } catch (err) {
+    if (err instanceof ConfigSyntaxError) throw err;
+    throw fail(s, `${s.keyword}: ${(err as Error).message}`);
+  }
 }

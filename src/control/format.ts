@@ -77,7 +77,16 @@ function destinations(dests: readonly DestinationStatus[]): string {
     d.activity ?? '-',
   ]);
   const head = ['NAME', 'ACTION', 'IFINDEX', 'STATE', 'WANTED', 'DOWN BECAUSE', 'ACTIVITY'];
-  return ['destinations:', ...table([head, ...rows]).map((line) => `  ${line}`), ...failures(dests)].join('\n');
+  return ['destinations:', ...table([head, ...rows]).map((line) => `  ${line}`), ...failures(dests), ...heldByOthers(dests)].join('\n');
+}
+
+/** "  vrrp0: protodown held by another program (reason bit 7), not by ifdepd" */
+function heldByOthers(dests: readonly DestinationStatus[]): string[] {
+  return dests.flatMap((d) =>
+    d.protodownHeldBy === undefined || d.protodownHeldBy.length === 0
+      ? []
+      : [`  ${d.name}: protodown held by another program (reason bit ${d.protodownHeldBy.join(',')}), not by ifdepd`],
+  );
 }
 
 function trackFiles(files: readonly TrackFileStatus[]): string {

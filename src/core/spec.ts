@@ -81,6 +81,8 @@ export interface Config {
   readonly startupHold: Millis;
   readonly controlSocket?: string;
   readonly metrics?: MetricsSettings;
+  /** ifdepd's protodown reason bit (`protodown-reason`); DEFAULT_PROTODOWN_REASON when absent. */
+  readonly protodownReason?: number;
   /** The file this came from, if any. */
   readonly file?: string;
 }

@@ -65,6 +65,11 @@ export interface DestinationStatus {
   readonly activity?: string;
   /** Writes to it keep failing; absent once one goes through. */
   readonly failing?: FailingStatus;
+  /**
+   * Protodown is on because other programs hold it (their reason bits, e.g. FRR's 7):
+   * not ifdepd's doing, and not a failure; absent when none does.
+   */
+  readonly protodownHeldBy?: readonly number[];
 }
 
 /** A destination or track file whose writes fail, as `ifdepd status` shows it. */

@@ -25,6 +25,11 @@ export interface LinkState {
   readonly operState: OperState;
   /** IFLA_PROTO_DOWN: carrier forced off while the admin state stays up. */
   readonly protoDown: boolean;
+  /**
+   * IFLA_PROTO_DOWN_REASON: one bit per program holding protodown (ifdepd's own among them);
+   * absent when none is set, as the kernel leaves the attribute out then.
+   */
+  readonly protoDownReasons?: number;
   /** IFLA_GROUP, the interface group (`ip link set X group N`); no decision uses it yet. */
   readonly group?: number;
 }

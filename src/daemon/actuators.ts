@@ -2,13 +2,17 @@ import { AtomicMembership } from '../act/atomic-group.js';
 import { atomicAction } from '../act/atomic-switch.js';
 import type { Actuator } from '../act/actuator.js';
 import { HookRunner } from '../act/hooks.js';
-import { adminAction, protodownAction, type InterfaceAction } from '../act/interface-action.js';
+import { adminAction, type InterfaceAction } from '../act/interface-action.js';
+import { protodownAction } from '../act/protodown-action.js';
 import { InterfaceActuator } from '../act/interface-actuator.js';
 import { TrackFiles } from '../act/track-files.js';
 import type { Scheduler } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
 import type { GroupWatch } from '../core/group.js';
 import type { LinkTable } from '../core/link-table.js';
+import { DEFAULT_PROTODOWN_REASON } from '../core/protodown-reason.js';
+import type { Config } from '../core/spec.js';
+import { kernelHasProtoDownReasons } from '../kernel/proto-down-reason.js';
 import type { IfIndex } from '../core/types.js';
 import { wantedState } from '../core/wanted.js';
 import type { LinkRequester } from '../kernel/requester.js';
@@ -27,6 +31,8 @@ export interface ActuatorDeps {
   readonly timersOf: (component: string) => Scheduler;
   readonly verify: (index: IfIndex) => Promise<void>;
   readonly fault: FaultReport;
+  /** ifdepd's protodown reason bit; undefined: plain protodown (a kernel without reasons). */
+  readonly protodownReason: number | undefined;
 }
 
 export interface Actuators {
@@ -46,8 +52,21 @@ export function wireActuators(d: ActuatorDeps): Actuators {
   const switched = (a: InterfaceAction) => atomicAction(a, { membership: atomic, kernel, links, wanted: wanted(a), log });
   const interfaces = [
     new InterfaceActuator(switched(adminAction(kernel)), { ...deps, scheduler: d.timersOf('admin enforcer') }),
-    new InterfaceActuator(switched(protodownAction(kernel, links)), { ...deps, scheduler: d.timersOf('protodown enforcer') }),
+    new InterfaceActuator(switched(protodownAction(kernel, links, d.protodownReason)), { ...deps, scheduler: d.timersOf('protodown enforcer') }),
   ];
   const trackFiles = new TrackFiles(d.groups, log, d.timersOf('track files'), dryRun, d.events);
   return { all: [atomic, ...interfaces, trackFiles, new HookRunner(log, links, dryRun, d.events)], interfaces, trackFiles, atomic };
+}
+
+/**
+ * ifdepd's protodown reason bit, or undefined on a kernel without reasons (before 5.10),
+ * which is said once, at start, if a group uses protodown: plain protodown there can be
+ * cleared by, and blocks, every other program that uses protodown.
+ */
+export function ownReasonBit(config: Config, kernelRelease: string, log: Logger): number | undefined {
+  if (kernelHasProtoDownReasons(kernelRelease)) return config.protodownReason ?? DEFAULT_PROTODOWN_REASON;
+  if (config.groups.some((g) => g.action.kind === 'protodown')) {
+    log.notice(`protodown: kernel ${kernelRelease} has no protodown reasons (5.10 or later); using plain protodown, which other programs can clear`);
+  }
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import { release } from 'node:os';
 import { coalesced } from '../base/coalesce.js';
 import { messageOf } from '../base/message.js';
 import { EX_CONFIG, Fatal } from '../base/sysexits.js';
@@ -19,7 +20,7 @@ import { KeptHolds } from './kept-holds.js';
 import { FaultBudget } from './fault-budget.js';
 import { guardedScheduler, type FaultReport } from './guard.js';
 import { LinkSync } from './link-sync.js';
-import { wireActuators, type Actuators } from './actuators.js';
+import { ownReasonBit, wireActuators, type Actuators } from './actuators.js';
 import { ProbeSync, type PingRunnerFactory } from './probe-sync.js';
 import { daemonStatus, destinationsSummary, groupsSummary, type DaemonView } from './views.js';
 
@@ -34,6 +35,8 @@ export interface DaemonOptions {
   readonly events: EventBus;
   /** Starts ping sources' probes (src/probe); finding the tool may throw Fatal (EX_UNAVAILABLE). */
   readonly pings?: PingRunnerFactory;
+  /** The kernel's release (os.release()), which tells whether it has protodown reasons. */
+  readonly kernelRelease?: string;
 }
 
 /**
@@ -99,7 +102,8 @@ export class Daemon implements ControlHandler {
     });
     const verify = this.links.reread.bind(this.links);
     const kernel = () => this.links.kernel();
-    this.act = wireActuators({ groups: () => this.groups.all, links: this.table, kernel, log, events, dryRun, scheduler, timersOf, verify, fault });
+    const protodownReason = ownReasonBit(options.config, options.kernelRelease ?? release(), log);
+    this.act = wireActuators({ groups: () => this.groups.all, links: this.table, kernel, log, events, dryRun, scheduler, timersOf, verify, fault, protodownReason });
   }
 
   /**
@@ -182,8 +186,9 @@ export class Daemon implements ControlHandler {
       emitDecision(this.options.events, g, g.why(now), 'reload');
     }
     for (const name of dropped) log.notice(`group ${name} removed from the configuration; its destinations are left as they are`);
-    if (config.startupHold !== this.config.startupHold || config.controlSocket !== this.config.controlSocket) {
-      log.notice('reload: startup-hold and control-socket changes take effect at the next start');
+    const { startupHold, controlSocket, protodownReason } = this.config;
+    if (config.startupHold !== startupHold || config.controlSocket !== controlSocket || config.protodownReason !== protodownReason) {
+      log.notice('reload: startup-hold, control-socket and protodown-reason changes take effect at the next start');
     }
     this.config = config;
     if (dropped.length > 0) this.storeHolds();
@@ -301,3 +306,4 @@ export class Daemon implements ControlHandler {
     if (this.started) this.supervisor.status(() => this.summary());
   }
 }
+

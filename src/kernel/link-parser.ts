@@ -1,5 +1,6 @@
 import { ifIndex, type IfIndex, type LinkState, type OperState } from '../core/types.js';
 import { readS32, readU32, walkAttributes } from './attributes.js';
+import { IFLA_PROTO_DOWN_REASON, parseProtoDownReason } from './proto-down-reason.js';
 
 /**
  * Reads the payload of an RTM_NEWLINK / RTM_DELLINK (struct ifinfomsg, then rtattrs)
@@ -43,7 +44,8 @@ export function parseLinkHeader(payload: Buffer): LinkHeader | undefined {
 /**
  * The link table's view of one RTM_NEWLINK payload; undefined if it is not AF_UNSPEC
  * or is malformed: truncated, an attribute running past the end, an ifname that is
- * missing or not NUL-terminated, an IFLA_OPERSTATE or IFLA_GROUP of the wrong size.
+ * missing or not NUL-terminated, an IFLA_OPERSTATE or IFLA_GROUP of the wrong size, an
+ * IFLA_PROTO_DOWN_REASON nest that does not hold a u32.
  */
 export function parseLink(payload: Buffer): LinkState | undefined {
   const header = parseLinkHeader(payload);
@@ -58,7 +60,11 @@ export function parseLink(payload: Buffer): LinkState | undefined {
     operState: OPERSTATES[attrs.operState ?? 0] ?? 'unknown',
     protoDown: attrs.protoDown ?? false,
   };
-  return attrs.group === undefined ? link : { ...link, group: attrs.group };
+  return {
+    ...link,
+    ...(attrs.group === undefined ? {} : { group: attrs.group }),
+    ...(attrs.protoDownReasons ? { protoDownReasons: attrs.protoDownReasons } : {}),
+  };
 }
 
 /** What the attributes say; the last occurrence of an attribute wins, as in the package. */
@@ -67,6 +73,7 @@ interface Found {
   operState?: number;
   protoDown?: boolean;
   group?: number;
+  protoDownReasons?: number;
 }
 
 /** Walks the rtattrs after the ifinfomsg; undefined as soon as one is malformed. */
@@ -77,7 +84,7 @@ function readAttributes(payload: Buffer): Found | undefined {
 
 /** Records one attribute if it is one the link table needs; false if it is one of those and malformed. */
 function take(found: Found, type: number, payload: Buffer, start: number, end: number, netOrder: boolean): boolean {
-  if (type !== IFLA_IFNAME && type !== IFLA_OPERSTATE && type !== IFLA_PROTO_DOWN && type !== IFLA_GROUP) return true;
+  if (type !== IFLA_IFNAME && type !== IFLA_OPERSTATE && type !== IFLA_PROTO_DOWN && type !== IFLA_GROUP && type !== IFLA_PROTO_DOWN_REASON) return true;
   // The kernel never sends these in network byte order.
   if (netOrder) return false;
   const size = end - start;
@@ -94,6 +101,12 @@ function take(found: Found, type: number, payload: Buffer, start: number, end: n
       if (size !== 4) return false;
       found.group = readU32(payload, start);
       return true;
+    case IFLA_PROTO_DOWN_REASON: {
+      const word = parseProtoDownReason(payload, start, end);
+      if (word === undefined) return false;
+      found.protoDownReasons = word;
+      return true;
+    }
     default:
       // IFLA_PROTO_DOWN, a u8.
       found.protoDown = size >= 1 && payload[start] === 1;

@@ -3,6 +3,7 @@ import type { IfIndex, LinkState } from '../core/types.js';
 import { requestError } from './errors.js';
 import { InFlight } from './in-flight.js';
 import { linkQuery, linkQueryByName, linksOf } from './link-query.js';
+import { encodeProtoDownReason, type ReasonChange } from './proto-down-reason.js';
 
 export interface RequesterOptions {
   /** A request whose ACK was dropped never settles on its own. */
@@ -11,8 +12,18 @@ export interface RequesterOptions {
   readonly maxInFlight: number;
 }
 
-/** What a group switch sets on every member: IFF_UP, or IFLA_PROTO_DOWN. */
-export type GroupChange = { readonly kind: 'admin'; readonly up: boolean } | { readonly kind: 'protodown'; readonly on: boolean };
+/**
+ * What a protodown request changes: IFLA_PROTO_DOWN (absent: left as it is), and one reason
+ * bit (absent: plain protodown, for a kernel without reasons). The kernel applies the reason
+ * first, then the protodown flag, which it refuses to clear (EBUSY) while any bit is set.
+ */
+export interface ProtoDownChange {
+  readonly on?: boolean;
+  readonly reason?: ReasonChange;
+}
+
+/** What a group switch sets on every member: IFF_UP, or IFLA_PROTO_DOWN (and a reason bit). */
+export type GroupChange = { readonly kind: 'admin'; readonly up: boolean } | ({ readonly kind: 'protodown' } & ProtoDownChange);
 
 const DEFAULTS: RequesterOptions = { timeoutMs: 2000, maxInFlight: 32 };
 /** A dump of 4,000 links took 80-300 ms on a busy 2-CPU machine; a lost part of it must not stall a re-read for long. */
@@ -127,17 +138,14 @@ export class LinkRequester {
     });
   }
 
-  /** Sets IFLA_PROTO_DOWN by name: carrier off, admin state and addresses kept (macvlan, not veth). */
-  setProtoDown(name: string, on: boolean): Promise<void> {
+  /** Sets IFLA_PROTO_DOWN and/or a reason bit, by name: carrier off, admin state and addresses kept (macvlan, not veth). */
+  setProtoDown(name: string, change: ProtoDownChange): Promise<void> {
+    const out = protoDownMessage({ index: 0 }, { ifname: name }, change);
     return this.inFlight.run(async () => {
       try {
-        await this.socket.setLink(
-          { index: 0 },
-          { ifname: name, protoDown: Buffer.from([on ? 1 : 0]) },
-          { timeout: this.options.timeoutMs },
-        );
+        await this.socket.socket.request(rt.MessageType.SETLINK, out, { timeout: this.options.timeoutMs });
       } catch (err) {
-        throw requestError(`set protodown ${on ? 'on' : 'off'}`, err);
+        throw requestError(describeProtoDown(change), err);
       }
     });
   }
@@ -175,14 +183,17 @@ export class LinkRequester {
    * member of the group inside one rtnl critical section (RTM_SETLINK has no group form).
    */
   switchGroup(group: number, change: GroupChange): Promise<void> {
-    const out = new AttrStream();
-    const data: rt.Link =
-      change.kind === 'admin' ? { index: 0, flags: change.up ? { up: true } : {}, change: { up: true } } : { index: 0 };
-    const attrs = change.kind === 'admin' ? { group } : { group, protoDown: Buffer.from([change.on ? 1 : 0]) };
-    rt.formatLinkMessage({ kind: 'link', data, attrs }, out);
+    let bufs: Uint8Array[];
+    if (change.kind === 'admin') {
+      const out = new AttrStream();
+      rt.formatLinkMessage({ kind: 'link', data: { index: 0, flags: change.up ? { up: true } : {}, change: { up: true } }, attrs: { group } }, out);
+      bufs = out.bufs;
+    } else {
+      bufs = protoDownMessage({ index: 0 }, { group }, change);
+    }
     return this.inFlight.run(async () => {
       try {
-        await this.socket.socket.request(rt.MessageType.NEWLINK, out.bufs, { timeout: this.options.timeoutMs });
+        await this.socket.socket.request(rt.MessageType.NEWLINK, bufs, { timeout: this.options.timeoutMs });
       } catch (err) {
         throw requestError(`switch group ${group}`, err);
       }
@@ -192,4 +203,22 @@ export class LinkRequester {
   close(): void {
     this.socket.socket.close();
   }
+}
+
+/** An ifinfomsg with these attributes, IFLA_PROTO_DOWN, and the reason nest the package cannot encode. */
+function protoDownMessage(data: rt.Link, attrs: rt.LinkMessage['attrs'], change: ProtoDownChange): Uint8Array[] {
+  const out = new AttrStream();
+  const withFlag = change.on === undefined ? attrs : { ...attrs, protoDown: Buffer.from([change.on ? 1 : 0]) };
+  rt.formatLinkMessage({ kind: 'link', data, attrs: withFlag }, out);
+  if (change.reason === undefined) return out.bufs;
+  // The package pads before an attribute, not after the last one: pad to 4 bytes first.
+  const length = out.bufs.reduce((sum, b) => sum + b.length, 0);
+  const padding = (4 - (length % 4)) % 4;
+  return [...out.bufs, ...(padding > 0 ? [new Uint8Array(padding)] : []), encodeProtoDownReason(change.reason)];
+}
+
+/** "set protodown on", or "set protodown reason bit 6 off" for a reason alone, for an error line. */
+function describeProtoDown(change: ProtoDownChange): string {
+  if (change.on !== undefined) return `set protodown ${change.on ? 'on' : 'off'}`;
+  return `set protodown reason bit ${change.reason?.bit ?? '?'} ${change.reason?.set === true ? 'on' : 'off'}`;
 }

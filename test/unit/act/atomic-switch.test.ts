@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AtomicMembership } from '../../../src/act/atomic-group.js';
 import { atomicAction } from '../../../src/act/atomic-switch.js';
-import type { InterfaceAction } from '../../../src/act/interface-action.js';
+import type { GroupChange, InterfaceAction } from '../../../src/act/interface-action.js';
 import { ATOMIC_RANGE } from '../../../src/core/atomic.js';
 import type { Decision, LinkState } from '../../../src/core/types.js';
 import type { Wanted } from '../../../src/core/wanted.js';
@@ -25,7 +25,7 @@ function harness(...links: LinkState[]) {
       if (l) t.upsert({ ...l, group });
       return Promise.resolve();
     },
-    switchGroup(group: number, change: { kind: 'admin'; up: boolean } | { kind: 'protodown'; on: boolean }): Promise<void> {
+    switchGroup(group: number, change: GroupChange): Promise<void> {
       requests.push(`switch ${group} ${JSON.stringify(change)}`);
       return fail.switch ? Promise.reject(fail.switch) : Promise.resolve();
     },
@@ -37,6 +37,9 @@ function harness(...links: LinkState[]) {
     kind: 'admin',
     stateWord: 'admin',
     stateOf: (l) => (l.adminUp ? 'up' : 'down'),
+    reached: (l, d) => (l.adminUp ? 'up' : 'down') === d,
+    heldByOthers: () => [],
+    groupChange: (d) => ({ kind: 'admin', up: d === 'up' }),
     describe: (d) => d,
     write: (name, d) => {
       requests.push(`${name} ${d}`);

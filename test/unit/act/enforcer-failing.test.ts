@@ -21,6 +21,9 @@ function setup(write: (name: string, decision: Decision) => Promise<void>, over:
     stateWord: 'protodown-state',
     describe: (d) => `${d} (protodown ${d === 'down' ? 'on' : 'off'})`,
     stateOf: (l) => (l.protoDown ? 'down' : 'up'),
+    reached: (l, d) => (l.protoDown ? 'down' : 'up') === d,
+    heldByOthers: () => [],
+    groupChange: (d) => ({ kind: 'protodown', on: d === 'down' }),
     write,
     settle: () => Promise.resolve(),
   };

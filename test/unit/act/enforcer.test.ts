@@ -35,6 +35,9 @@ function harness(dryRun = false, ...initial: ReturnType<typeof link>[]): Harness
     stateWord: 'admin',
     describe: (decision) => decision,
     stateOf: (l) => (l.adminUp ? 'up' : 'down'),
+    reached: (l, d) => (l.adminUp ? 'up' : 'down') === d,
+    heldByOthers: () => [],
+    groupChange: (d) => ({ kind: 'admin', up: d === 'up' }),
     settle: () => Promise.resolve(),
     write(name, decision) {
       writes.push([links.byName(name)?.index ?? -1, decision === 'up']);

@@ -61,6 +61,9 @@ describe('command line validation: one line, exit 64', () => {
     ['action twice', ['-S', 'em0', '-D', 'vrrp0', '--action', 'admin', '--action', 'protodown'], /--action: given more than once/],
     ['-f with --action', ['-f', '/etc/ifdepd.conf', '--action', 'protodown'], /^--action cannot be combined with -f: set it in the configuration file$/],
     ['-f with --atomic', ['-f', '/etc/ifdepd.conf', '--atomic'], /^--atomic cannot be combined with -f: set it in the configuration file$/],
+    ['-f with --protodown-reason', ['-f', '/etc/ifdepd.conf', '--protodown-reason', '5'], /^--protodown-reason cannot be combined with -f: set it in the configuration file$/],
+    ['--protodown-reason without protodown', ['-S', 'em0', '-D', 'vrrp0', '--protodown-reason', '5'], /^--protodown-reason is for --action protodown$/],
+    ['--protodown-reason out of range', ['-S', 'em0', '-D', 'vrrp0', '--action', 'protodown', '--protodown-reason', '32'], /^--protodown-reason: '32' is not a reason bit \(0-31\)$/],
     ['startup hold garbage', ['-S', 'em0', '-D', 'vrrp0', '--startup-hold', 'long'], /--startup-hold: 'long' is not a duration/],
     ['empty control socket', ['-S', 'em0', '-D', 'vrrp0', '--control-socket', ''], /empty --control-socket path/],
     ['empty pidfile', ['-S', 'em0', '-D', 'vrrp0', '--pidfile', ''], /empty --pidfile/],
@@ -123,6 +126,11 @@ describe('accepted command lines', () => {
   it('reads --action for the one group of -S/-D', () => {
     expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--action', 'protodown']).config.groups[0]!.action).toEqual({ kind: 'protodown' });
     expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--action=admin']).config.groups[0]!.action).toEqual({ kind: 'admin' });
+  });
+
+  it('reads --protodown-reason for -S/-D; absent, the daemon uses the default', () => {
+    expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--action', 'protodown', '--protodown-reason', '5']).config.protodownReason).toBe(5);
+    expect(parseOptions(['-S', 'em0', '-D', 'vrrp0', '--action', 'protodown']).config.protodownReason).toBeUndefined();
   });
 
   it('reads --atomic for the one group of -S/-D: the kernel group is chosen by the daemon', () => {

@@ -78,14 +78,22 @@ describe('configuration file', () => {
     expect(c.groups.map((g) => g.name)).toEqual(['a', 'b']);
   });
 
+  it('reads protodown-reason, the bit ifdepd holds protodown with; absent, the default applies', () => {
+    const body = 'group g {\n sources a\n destinations b\n action protodown\n}\n';
+    expect(configFromText(`protodown-reason 5\n${body}`, FILE).protodownReason).toBe(5);
+    expect(configFromText(body, FILE).protodownReason).toBeUndefined();
+    expect(failure(`protodown-reason 32\n${body}`)).toBe(`${FILE}:1: protodown-reason: '32' is not a reason bit (0-31)`);
+    expect(failure(`protodown-reason 5\nprotodown-reason 6\n${body}`)).toBe(`${FILE}:2: protodown-reason given twice`);
+  });
+
   const g = (body: string) => `group g {\n${body}\n}\n`;
   it.each<[string, string, string]>([
     ['empty file', '# nothing\n', `${FILE}:1: no group defined`],
-    ['unknown top-level word', 'startup-hld 5s\n', `${FILE}:1: unknown setting 'startup-hld' at top level (expected group, startup-hold, control-socket, metrics-listen, metrics-file)`],
+    ['unknown top-level word', 'startup-hld 5s\n', `${FILE}:1: unknown setting 'startup-hld' at top level (expected group, startup-hold, control-socket, metrics-listen, metrics-file, protodown-reason)`],
     ['unknown group setting', g(' sources a\n destinations b\n polcy any'), `${FILE}:4: unknown setting 'polcy' in group g (expected sources, route, address, ping, destinations, policy, down-delay, up-delay, damping, action, hook, hook-timeout, atomic)`],
     ['missing brace', 'group g\n sources a\n', `${FILE}:1: group g: '{' missing`],
     ['unclosed group', 'group g {\n sources a\n destinations b\n', `${FILE}:1: group g: '}' missing`],
-    ['stray closing brace', '}\n', `${FILE}:1: unknown setting '}' at top level (expected group, startup-hold, control-socket, metrics-listen, metrics-file)`],
+    ['stray closing brace', '}\n', `${FILE}:1: unknown setting '}' at top level (expected group, startup-hold, control-socket, metrics-listen, metrics-file, protodown-reason)`],
     ['brace inside a line', g(' sources a }'), `${FILE}:2: '}' must stand on a line of its own`],
     ['nested group', g(' group h {'), `${FILE}:2: group g: '{' after group`],
     ['unterminated string', g(' sources "em0'), `${FILE}:2: unterminated string (a " is missing)`],

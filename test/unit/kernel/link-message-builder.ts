@@ -65,13 +65,13 @@ export const u32 = (n: number): Uint8Array => {
 };
 export const cstring = (s: string): Uint8Array => Buffer.from(`${s}\0`);
 
-export const IFLA = { IFNAME: 3, MTU: 4, OPERSTATE: 16, GROUP: 27, CARRIER: 33, PROTO_DOWN: 39 } as const;
+export const IFLA = { IFNAME: 3, MTU: 4, OPERSTATE: 16, GROUP: 27, CARRIER: 33, PROTO_DOWN: 39, PROTO_DOWN_REASON: 55 } as const;
 const NESTED = 0x8000;
 const NET_BYTEORDER = 0x4000;
 /** Link attributes the package keeps as raw bytes, whatever their length. */
 const OPAQUE = [1, 2, 5, 8, 9, 11, 14, 18, 29, 34, 36, 42, 44, 45, 52, 54];
-/** The package knows types 1..54 and skips the others, flags and all. */
-const FIRST_UNKNOWN = 55;
+/** The package knows types 1..54 and skips the others, flags and all; ifdepd reads 55 itself. */
+const FIRST_UNKNOWN = 56;
 
 const bytes = (maxLength: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength });
 const nested = fc.constantFrom(0, NESTED);
@@ -86,6 +86,13 @@ export const wellFormedAttr: fc.Arbitrary<Attr> = fc.oneof(
   attr(IFLA.GROUP, fc.nat({ max: 0xffffffff }).map(u32)),
   attr(IFLA.CARRIER, fc.integer({ min: 0, max: 1 }).map((n) => Uint8Array.of(n))),
   attr(IFLA.MTU, fc.nat({ max: 0xffffffff }).map(u32)),
+  // The reason nest as the kernel sends it (VALUE alone), with a MASK or an unknown member at times.
+  attr(
+    IFLA.PROTO_DOWN_REASON,
+    fc
+      .array(fc.oneof(fc.nat({ max: 0xffffffff }).map((n) => rtattr({ type: 2, data: u32(n) })), fc.nat({ max: 0xffffffff }).map((n) => rtattr({ type: 1, data: u32(n) })), bytes(8).map((b) => rtattr({ type: 9, data: b }))), { maxLength: 3 })
+      .map((members) => Buffer.concat(members)),
+  ),
   fc.constantFrom(...OPAQUE).chain((t) => attr(t, bytes(40))),
   fc
     .record({ type: fc.integer({ min: FIRST_UNKNOWN, max: 0x3fff }), flags: fc.constantFrom(0, NESTED, NET_BYTEORDER), data: bytes(40) })
