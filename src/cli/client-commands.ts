@@ -86,7 +86,9 @@ export async function runClient(argv: readonly string[]): Promise<number> {
     const message = (err as Error).message;
     throw new Fatal(message, /permission denied/.test(message) ? EX_NOPERM : EX_UNAVAILABLE);
   }
-  if (!reply.ok) throw new Fatal(reply.error, EX_DATAERR);
+  // A daemon says which refusal it is; one that does not (an older one) means bad data.
+  const code = !reply.ok && typeof reply.exitCode === 'number' && reply.exitCode >= 64 && reply.exitCode <= 78 ? reply.exitCode : EX_DATAERR;
+  if (!reply.ok) throw new Fatal(reply.error, code);
   if (reply.status !== undefined) {
     process.stdout.write(call.json ? `${JSON.stringify(reply.status, null, 2)}\n` : formatStatus(reply.status));
   } else if (reply.message !== undefined) {

@@ -19,7 +19,8 @@ export type ControlRequest =
 
 export type ControlReply =
   | { readonly ok: true; readonly message?: string; readonly status?: DaemonStatus; readonly monitor?: number }
-  | { readonly ok: false; readonly error: string };
+  /** `exitCode`: the sysexits(3) code the refusal is, where it is not 65 (a configuration's files in conflict: 78). */
+  | { readonly ok: false; readonly error: string; readonly exitCode?: number };
 
 /** The daemon side of the control socket. Methods throw Error(message) to refuse. */
 export interface ControlHandler {

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { messageOf } from '../base/message.js';
+import { Fatal } from '../base/sysexits.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControlHandler, ControlReply, ControlRequest } from './api.js';
 import { streamMonitor } from './monitor-session.js';
@@ -148,7 +149,7 @@ export class Connection {
         (message): ControlReply => ({ ok: true, message }),
         (err: unknown): ControlReply => {
           this.refused(`reload refused: ${messageOf(err)}`);
-          return { ok: false, error: messageOf(err) };
+          return { ok: false, error: messageOf(err), ...(err instanceof Fatal ? { exitCode: err.exitCode } : {}) };
         },
       )
       .then((reply) => {

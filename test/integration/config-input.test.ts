@@ -88,9 +88,9 @@ describeLab('reload of hostile or huge files', () => {
     d.signal('SIGHUP');
     const refused = await d.waitForLog(/reload refused/, 5000, mark);
     expect(refused).toContain(`reload refused, the running configuration stays: ${lab.configFile}: not a regular file (a FIFO)`);
-    // The client says the daemon refused the command (65); the daemon's reason follows.
+    // The client exits as --check-config would on that file (66: not a file it can read); the daemon's reason follows.
     const r = await lab.ctl('reload');
-    expect(r.code, r.stderr).toBe(65);
+    expect(r.code, r.stderr).toBe(66);
     expect(r.stderr).toContain('not a regular file (a FIFO)');
     const rec = await LinkRecorder.start(lab);
     const t = performance.now();

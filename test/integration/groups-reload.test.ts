@@ -47,7 +47,8 @@ describeLab('reload', () => {
     // No file at all.
     rmSync(file);
     r = await lab.ctl('reload');
-    expect(r.code).toBe(65);
+    // What --check-config says of a file it cannot read.
+    expect(r.code).toBe(66);
     expect(r.stderr).toContain(`cannot read ${file}: ENOENT`);
     mark = d.mark();
     d.signal('SIGHUP');

@@ -89,8 +89,8 @@ describeLab('the files ifdepd writes, at start and at a reload', () => {
     const bad = `metrics-file ${holds}\n${config(lab, uplink, group('extra', 'sources u0', 'destinations vrrp1'))}`;
     lab.writeConfig(bad);
     const r = await lab.ctl('reload');
-    // The client's code for any refused reload (the control protocol carries the text only).
-    expect(r.code, r.stderr).toBe(65);
+    // The refusal's own code, as --check-config gives it: the reply carries it.
+    expect(r.code, r.stderr).toBe(78);
     expect(r.stderr).toBe(`ifdepd: ${lab.configFile}:1: metrics-file ${holds} is also the hold file of the control socket ${lab.sock} (line 3)\n`);
     expect((await lab.status()).groups.map((g) => g.name)).toEqual(['uplink']);
     expect(existsSync(holds), 'the hold file was written').toBe(false);
