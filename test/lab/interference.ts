@@ -118,10 +118,17 @@ export class CutObserver {
 /** The lab once the daemon runs: what an interference may use to turn itself on. */
 export interface Running {
   readonly lab: Lab;
+  /** The daemon now: restart() replaces it. */
   readonly daemon: Proc;
   readonly observer: CutObserver;
   /** The whole configuration: the globals and groups of the entry, the measured group, and `more` groups. */
   configText(...more: string[]): string;
+  /**
+   * Stops the daemon and starts it again on `text` (with the entry's prefix), resolving once
+   * it has taken its first decisions: for an interference that happens at start. A reload
+   * needs nothing of this: write the file with lab.writeConfig() and send SIGHUP or `ctl reload`.
+   */
+  restart(text: string): Promise<Proc>;
 }
 
 /** An interference that is on. */
@@ -193,12 +200,26 @@ export async function measure(lab: Lab, entry: Interference): Promise<Outcome> {
   const measuredGroup = group(MEASURED.name, `sources ${MEASURED.source}`, `destinations ${MEASURED.dests.join(' ')}`, 'down-delay 0', 'up-delay 0');
   const configText = (...more: string[]): string =>
     `${(prepared.globals ?? []).map((l) => `${l}\n`).join('')}${config(lab, measuredGroup, ...(prepared.groups ?? []), ...more)}`;
-  const daemon = await lab.start(configText(), prepared.prefix ? { prefix: prepared.prefix } : {});
+  const startOptions = prepared.prefix ? { prefix: prepared.prefix } : {};
+  await lab.start(configText(), startOptions);
   await lab.waitAdmin(MEASURED.dests, 'up');
   const observer = await CutObserver.start(lab);
-  const run: Running = { lab, daemon, observer, configText };
+  const run: Running = {
+    lab,
+    get daemon(): Proc {
+      return lab.daemon!;
+    },
+    observer,
+    configText,
+    async restart(text) {
+      await lab.daemon?.stop();
+      const p = await lab.start(text, startOptions);
+      await lab.waitAdmin(MEASURED.dests, 'up');
+      return p;
+    },
+  };
 
-  const context = (): string => `--- daemon ---\n${daemon.tail(60)}\n--- observer ---\n${observer.tail()}`;
+  const context = (): string => `--- daemon ---\n${run.daemon.tail(60)}\n--- observer ---\n${observer.tail()}`;
   const cycle = async (alongside: readonly string[], before?: () => void | Promise<void>): Promise<number> => {
     // A pause of 30-80 ms before each cut, random so that the cut falls at any phase of a
     // periodic interference (a scrape, a retry); not a wait for a state: every state is awaited.
@@ -220,7 +241,7 @@ export async function measure(lab: Lab, entry: Interference): Promise<Outcome> {
   try {
     for (let k = 0; k < CUTS; k++) interfered.push(await cycle(active.alongside ?? [], active.beforeCut?.bind(active)));
     const proof = await active.proof();
-    if (!daemon.alive) throw new Error(`${entry.name}: the daemon died\n${context()}`);
+    if (!run.daemon.alive) throw new Error(`${entry.name}: the daemon died\n${context()}`);
     return { name: entry.name, baseline, interfered, proof };
   } finally {
     await active.stop?.();
