@@ -184,10 +184,10 @@ export function kept(o: Outcome): boolean {
 /** One line of the table, and the failure message. */
 export function row(o: Outcome): string {
   const f = (xs: readonly number[]): string => `${median(xs).toFixed(1)} (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
-  return `${o.name.padEnd(34)} ${f(o.baseline).padEnd(22)} ${f(o.interfered).padEnd(22)} ${(median(o.interfered) - median(o.baseline)).toFixed(1).padStart(7)}  ${o.proof}`;
+  return `${o.name.padEnd(38)} ${f(o.baseline).padEnd(22)} ${f(o.interfered).padEnd(22)} ${(median(o.interfered) - median(o.baseline)).toFixed(1).padStart(7)}  ${o.proof}`;
 }
 
-export const HEADER = `${'interference'.padEnd(34)} ${'baseline ms med (min-max)'.padEnd(22)} ${'interfered ms med (min-max)'.padEnd(22)} ${'Δ med'.padStart(7)}  evidence`;
+export const HEADER = `${'interference'.padEnd(38)} ${'baseline ms med (min-max)'.padEnd(22)} ${'interfered ms med (min-max)'.padEnd(22)} ${'Δ med'.padStart(7)}  evidence`;
 
 /**
  * Measures one interference: a fresh lab (shut down by the caller through `lab`), the
