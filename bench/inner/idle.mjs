@@ -3,6 +3,7 @@
 // and `perf stat` (context-switches, task-clock) over the same window when perf works.
 import { writeFileSync } from 'node:fs';
 import { procSample, rssKiB, spawnOther } from '../lib/proc.mjs';
+import { printResult } from '../lib/result.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -60,5 +61,4 @@ for (const [name, p] of Object.entries(procs)) {
   };
   p.kill('SIGTERM');
 }
-process.stdout.write(JSON.stringify({ processes: out }) + '\n');
-process.exit(0);
+printResult({ processes: out });

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { IFF_LOWER_UP, IFF_UP, Listener, nowMs, PROTO_DOWN, Requester } from '../lib/nl.mjs';
+import { printResult } from '../lib/result.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { n, src, peer, dests, dir, cli, vip, group, bridge } = cfg;
@@ -267,5 +268,4 @@ for (const tool of cfg.tools) {
 results.listenerOverruns = listener.overruns;
 listener.close();
 req.close();
-process.stdout.write(JSON.stringify(results) + '\n');
-process.exit(0);
+printResult(results);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { IFF_LOWER_UP, IFF_UP, Listener, nowMs, Requester } from '../lib/nl.mjs';
 import { lineCollector, spawnOther } from '../lib/proc.mjs';
 import { maximalConfig } from '../lib/maxconf.mjs';
+import { printResult } from '../lib/result.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { src, peer, dests, dir, cli, trials } = cfg;
@@ -117,5 +118,4 @@ for (let i = 0; i < trials; i++) {
   if (i % 10 === 9) log(`${i + 1}/${trials}`);
 }
 child.kill('SIGTERM');
-process.stdout.write(`${JSON.stringify({ fileBytes: Buffer.byteLength(max), groups: MAX_GROUPS, calibration, floor, during })}\n`);
-process.exit(0);
+printResult({ fileBytes: Buffer.byteLength(max), groups: MAX_GROUPS, calibration, floor, during });

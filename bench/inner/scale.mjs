@@ -3,6 +3,7 @@
 // RSS; then SIGHUP `hups` times, timing signal -> `read N links (SIGHUP)` line.
 import { IFF_LOWER_UP, IFF_UP, Listener, nowMs, Requester } from '../lib/nl.mjs';
 import { lineCollector, rssKiB, spawnOther } from '../lib/proc.mjs';
+import { printResult } from '../lib/result.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { src, peer, dests, cli, starts, hups } = cfg;
@@ -80,5 +81,4 @@ for (let s = 0; s < starts; s++) {
 }
 listener.close();
 req.close();
-process.stdout.write(JSON.stringify({ k: cfg.k, runs }) + '\n');
-process.exit(0);
+printResult({ k: cfg.k, runs });

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IFF_LOWER_UP, IFF_UP, Listener, nowMs, Requester } from '../lib/nl.mjs';
 import { lineCollector, procSample, rssKiB, spawnOther } from '../lib/proc.mjs';
+import { printResult } from '../lib/result.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { src, peer, dests, cli, dir, flaps, batch, maxSeconds } = cfg;
@@ -98,5 +99,4 @@ const result = {
 };
 listener.close();
 req.close();
-process.stdout.write(JSON.stringify(result) + '\n');
-process.exit(0);
+printResult(result);

@@ -7,6 +7,7 @@
 // (the up-delay plus fw1's preemption), recorded but not the point.
 import { execFileSync } from 'node:child_process';
 import { Listener, nowMs, Requester } from '../lib/nl.mjs';
+import { printResult } from '../lib/result.mjs';
 
 const cfg = JSON.parse(process.argv[2]);
 const { peer, vip, trials, advertInt, action } = cfg;
@@ -70,5 +71,4 @@ for (let k = -1; k < trials; k++) {
 }
 listener.close();
 req.close();
-process.stdout.write(JSON.stringify({ action, trials: rows, overruns: listener.overruns }) + '\n');
-process.exit(0);
+printResult({ action, trials: rows, overruns: listener.overruns });

@@ -18,7 +18,7 @@ export function runInner(ns, script, cfg, { timeoutMs = 3_600_000 } = {}) {
       try {
         resolve(JSON.parse(last));
       } catch {
-        reject(new Error(`${script} exited ${code ?? sig} without a result: ${out.slice(-500)}`));
+        reject(new Error(`${script} exited ${code ?? sig} without a result (${out.length} characters on stdout, ending): ${out.slice(-500)}`));
       }
     });
   });

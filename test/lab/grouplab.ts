@@ -25,6 +25,8 @@ export interface StartOptions {
   verbose?: boolean;
   /** More command-line arguments. */
   args?: readonly string[];
+  /** Wraps the daemon's command (it must exec it), e.g. to give it a private mount namespace. */
+  prefix?: readonly string[];
 }
 
 /** One throw-away network namespace for the `-f FILE` daemon, with a private temporary directory. */
@@ -76,7 +78,7 @@ export class Lab extends Netns {
    */
   async start(config: string, opts: StartOptions = {}): Promise<Proc> {
     this.writeConfig(config);
-    const p = this.exec([process.execPath, CLI, ...((opts.verbose ?? true) ? ['-v'] : []), '-f', this.configFile, ...(opts.args ?? [])]);
+    const p = this.exec([process.execPath, CLI, ...((opts.verbose ?? true) ? ['-v'] : []), '-f', this.configFile, ...(opts.args ?? [])], opts.prefix ? { prefix: opts.prefix } : {});
     this.daemon = p;
     await waitFor('the daemon to listen on its control socket', () => p.lines().some((l) => l.includes(`control socket ${this.sock}`)) || !p.alive, {
       timeout: 10_000,
