@@ -3,16 +3,13 @@
 // (which depends on none of it) and says how it is turned on; the harness measures the
 // measured group's cuts without it and with it. To add a row, add an entry here:
 // `prepare` builds interfaces and files and returns the configuration it adds, `start`
-// turns it on once the daemon runs and returns the evidence that it was on. For instance:
-//   ping sources starting: prepare adds m2 and returns no group; start() calls
-//     run.restart(run.configText(own('p', 'ping 10.9.5.5 interval 20s', 'destinations m2'))),
-//     so that the cuts come while the ping's first verdict is awaited;
-//   a reload burst: start() writes a large file (run.lab.writeConfig(run.configText(...many))),
-//     beforeCut() starts a timer sending SIGHUP every 10 ms (run.daemon.signal), stop() ends it.
+// turns it on once the daemon runs and returns the evidence that it was on.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { MAX_GROUPS } from '../../src/config/limits.js';
 import { group } from '../lab/grouplab.js';
+import { maximalConfig } from '../lab/maxconf.js';
 import { addUrgentSource, type Active, type Interference, type Running } from '../lab/interference.js';
 import { isAlive, waitFor, type Proc } from '../lab/index.js';
 
@@ -234,6 +231,66 @@ function trackFileEntry(name: string, spoil: (dir: string) => string[]): Interfe
 const trackFileFull = trackFileEntry('track file: full file system', (dir) => ['sh', '-c', 'cat /dev/zero > "$0/fill" 2>/dev/null; exit 0', dir]);
 const trackFileReadOnly = trackFileEntry('track file: read-only file system', (dir) => ['mount', '-o', 'remount,ro', dir]);
 
+const pingSources: Interference = {
+  name: 'ping sources starting and unreachable',
+  prepare(lab) {
+    lab.addDestination('pd0');
+    lab.addDestination('pd1');
+    return {
+      async start(run) {
+        // Restarted with two more groups: p waits for the first verdict of a probe every
+        // 20 s (61 s at most), q's target has no route, so its probe fails and is restarted
+        // again and again. Issue 19, defect 1: every group's first decision waited for p.
+        const text = run.configText(own('p', 'ping 10.9.5.5 interval 20s', 'destinations pd0'), own('q', 'ping 10.9.5.6 interval 100ms timeout 100ms', 'destinations pd1'));
+        const daemon = await run.restart(text);
+        const mark = daemon.mark();
+        await run.lab.waitGroup('q', 'its probe down', (g) => g.decision === 'down', 10_000);
+        return {
+          async proof() {
+            const p = await run.lab.group('p');
+            if (p.waiting === undefined) throw new Error(`p no longer waits for its first verdict: ${JSON.stringify(p)}`);
+            return `p waiting (${Math.round(p.waiting.inMs / 1000)} s left, destinations left alone: ${!p.waiting.claims}); q down, its probe restarted ${logged(run, /probe exited/, mark)} times`;
+          },
+        };
+      },
+    };
+  },
+};
+
+const reloadBurst: Interference = {
+  name: 'a SIGHUP burst, largest allowed file',
+  prepare: () => ({
+    async start(run) {
+      // The largest file the limits allow, around the running groups; one reload first, so
+      // that the cuts meet the burst and not the first swap of 128 groups.
+      run.lab.writeConfig(maximalConfig(run.configText(), 1, 3));
+      let mark = run.daemon.mark();
+      run.daemon.signal('SIGHUP');
+      await run.daemon.waitForLog(new RegExp(`reloaded .*: ${MAX_GROUPS} group\\(s\\)`), 20_000, mark);
+      mark = run.daemon.mark();
+      // A SIGHUP every 10 ms from the first interfered cut to the end of the arm (issue 19, defect 2).
+      let timer: NodeJS.Timeout | undefined;
+      let sent = 0;
+      return {
+        beforeCut() {
+          timer ??= setInterval(() => {
+            run.daemon.signal('SIGHUP');
+            sent += 1;
+          }, 10);
+        },
+        proof() {
+          const runs = logged(run, /SIGHUP: reloading/, mark);
+          if (runs === 0) throw new Error(`no reload ran during the burst\n${run.daemon.tail()}`);
+          return `${sent} SIGHUPs, ${runs} reloads of ${MAX_GROUPS} groups`;
+        },
+        stop() {
+          clearInterval(timer);
+        },
+      };
+    },
+  }),
+};
+
 /** The matrix, in the order of its table. */
 export const INTERFERENCES: readonly Interference[] = [
   scrapeFlood,
@@ -244,6 +301,8 @@ export const INTERFERENCES: readonly Interference[] = [
   atomicFallback,
   trackFileFull,
   trackFileReadOnly,
+  pingSources,
+  reloadBurst,
 ];
 
 /**
