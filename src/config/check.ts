@@ -15,6 +15,7 @@ export function checkConfig(config: ParsedConfig): void {
   checkTotals(config.groups);
   const seen = new Map<string, number>();
   const trackFiles = new Map<string, string>();
+  const frrInstances = new Map<string, string>();
   for (const g of config.groups) {
     const previous = seen.get(g.name);
     if (previous !== undefined) throw new ConfigSyntaxError(g.line, `group ${g.name} is already defined on line ${previous}`);
@@ -26,6 +27,15 @@ export function checkConfig(config: ParsedConfig): void {
         throw new ConfigSyntaxError(g.lines.action ?? g.line, `group ${g.name}: track file ${quote(g.action.path)} is group ${other}'s too`);
       }
       trackFiles.set(g.action.path, g.name);
+    }
+    if (g.action.kind === 'frr-vrrp') {
+      // Two groups telling one instance different things would undo each other.
+      const key = `${g.action.socket} ${g.action.interface} ${g.action.vrid}`;
+      const other = frrInstances.get(key);
+      if (other !== undefined) {
+        throw new ConfigSyntaxError(g.lines.action ?? g.line, `group ${g.name}: frr-vrrp ${g.action.interface} ${g.action.vrid} is group ${other}'s too`);
+      }
+      frrInstances.set(key, g.name);
     }
   }
   checkSharedProbes(config.groups);
@@ -81,6 +91,8 @@ function checkGroup(g: ParsedGroup): void {
   if (g.sources.length === 0 && probes === 0) throw fail(g.line, 'no sources (sources, route, address or ping)');
   if (g.action.kind === 'track-file') {
     if (g.destinations.length > 0) throw fail(g.lines.destinations, 'keepalived-track-file changes no interface: remove destinations');
+  } else if (g.action.kind === 'frr-vrrp') {
+    if (g.destinations.length > 0) throw fail(g.lines.destinations, 'frr-vrrp changes no interface: remove destinations');
   } else if (g.destinations.length === 0) {
     throw fail(g.line, 'no destinations');
   }

@@ -126,8 +126,9 @@ function parseGroup(head: Statement, statements: StatementReader): ParsedGroup {
     parseSetting(name, s, draft);
   }
   const hookTimeout = draft.hookTimeout ?? parseDuration(DEFAULT_HOOK_TIMEOUT);
-  if (draft.atomic !== undefined && draft.action?.kind === 'track-file') {
-    throw new ConfigSyntaxError(draft.lines['atomic']!, `group ${name}: atomic switches interfaces; keepalived-track-file has none`);
+  if (draft.atomic !== undefined && (draft.action?.kind === 'track-file' || draft.action?.kind === 'frr-vrrp')) {
+    const kind = draft.action.kind === 'track-file' ? 'keepalived-track-file' : 'frr-vrrp';
+    throw new ConfigSyntaxError(draft.lines['atomic']!, `group ${name}: atomic switches interfaces; ${kind} has none`);
   }
   return {
     line: head.line,

@@ -3,7 +3,8 @@ import { parseDuration } from '../core/duration.js';
 import { invalidPattern } from '../core/patterns.js';
 import { parseReasonBit } from '../core/protodown-reason.js';
 import { quote } from '../core/quote.js';
-import { DEFAULT_DAMPING, type ActionSpec, type DampingSpec, type Policy } from '../core/spec.js';
+import { invalidIfName } from '../core/ifname.js';
+import { DEFAULT_DAMPING, FRR_VRRPD_SOCKET, type ActionSpec, type DampingSpec, type FrrVrrpAction, type FrrVrrpMode, type Policy } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
 import { ConfigSyntaxError } from './lexer.js';
 import { MAX_NAMES_PER_LIST } from './limits.js';
@@ -77,12 +78,52 @@ function dampingProblem(d: DampingSpec): string | undefined {
 
 export function action(group: string, s: Statement): ActionSpec {
   const [kind, path, ...rest] = words(s);
+  if (kind === 'frr-vrrp') return frrVrrp(group, s, words(s).slice(1));
   if ((kind === 'admin' || kind === 'protodown') && path === undefined) return { kind };
   if (kind === 'keepalived-track-file' && path !== undefined && rest.length === 0) {
     if (!isAbsolute(path)) throw fail(s, `group ${group}: track file ${quote(path)} must be an absolute path`);
     return { kind: 'track-file', path };
   }
-  throw fail(s, 'action: expected admin, protodown or keepalived-track-file PATH');
+  throw fail(s, 'action: expected admin, protodown, keepalived-track-file PATH or frr-vrrp INTERFACE VRID shutdown|priority UP DOWN');
+}
+
+const FRR_USAGE = 'action frr-vrrp: expected INTERFACE VRID shutdown|priority UP DOWN [socket PATH]';
+
+/** `frr-vrrp lan0 5 shutdown` or `frr-vrrp lan0 5 priority 200 150`, then optionally `socket /path/vrrpd.vty`. */
+function frrVrrp(group: string, s: Statement, args: readonly string[]): FrrVrrpAction {
+  const [iface, vridText, modeWord, ...rest] = args;
+  if (iface === undefined || vridText === undefined || modeWord === undefined) throw fail(s, FRR_USAGE);
+  const ifProblem = invalidIfName(iface);
+  if (ifProblem !== undefined) throw fail(s, `group ${group}: frr-vrrp: ${ifProblem}`);
+  const vrid = frrNumber(s, 'VRID', vridText, 1, 255);
+  let mode: FrrVrrpMode;
+  let tail: readonly string[];
+  if (modeWord === 'shutdown') {
+    mode = { kind: 'shutdown' };
+    tail = rest;
+  } else if (modeWord === 'priority' && rest.length >= 2) {
+    // vrrpd takes 1-254 (255 is the address owner's, which a demotion cannot be).
+    const up = frrNumber(s, 'priority', rest[0]!, 1, 254);
+    const down = frrNumber(s, 'priority', rest[1]!, 1, 254);
+    if (down >= up) throw fail(s, `group ${group}: frr-vrrp: the priority while down (${down}) must be below the priority while up (${up})`);
+    mode = { kind: 'priority', up, down };
+    tail = rest.slice(2);
+  } else {
+    throw fail(s, FRR_USAGE);
+  }
+  let socket = FRR_VRRPD_SOCKET;
+  if (tail.length > 0) {
+    if (tail.length !== 2 || tail[0] !== 'socket') throw fail(s, FRR_USAGE);
+    socket = tail[1]!;
+    if (!isAbsolute(socket)) throw fail(s, `group ${group}: frr-vrrp: socket ${quote(socket)} must be an absolute path`);
+  }
+  return { kind: 'frr-vrrp', interface: iface, vrid, mode, socket };
+}
+
+function frrNumber(s: Statement, what: string, text: string, min: number, max: number): number {
+  const n = /^\d{1,3}$/.test(text) ? Number(text) : NaN;
+  if (!(n >= min && n <= max)) throw fail(s, `action frr-vrrp: ${what} ${quote(text)} is not a number from ${min} to ${max}`);
+  return n;
 }
 
 /** `hook /path/to/program [ARG...]`. */

@@ -1,5 +1,5 @@
 import { formatSpan } from '../core/duration.js';
-import type { DaemonStatus, DestinationStatus, FailingStatus, GroupStatus, SourceStatus, TrackFileStatus } from '../core/status.js';
+import type { DaemonStatus, DestinationStatus, FailingStatus, FrrVrrpStatus, GroupStatus, SourceStatus, TrackFileStatus } from '../core/status.js';
 
 /**
  * What `ifdepd status` prints. Deterministic: no colours, no clock, so scripts
@@ -8,6 +8,7 @@ import type { DaemonStatus, DestinationStatus, FailingStatus, GroupStatus, Sourc
 export function formatStatus(s: DaemonStatus): string {
   const blocks = [header(s), ...s.groups.map(group), destinations(s.destinations)];
   if (s.trackFiles !== undefined && s.trackFiles.length > 0) blocks.push(trackFiles(s.trackFiles));
+  if (s.frrVrrp !== undefined && s.frrVrrp.length > 0) blocks.push(frrVrrp(s.frrVrrp));
   return `${blocks.join('\n\n')}\n`;
 }
 
@@ -94,6 +95,13 @@ function trackFiles(files: readonly TrackFileStatus[]): string {
   const head = ['PATH', 'GROUP', 'WANTED', 'WRITTEN'];
   const named = files.map((f) => ({ name: f.path, failing: f.failing }));
   return ['track files:', ...table([head, ...rows]).map((line) => `  ${line}`), ...failures(named)].join('\n');
+}
+
+function frrVrrp(instances: readonly FrrVrrpStatus[]): string {
+  const rows = instances.map((f) => [f.instance, f.group, f.wanted, f.applied ?? '-', f.seen ?? '-']);
+  const head = ['FRR INSTANCE', 'GROUP', 'WANTED', 'APPLIED', 'VRRPD SAID'];
+  const named = instances.map((f) => ({ name: f.instance, failing: f.failing }));
+  return ['frr vrrp:', ...table([head, ...rows]).map((line) => `  ${line}`), ...failures(named)].join('\n');
 }
 
 /** "  FAILING vrrp0: set protodown on: EOPNOTSUPP (permanent), 12 attempts since 2026-...Z (1m 0s)" */

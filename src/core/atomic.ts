@@ -45,7 +45,7 @@ export function planAtomic(
 ): AtomicGroup[] {
   const planned: AtomicGroup[] = [];
   const taken = new Set<number>();
-  const atomic = specs.filter((s) => s.atomic !== undefined && s.action.kind !== 'track-file');
+  const atomic = specs.filter((s) => s.atomic !== undefined && (s.action.kind === 'admin' || s.action.kind === 'protodown'));
   for (const spec of atomic.filter((s) => s.atomic?.group !== undefined)) {
     const number = spec.atomic!.group!;
     if (taken.has(number)) throw new AtomicConflict(`group ${spec.name}: atomic group ${number} is also another group's`);

@@ -22,6 +22,8 @@ export function targetsOf(group: GroupSpec): string {
       return `destinations ${nameList(group.destinations)} (protodown)`;
     case 'track-file':
       return `track file ${group.action.path}`;
+    case 'frr-vrrp':
+      return `FRR VRRP ${group.action.interface} ${group.action.vrid}`;
   }
 }
 

@@ -31,7 +31,31 @@ export type ActionSpec =
   /** IFLA_PROTO_DOWN on every destination: carrier off, admin state and IPv6 addresses kept. */
   | { readonly kind: 'protodown' }
   /** A file keepalived's track_file reads: 0 when up, 1 when down. No interface is touched. */
-  | { readonly kind: 'track-file'; readonly path: string };
+  | { readonly kind: 'track-file'; readonly path: string }
+  /** FRRouting's vrrpd, told over its vty socket: no interface is touched (act/frr-vrrp.ts). */
+  | FrrVrrpAction;
+
+/** What a group tells one FRR VRRP instance: shut it down, or lower its priority, while down. */
+export type FrrVrrpMode = { readonly kind: 'shutdown' } | { readonly kind: 'priority'; readonly up: number; readonly down: number };
+
+export interface FrrVrrpAction {
+  readonly kind: 'frr-vrrp';
+  /** The interface of the `vrrp VRID` lines in vrrpd's configuration (lan0), not the macvlan. */
+  readonly interface: string;
+  readonly vrid: number;
+  readonly mode: FrrVrrpMode;
+  /** vrrpd's vty socket. */
+  readonly socket: string;
+}
+
+/** Debian's frr: --localstatedir=/var/run/frr. */
+export const FRR_VRRPD_SOCKET = '/var/run/frr/vrrpd.vty';
+
+/** "frr-vrrp lan0 5 priority 200 150", with " socket PATH" when not the default. */
+export function describeFrrVrrp(a: FrrVrrpAction): string {
+  const mode = a.mode.kind === 'shutdown' ? 'shutdown' : `priority ${a.mode.up} ${a.mode.down}`;
+  return `frr-vrrp ${a.interface} ${a.vrid} ${mode}${a.socket === FRR_VRRPD_SOCKET ? '' : ` socket ${a.socket}`}`;
+}
 
 export type InterfaceActionKind = 'admin' | 'protodown';
 
@@ -109,5 +133,6 @@ export function describePolicy(p: Policy): string {
 }
 
 export function describeAction(a: ActionSpec): string {
-  return a.kind === 'track-file' ? `keepalived-track-file ${a.path}` : a.kind;
+  if (a.kind === 'track-file') return `keepalived-track-file ${a.path}`;
+  return a.kind === 'frr-vrrp' ? describeFrrVrrp(a) : a.kind;
 }

@@ -3,7 +3,7 @@ import { delayName, type DelayName } from './debounce.js';
 import type { GroupWatch } from './group.js';
 import type { LinkLookup } from './link-table.js';
 import type { SourceKind } from './probes/spec.js';
-import { describeAction, describePolicy } from './spec.js';
+import { describeAction, describePolicy, type GroupSpec } from './spec.js';
 import type { Decision, Millis } from './types.js';
 
 /**
@@ -96,6 +96,19 @@ export interface TrackFileStatus {
   readonly failing?: FailingStatus;
 }
 
+/** A group's FRR VRRP instance (action frr-vrrp). */
+export interface FrrVrrpStatus {
+  /** "lan0 vrrp 5" */
+  readonly instance: string;
+  readonly group: string;
+  readonly wanted: Decision;
+  /** The decision vrrpd was last found in line with; absent before the first success. */
+  readonly applied?: Decision;
+  /** What vrrpd said at the last check: "Master, priority 200", "shut down". */
+  readonly seen?: string;
+  readonly failing?: FailingStatus;
+}
+
 /** Everything `ifdepd status` shows: the daemon, every group, every destination. */
 export interface DaemonStatus {
   readonly version: string;
@@ -107,6 +120,8 @@ export interface DaemonStatus {
   readonly destinations: readonly DestinationStatus[];
   /** Absent when no group writes a track file. */
   readonly trackFiles?: readonly TrackFileStatus[];
+  /** Absent when no group has the frr-vrrp action. */
+  readonly frrVrrp?: readonly FrrVrrpStatus[];
 }
 
 /** One group as `ifdepd status` shows it, as of `now`. */
@@ -128,7 +143,7 @@ export function groupStatus(g: GroupWatch, links: LinkLookup, now: Millis): Grou
     flaps: g.counters.flaps,
     ...(last !== undefined ? { lastTransitionAgoMs: Math.round(now - last) } : {}),
     sources: sourcesOf(g, links),
-    destinations: spec.action.kind === 'track-file' ? [spec.action.path] : spec.destinations,
+    destinations: actionTargets(spec),
   };
 }
 
@@ -168,4 +183,11 @@ function holdOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'hold'> {
   if (g.held !== undefined) return { hold: { kind: 'operator', decision: g.held, ...(g.heldSinceRestart ? { restored: true } : {}) } };
   const left = g.startupHoldLeft(now);
   return left > 0 ? { hold: { kind: 'startup', decision: 'down', remainingMs: Math.round(left) } } : {};
+}
+
+/** What a group acts on, for its status: the track file, the FRR instance, or its destinations. */
+function actionTargets(spec: GroupSpec): readonly string[] {
+  if (spec.action.kind === 'track-file') return [spec.action.path];
+  if (spec.action.kind === 'frr-vrrp') return [`${spec.action.interface} vrrp ${spec.action.vrid}`];
+  return spec.destinations;
 }

@@ -1,6 +1,7 @@
 import { AtomicMembership } from '../act/atomic-group.js';
 import { atomicAction } from '../act/atomic-switch.js';
 import type { Actuator } from '../act/actuator.js';
+import { FrrVrrps } from '../act/frr-vrrps.js';
 import { HookRunner } from '../act/hooks.js';
 import { adminAction, type InterfaceAction } from '../act/interface-action.js';
 import { protodownAction } from '../act/protodown-action.js';
@@ -40,6 +41,7 @@ export interface Actuators {
   readonly all: readonly Actuator[];
   readonly interfaces: readonly InterfaceActuator[];
   readonly trackFiles: TrackFiles;
+  readonly frrVrrp: FrrVrrps;
   readonly atomic: AtomicMembership;
 }
 
@@ -55,7 +57,8 @@ export function wireActuators(d: ActuatorDeps): Actuators {
     new InterfaceActuator(switched(protodownAction(kernel, links, d.protodownReason)), { ...deps, scheduler: d.timersOf('protodown enforcer') }),
   ];
   const trackFiles = new TrackFiles(d.groups, log, d.timersOf('track files'), dryRun, d.events);
-  return { all: [atomic, ...interfaces, trackFiles, new HookRunner(log, links, dryRun, d.events)], interfaces, trackFiles, atomic };
+  const frrVrrp = new FrrVrrps(d.groups, log, d.timersOf('frr-vrrp'), dryRun);
+  return { all: [atomic, ...interfaces, trackFiles, frrVrrp, new HookRunner(log, links, dryRun, d.events)], interfaces, trackFiles, frrVrrp, atomic };
 }
 
 /**

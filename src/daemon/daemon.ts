@@ -238,7 +238,7 @@ export class Daemon implements ControlHandler {
   private view(): DaemonView {
     const { dryRun, scheduler } = this.options;
     const { groups, table, act, config, startedAt } = this;
-    return { groups: groups.all, table, actuators: act.all, trackFiles: act.trackFiles, config, dryRun, startedAt, now: scheduler.now() };
+    return { groups: groups.all, table, actuators: act.all, trackFiles: act.trackFiles, frrVrrp: act.frrVrrp, config, dryRun, startedAt, now: scheduler.now() };
   }
 
   /** Before stopping: the destinations ifdepd put in kernel groups go back to group 0. */

@@ -1,4 +1,5 @@
 import type { Actuator } from '../act/actuator.js';
+import type { FrrVrrps } from '../act/frr-vrrps.js';
 import type { TrackFiles } from '../act/track-files.js';
 import { VERSION } from '../base/version.js';
 import type { GroupWatch } from '../core/group.js';
@@ -15,6 +16,7 @@ export interface DaemonView {
   readonly table: LinkLookup;
   readonly actuators: readonly Actuator[];
   readonly trackFiles: TrackFiles;
+  readonly frrVrrp: FrrVrrps;
   readonly config: Config;
   readonly dryRun: boolean;
   readonly startedAt: Millis;
@@ -24,6 +26,7 @@ export interface DaemonView {
 /** `ifdepd status` (--json, SIGUSR1, the monitor's snapshot). */
 export function daemonStatus(v: DaemonView): DaemonStatus {
   const files = v.trackFiles.statuses(v.groups);
+  const frr = v.frrVrrp.statuses(v.groups);
   return {
     version: VERSION,
     pid: process.pid,
@@ -33,6 +36,7 @@ export function daemonStatus(v: DaemonView): DaemonStatus {
     groups: v.groups.map((g) => groupStatus(g, v.table, v.now)),
     destinations: v.actuators.flatMap((a) => a.destinations()),
     ...(files.length === 0 ? {} : { trackFiles: files }),
+    ...(frr.length === 0 ? {} : { frrVrrp: frr }),
   };
 }
 

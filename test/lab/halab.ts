@@ -128,10 +128,12 @@ export interface HaLabOptions {
   readonly vmac: string;
   /** "192.0.2.1/24" */
   readonly vip: string;
+  /** Of the namespaces' names (default "ifdepd-e2e"). */
+  readonly prefix?: string;
 }
 
 export class HaLab extends Namespaces {
-  readonly id = uniqueName('ifdepd-e2e');
+  readonly id: string;
   /** Every change the monitors saw after their baselines, oldest first. */
   readonly samples: Sample[] = [];
   private readonly monitors: NodeMonitor[] = [];
@@ -143,6 +145,7 @@ export class HaLab extends Namespaces {
 
   private constructor(opts: HaLabOptions) {
     super('halab-');
+    this.id = uniqueName(opts.prefix ?? 'ifdepd-e2e');
     ({ lanIf: this.lanIf, upIf: this.upIf, vmac: this.vmac, vip: this.vip } = opts);
   }
 
