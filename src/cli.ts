@@ -5,11 +5,10 @@
  * one line for the operator and a sysexits(3) code, never a stack trace.
  */
 import { messageOf, oneLine } from './base/message.js';
-import { EX_SOFTWARE, Fatal, InfoExit } from './base/sysexits.js';
-import { isClientCall, runClient } from './cli/client-commands.js';
+import { EX_OK, EX_SOFTWARE, Fatal, InfoExit } from './base/sysexits.js';
 import { isDetachedChild, tellLauncher } from './daemon/detach.js';
-import { run } from './cli/run.js';
-import { shutdown, type Running } from './daemon/signals.js';
+import type { Running } from './daemon/signals.js';
+import { isClientCall } from './cli/client-call.js';
 
 let running: Running | undefined;
 
@@ -17,6 +16,7 @@ async function fail(err: unknown): Promise<void> {
   const fatal = err instanceof Fatal ? err : new Fatal(`internal error: ${messageOf(err)}`, EX_SOFTWARE);
   if (running !== undefined) {
     running.log.error(oneLine(fatal.message));
+    const { shutdown } = await import('./daemon/signals.js');
     shutdown(running, fatal.exitCode);
     return;
   }
@@ -34,14 +34,39 @@ function crashed(kind: string, err: unknown): void {
 process.on('uncaughtException', (err) => crashed('uncaught exception', err));
 process.on('unhandledRejection', (err) => crashed('unhandled rejection', err));
 
+/*
+ * Each command loads only what it uses: `ifdepd --version` and `ifdepd status` start in
+ * about the time Node itself does, and the daemon's modules (netlink, metrics, the control
+ * server) are read only by the daemon.
+ */
+
 /** The demo builds namespaces and runs ip(8): loaded only when asked for, never into the daemon. */
 async function demo(args: readonly string[]): Promise<number> {
   const { runDemo } = await import('./demo/run.js');
   return runDemo(args);
 }
 
+/** `ifdepd status|hold|release|reload|monitor`: a client of the running daemon. */
+async function client(args: readonly string[]): Promise<number> {
+  const { runClient } = await import('./cli/client-commands.js');
+  return runClient(args);
+}
+
+/** The daemon, once its options are read and checked (--version, --help and --check-config end there). */
+async function daemon(args: readonly string[]): Promise<number | Running> {
+  const { parseOptions } = await import('./cli/options.js');
+  const options = parseOptions(args);
+  if (options.checkOnly) {
+    const groups = options.config.groups.map((g) => g.name).join(', ');
+    process.stdout.write(`${options.configFile ?? 'command line'}: OK, ${options.config.groups.length} group(s): ${groups}\n`);
+    return EX_OK;
+  }
+  const { run } = await import('./cli/run.js');
+  return run(options);
+}
+
 const argv = process.argv.slice(2);
-const start: Promise<number | Running> = argv[0] === 'demo' ? demo(argv.slice(1)) : isClientCall(argv) ? runClient(argv) : run(argv);
+const start: Promise<number | Running> = argv[0] === 'demo' ? demo(argv.slice(1)) : isClientCall(argv) ? client(argv) : daemon(argv);
 
 start.then(
   (result) => {

@@ -7,17 +7,6 @@ import { formatStatus } from '../control/format.js';
 import { DEFAULT_CONTROL_SOCKET } from '../core/spec.js';
 import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, usageError } from '../base/sysexits.js';
 
-/** The words that make `ifdepd` a client of a running daemon rather than the daemon. */
-const CLIENT_COMMANDS: ReadonlySet<string> = new Set(['status', 'hold', 'release', 'reload', 'monitor']);
-
-/** `ifdepd status ...`, also as `ifdepd -s /run/x.sock status ...`. */
-export function isClientCall(argv: readonly string[]): boolean {
-  let i = 0;
-  if (argv[0] === '-s' || argv[0] === '--socket') i = 2;
-  else if (argv[0]?.startsWith('--socket=')) i = 1;
-  return CLIENT_COMMANDS.has(argv[i] ?? '');
-}
-
 interface ClientCall {
   readonly socket: string;
   readonly request: ControlRequest;

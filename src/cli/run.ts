@@ -1,6 +1,6 @@
-import { EX_CANTCREAT, EX_NOPERM, EX_OK, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
+import { EX_CANTCREAT, EX_NOPERM, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import { VERSION } from '../base/version.js';
-import { parseOptions, type Options } from './options.js';
+import type { Options } from './options.js';
 import { reloadingMetrics, startMetrics } from './metrics.js';
 import { loadConfigOffThread } from '../config/reload-worker.js';
 import type { FixedPaths } from '../config/written-paths.js';
@@ -32,14 +32,8 @@ import { Pings, type PingReport } from '../probe/pings.js';
 
 const usesPing = (config: Config): boolean => config.groups.some((g) => g.probes?.some((p) => p.kind === 'ping'));
 
-/** Validates, then starts the watchdog; resolves with an exit code, or the running daemon. */
-export async function run(argv: readonly string[]): Promise<number | Running> {
-  const options = parseOptions(argv);
-  if (options.checkOnly) {
-    const groups = options.config.groups.map((g) => g.name).join(', ');
-    process.stdout.write(`${options.configFile ?? 'command line'}: OK, ${options.config.groups.length} group(s): ${groups}\n`);
-    return EX_OK;
-  }
+/** Starts the watchdog with checked options; resolves with an exit code, or the running daemon. */
+export async function run(options: Options): Promise<number | Running> {
   if (!options.dryRun && !hasCapability(CAP_NET_ADMIN)) {
     throw new Fatal('changing interfaces needs CAP_NET_ADMIN: run as root, grant the capability, or use --dry-run', EX_NOPERM);
   }

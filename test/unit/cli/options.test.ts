@@ -167,7 +167,7 @@ describe('durations and names', () => {
 
 describe('client calls', () => {
   it('are recognised with the socket before or after the command word', async () => {
-    const { isClientCall } = await import('../../../src/cli/client-commands.js');
+    const { isClientCall } = await import('../../../src/cli/client-call.js');
     expect(isClientCall(['status'])).toBe(true);
     expect(isClientCall(['-s', '/run/x.sock', 'hold', 'uplink', 'down'])).toBe(true);
     expect(isClientCall(['--socket=/run/x.sock', 'reload'])).toBe(true);

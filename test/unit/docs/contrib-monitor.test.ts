@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isClientCall } from '../../../src/cli/client-commands.js';
+import { isClientCall } from '../../../src/cli/client-call.js';
 
 const path = (rel: string): string => fileURLToPath(new URL(`../../../contrib/monitor/${rel}`, import.meta.url));
 const read = (rel: string): string => readFileSync(path(rel), 'utf8');
