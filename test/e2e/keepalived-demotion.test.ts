@@ -6,9 +6,11 @@
 //
 //   sudo npx vitest run test/e2e/keepalived-demotion.test.ts      (advert_int 0.1)
 //   IFDEPD_E2E_ADVERT_INT=1 ...                                   (the example's own)
-//   IFDEPD_E2E_TRACK_WEIGHT=0 ...   the FAULT recipe instead: the test must fail, and does:
-//     "both uplinks cut" times out waiting for fw1 to own the VIP (both in FAULT, monitors: []),
-//     as contrib/keepalived/vmac-down's pair does; the single cut and restore still pass.
+//   IFDEPD_E2E_TRACK_WEIGHT=0 ...   the FAULT recipe instead, which these tests must catch,
+//     and do (run once): both "both uplinks cut" tests time out waiting for fw1 to own the
+//     VIP ("monitors: []", both nodes in FAULT, nobody answers the LAN), as with
+//     contrib/keepalived/vmac-down; the other three pass (fw2 took over in 82 ms, the FAULT's
+//     priority-0 advert).
 //   IFDEPD_E2E_KEEP=1 keeps every process's log in the lab's temp dir.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
