@@ -124,7 +124,9 @@ export class HaPair {
     lab.restoreUplink('fw1');
     // A stopped ifdepd leaves the VMAC as it was: put it back as keepalived would have it.
     if (lab.vmacAdmin('fw1') === 'down') lab.ip('fw1', 'link', 'set', lab.vmac, 'up');
-    if (lab.vmacProtodown('fw1')) lab.ip('fw1', 'link', 'set', lab.vmac, 'protodown', 'off');
+    // ifdepd holds protodown with its reason bit (6 by default): the kernel refuses to clear
+    // protodown while a reason is set, so the bit goes in the same request.
+    if (lab.vmacProtodown('fw1')) lab.ip('fw1', 'link', 'set', lab.vmac, 'protodown_reason', '6', 'off', 'protodown', 'off');
     await lab.waitOwner('fw1', masterDownMs(this.ex.fw1.priority) + 5000, this.context);
   }
 
