@@ -56,7 +56,7 @@ describe.skipIf(skip !== null)('keepalived pair, demotion through a track file (
     spawnSync('ip', ['netns', 'exec', lab.ns('lan'), 'ping', '-c', '1', '-W', String(timeoutS), lab.vip.split('/')[0]!]).status === 0;
   /**
    * The LAN client reaches the VIP, within a few pings as a real client retries: right after
-   * fw1 took the VIP back, a single ping went unanswered once (1 run in 3), before the new
+   * fw1 took the VIP back, a single ping went unanswered (2 runs in 6), before the new
    * MASTER's gratuitous ARPs had reached the bridge and the client. Returns how many it took.
    */
   const reachVip = async (what: string): Promise<number> => {
