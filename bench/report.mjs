@@ -154,7 +154,7 @@ const takeover = read('takeover');
 if (takeover) {
   md.push('### 5. Takeover with keepalived, per action');
   md.push('');
-  md.push(`Command: \`${takeover.command}\` (${takeover.seconds} s; ${loadLine(takeover)}). contrib/keepalived's pair (vmac_xmit_base), advert_int ${takeover.advertInt} s; ifdepd on fw1 only, \`--down-delay 0 --up-delay 0\`. takeover = fw1's uplink cut (trigger sent) → the VIP added on fw2; back = uplink restored → the VIP gone from fw2 (fw1's master-down interval: preemption). Timeouts excluded and counted.`);
+  md.push(`Command: \`${takeover.command}\` (${takeover.seconds} s; ${loadLine(takeover)}). contrib/keepalived/vmac-down's pair (vmac_xmit_base), advert_int ${takeover.advertInt} s; ifdepd on fw1 only, \`--down-delay 0 --up-delay 0\`. takeover = fw1's uplink cut (trigger sent) → the VIP added on fw2; back = uplink restored → the VIP gone from fw2 (fw1's master-down interval: preemption). Timeouts excluded and counted.`);
   md.push('');
   md.push('| action | trials | takeover median | p90 | max | back median | timeouts |');
   md.push('|---|---:|---:|---:|---:|---:|---:|');

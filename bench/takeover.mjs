@@ -1,4 +1,4 @@
-// Suite 5 (takeover): contrib/keepalived's HA pair, the time from fw1's uplink cut to the
+// Suite 5 (takeover): contrib/keepalived/vmac-down's HA pair, the time from fw1's uplink cut to the
 // VIP on fw2, once per ifdepd action (admin, protodown). Three namespaces: lan (a bridge),
 // fw1 and fw2 (keepalived with the example's keepalived.conf, advert_int changed); ifdepd
 // runs on fw1 only (`-S up0 -D vrrp.51 --action A --down-delay 0 --up-delay 0`). fw1's
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ip, spawnIn } from './lib/ns.mjs';
 
-const CONTRIB = fileURLToPath(new URL('../contrib/keepalived/', import.meta.url));
+const CONTRIB = fileURLToPath(new URL('../contrib/keepalived/vmac-down/', import.meta.url));
 const VIP = '192.0.2.1';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -98,7 +98,7 @@ export async function runTakeover({ suite, QUICK, CLI, createNs, destroyNs, runI
         }
         await sleep(500);
       }
-      return { advertInt, keepalived: 'contrib/keepalived/fw1,fw2 keepalived.conf (vmac_xmit_base), advert_int replaced', runs };
+      return { advertInt, keepalived: 'contrib/keepalived/vmac-down/fw1,fw2 keepalived.conf (vmac_xmit_base), advert_int replaced', runs };
     } finally {
       for (const p of procs) await stop(p);
       for (const n of Object.values(ns)) destroyNs(n);

@@ -1,5 +1,5 @@
 // End to end with keepalived: an HA firewall pair (fw1 primary, fw2 backup) in network
-// namespaces, running contrib/keepalived's very keepalived.conf and IFDEPD_ARGS files.
+// namespaces, running contrib/keepalived/vmac-down's very keepalived.conf and IFDEPD_ARGS files.
 // ifdepd on fw1 watches the uplink and forces keepalived's VMAC down while it has no
 // carrier; the test asserts who owns the virtual IP, continuously (ip monitor), with
 // deadlines derived from the VRRP timers, and prints the measured takeover times.
@@ -22,7 +22,7 @@ if (skip) console.warn(`keepalived e2e: skipped: ${skip}`);
 
 const ACTIONS: readonly CliAction[] = ['admin', 'protodown'];
 
-describe.skipIf(skip !== null)('keepalived pair with ifdepd (contrib/keepalived)', () => {
+describe.skipIf(skip !== null)('keepalived pair with ifdepd (contrib/keepalived/vmac-down)', () => {
   const pair = new HaPair();
   const { ex, ka } = pair;
   const context = pair.context;

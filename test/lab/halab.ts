@@ -1,6 +1,6 @@
 // An HA firewall pair in throw-away network namespaces, for the keepalived end-to-end
 // test: fw1 and fw2 share a LAN (a bridge in the "lan" namespace, reached by a veth
-// named like the `interface` of contrib/keepalived/*/keepalived.conf), and each has an
+// named like the `interface` of contrib/keepalived/**/keepalived.conf), and each has an
 // uplink veth whose peer end lives in the "wan" namespace; cutting the uplink means
 // setting that wan-side peer down. keepalived and ifdepd run in fw1/fw2 through
 // `ip netns exec`. Every `ip` command names one of the lab's namespaces: nothing here

@@ -1,4 +1,4 @@
-// The keepalived end-to-end test's fixture: contrib/keepalived's pair in a HaLab, its
+// The keepalived end-to-end test's fixture: contrib/keepalived/vmac-down's pair in a HaLab, its
 // keepalived and ifdepd processes, the VRRP timers the deadlines derive from, and the
 // per-action view of the VMAC (admin state for `admin`, IFLA_PROTO_DOWN for `protodown`),
 // so that one scenario can be asserted for either action.
@@ -54,8 +54,8 @@ export class HaPair {
   /** Reads and checks the examples, builds the lab, starts both keepalived and fw2's ifdepd. */
   async setUp(): Promise<void> {
     for (const node of ['fw1', 'fw2'] as const) {
-      this.ex[node] = readKeepalivedExample(node);
-      this.args[node] = readIfdepdExample(node);
+      this.ex[node] = readKeepalivedExample(node, 'vmac-down');
+      this.args[node] = readIfdepdExample(node, 'vmac-down');
     }
     const { ex, args } = this;
     // The two nodes' examples must describe the same instance, and ifdepd must watch it.
@@ -64,7 +64,7 @@ export class HaPair {
     expect(ex.fw2.iface).toBe(ex.fw1.iface);
     expect(ex.fw1.priority).toBeGreaterThan(ex.fw2.priority);
     for (const node of ['fw1', 'fw2'] as const) {
-      expect(optionValue(args[node], '-D')?.split(':'), `contrib/keepalived/${node}/ifdepd -D`).toContain(ex[node].vmac);
+      expect(optionValue(args[node], '-D')?.split(':'), `contrib/keepalived/vmac-down/${node}/ifdepd -D`).toContain(ex[node].vmac);
     }
     const up = optionValue(args.fw1, '-S');
     expect(up, 'the lab gives each node one uplink: -S names one interface').toMatch(/^[^:]+$/);
@@ -124,7 +124,9 @@ export class HaPair {
     lab.restoreUplink('fw1');
     // A stopped ifdepd leaves the VMAC as it was: put it back as keepalived would have it.
     if (lab.vmacAdmin('fw1') === 'down') lab.ip('fw1', 'link', 'set', lab.vmac, 'up');
-    if (lab.vmacProtodown('fw1')) lab.ip('fw1', 'link', 'set', lab.vmac, 'protodown', 'off');
+    // ifdepd holds protodown with its reason bit (6 by default): the kernel refuses to clear
+    // protodown while a reason is set, so the bit goes in the same request.
+    if (lab.vmacProtodown('fw1')) lab.ip('fw1', 'link', 'set', lab.vmac, 'protodown_reason', '6', 'off', 'protodown', 'off');
     await lab.waitOwner('fw1', masterDownMs(this.ex.fw1.priority) + 5000, this.context);
   }
 

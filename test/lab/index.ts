@@ -8,7 +8,7 @@
 //   recorder.ts    AdminRecorder, LinkRecorder: admin/protodown changes after the baseline
 //   netns.ts       Netns, Lab: one namespace, veth sources, macvlan destinations, the -S/-D daemon
 //   grouplab.ts    the -f FILE daemon's lab, its control socket
-//   halab.ts       the keepalived HA pair (keepalived.ts: contrib/keepalived's examples)
+//   halab.ts       the keepalived HA pair (keepalived.ts: contrib/keepalived's two recipes)
 //   paths.ts, cli.ts  the built CLI, run to completion; others.ts: its copy for other users
 //   ifdepd-monitor.ts  `ifdepd monitor` running: its lines and JSON events
 // Import the topology labs (grouplab, halab, keepalived) by path; the rest from here.
