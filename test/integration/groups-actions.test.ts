@@ -61,23 +61,25 @@ describeLab('protodown and track-file actions', () => {
       expect(lab.link('vrrp0')?.flags).toContain('UP');
       // The decision's line names its destinations; each write is said only with -v (as here).
       await d.waitForLog(/pd: s0 lost carrier -> destinations vrrp0 \(protodown\) down/);
-      await d.waitForLog(/setting vrrp0 down \(protodown on\) \(it is protodown-state up\)/);
+      await d.waitForLog(/setting vrrp0 down \(protodown on, reason bit 6\) \(it is protodown-state up\)/);
       lab.restoreCarrier('s0');
       await protodown(false);
       expect(lab.ip('-d', 'link', 'show', 'vrrp0')).not.toMatch(/protodown on/);
       expect(lab.link('vrrp0')?.flags).toContain('UP');
     }
 
-    // Someone else clears protodown while the group is down: set back on.
+    // Someone else clears protodown while the group is down: set back on. A plain
+    // `protodown off` is refused by the kernel while ifdepd's reason bit is set; clearing
+    // the bit too is what it takes.
     lab.cutCarrier('s0');
     await protodown(true);
     const mark = d.mark();
     const t = performance.now();
-    lab.ip('link', 'set', 'vrrp0', 'protodown', 'off');
+    lab.ip('link', 'set', 'vrrp0', 'protodown', 'off', 'protodown_reason', '6', 'off');
     await waitFor('the daemon to set protodown on again', () => rec!.of('vrrp0', t).filter((e) => e.protodown).length > 0, {
       context: ctx,
     });
-    await d.waitForLog(/vrrp0 was set up by someone else -> forcing it down \(protodown on\)/, 5000, mark);
+    await d.waitForLog(/vrrp0 was set up by someone else -> forcing it down \(protodown on, reason bit 6\)/, 5000, mark);
     expect(lab.protodown('vrrp0')).toBe(true);
 
     // Four protodown flips and one foreign change, all with the admin state UP throughout.
