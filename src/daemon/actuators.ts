@@ -1,24 +1,31 @@
 import { AtomicMembership } from '../act/atomic-group.js';
 import { atomicAction } from '../act/atomic-switch.js';
 import type { Actuator } from '../act/actuator.js';
-import { FrrVrrps } from '../act/frr-vrrps.js';
+import { FrrVrrp } from '../act/frr-vrrp.js';
+import { GroupActions } from '../act/group-actions.js';
 import { HookRunner } from '../act/hooks.js';
 import { adminAction, type InterfaceAction } from '../act/interface-action.js';
 import { protodownAction } from '../act/protodown-action.js';
 import { InterfaceActuator } from '../act/interface-actuator.js';
-import { TrackFiles } from '../act/track-files.js';
+import { TrackFile } from '../act/track-file.js';
 import type { Scheduler } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
 import type { GroupWatch } from '../core/group.js';
 import type { LinkTable } from '../core/link-table.js';
 import { DEFAULT_PROTODOWN_REASON } from '../core/protodown-reason.js';
-import type { Config } from '../core/spec.js';
+import { describeFrrVrrp, type ActionSpec, type Config, type FrrVrrpAction } from '../core/spec.js';
+import type { FrrVrrpStatus, TrackFileStatus } from '../core/status.js';
 import { kernelHasProtoDownReasons } from '../kernel/proto-down-reason.js';
 import type { IfIndex } from '../core/types.js';
 import { wantedState } from '../core/wanted.js';
 import type { LinkRequester } from '../kernel/requester.js';
 import type { Logger } from '../logging/logger.js';
 import type { FaultReport } from './guard.js';
+
+/** The keepalived track file of every group whose action is `keepalived-track-file`. */
+export type TrackFiles = GroupActions<TrackFileStatus, Extract<ActionSpec, { kind: 'track-file' }>, TrackFile>;
+/** The FRR VRRP instance of every group whose action is `frr-vrrp`. */
+export type FrrVrrps = GroupActions<FrrVrrpStatus, FrrVrrpAction, FrrVrrp>;
 
 export interface ActuatorDeps {
   readonly groups: () => readonly GroupWatch[];
@@ -56,8 +63,18 @@ export function wireActuators(d: ActuatorDeps): Actuators {
     new InterfaceActuator(switched(adminAction(kernel)), { ...deps, scheduler: d.timersOf('admin enforcer') }),
     new InterfaceActuator(switched(protodownAction(kernel, links, d.protodownReason)), { ...deps, scheduler: d.timersOf('protodown enforcer') }),
   ];
-  const trackFiles = new TrackFiles(d.groups, log, d.timersOf('track files'), dryRun, d.events);
-  const frrVrrp = new FrrVrrps(d.groups, log, d.timersOf('frr-vrrp'), dryRun);
+  const fileTimers = d.timersOf('track files');
+  const trackFiles: TrackFiles = new GroupActions(d.groups, {
+    of: (a) => (a.kind === 'track-file' ? a : undefined),
+    key: (a) => a.path,
+    create: (a, group) => new TrackFile(a.path, group, log, dryRun, fileTimers, d.events),
+  });
+  const frrTimers = d.timersOf('frr-vrrp');
+  const frrVrrp: FrrVrrps = new GroupActions(d.groups, {
+    of: (a) => (a.kind === 'frr-vrrp' ? a : undefined),
+    key: describeFrrVrrp,
+    create: (a, group) => new FrrVrrp(a, group, log, dryRun, frrTimers),
+  });
   return { all: [atomic, ...interfaces, trackFiles, frrVrrp, new HookRunner(log, links, dryRun, d.events)], interfaces, trackFiles, frrVrrp, atomic };
 }
 

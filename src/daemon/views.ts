@@ -1,6 +1,5 @@
 import type { Actuator } from '../act/actuator.js';
-import type { FrrVrrps } from '../act/frr-vrrps.js';
-import type { TrackFiles } from '../act/track-files.js';
+import type { FrrVrrps, TrackFiles } from './actuators.js';
 import { VERSION } from '../base/version.js';
 import type { GroupWatch } from '../core/group.js';
 import type { LinkLookup } from '../core/link-table.js';
