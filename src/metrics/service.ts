@@ -2,7 +2,7 @@ import { describeListenAddress, sameListenAddress, type ListenAddress } from '..
 import type { Scheduler } from '../core/clock.js';
 import type { MetricsSettings } from '../core/spec.js';
 import type { Logger } from '../logging/logger.js';
-import { MetricsExporter, type MetricsSource } from './exporter.js';
+import type { MetricsExporter, MetricsSource } from './exporter.js';
 import { MetricsEndpoint } from './http-endpoint.js';
 import { MetricsTextFile } from './text-file.js';
 
@@ -42,7 +42,13 @@ export class MetricsService {
   async prepare(settings: MetricsSettings): Promise<PendingMetrics> {
     if (settings.listen === undefined && settings.file === undefined) return { commit: () => void this.close(), abort: () => undefined };
     const created = this.exporter === undefined;
-    const exporter = (this.exporter ??= new MetricsExporter(this.source, this.version));
+    // prom-client (and the OpenTelemetry API it loads) is read only by a daemon that exports
+    // metrics: ~12 MiB of RSS the others do not carry.
+    if (this.exporter === undefined) {
+      const { MetricsExporter: Exporter } = await import('./exporter.js');
+      this.exporter ??= new Exporter(this.source, this.version);
+    }
+    const exporter = this.exporter;
     const dropExporter = () => {
       if (created && this.endpoint === undefined && this.file === undefined) this.closeExporter();
     };
