@@ -1,8 +1,8 @@
 /**
  * Runs `task` one at a time. Calls that come while it runs do not start one each: they
- * share one more run, begun when the current one ends, so that a burst of requests costs
- * at most two runs, and the last of them sees everything asked before it (a SIGHUP burst:
- * the newest file is read once more, not once per signal).
+ * share one more run, begun when the current one ends, so that requests arriving during
+ * a run cost one run more, whatever their number, and that run sees everything asked
+ * before it (a SIGHUP burst: the newest file is read once more, not once per signal).
  */
 export function coalesced<T>(task: () => Promise<T>): () => Promise<T> {
   let running: Promise<T> | undefined;
