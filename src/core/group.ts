@@ -79,7 +79,7 @@ export class GroupWatch {
    * reload) with ping sources awaiting their first verdict, and no other source failing,
    * leaves its destinations as they are until then: a restart must not bounce them.
    */
-  private claiming: boolean;
+  private claiming = false;
   readonly counters: GroupCounters = { transitions: 0, flaps: 0 };
 
   constructor(
@@ -98,6 +98,7 @@ export class GroupWatch {
     this.health = this.healthOf(this.sources, this.awaited);
     this.debounce = initialDebounce(targetOf(this.health));
     if (spec.damping) this.damping = initialDamping(now);
+    // The wait keeps the decision it finds: here, the sources' own.
     this.current = this.debounce.decision;
     const override = this.override(now);
     this.current = override?.decision ?? this.current;
@@ -283,11 +284,12 @@ export class GroupWatch {
    */
   private waitingFor(now: Millis): Override | undefined {
     if (this.awaited.length === 0 || !this.health.healthy) return undefined;
-    const until = Math.min(...this.awaited.map((a) => a.until));
+    const untils = this.awaited.map((a) => a.until);
     const names = this.awaited.map((a) => a.name).join(', ');
-    const left = formatDuration(until - now);
-    const why = this.claiming ? `waiting for the first verdict of ${names}, ${left} at most` : `waiting for the first verdict of ${names}, ${left} at most; destinations left as they are`;
-    return { decision: this.current, why, until, waiting: true };
+    const alone = this.claiming ? '' : '; destinations left as they are';
+    const why = `waiting for the first verdict of ${names}, ${formatDuration(Math.max(...untils) - now)} at most${alone}`;
+    // Looked at again when the first of them is overdue: it then reads unhealthy.
+    return { decision: this.current, why, until: Math.min(...untils), waiting: true };
   }
 
   /** The policy over the sources, with awaited ping sources counted as healthy: they must not take the group down. */
