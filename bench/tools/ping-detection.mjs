@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { INITIAL_PING, observePing } from '../../dist/core/probes/ping-state.js';
+import { INITIAL_PING, observePing } from '../../dist/core/sources/ping-state.js';
 import { findPingTool } from '../../dist/probe/ping-tool.js';
 import { Pings } from '../../dist/probe/pings.js';
 import { createNs, destroyAll, ip } from '../lib/ns.mjs';

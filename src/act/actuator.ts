@@ -1,5 +1,5 @@
 import type { Evaluation } from '../core/group.js';
-import type { GroupWatch } from '../core/group.js';
+import type { Group } from '../core/group.js';
 import type { DestinationStatus } from '../core/status.js';
 
 /**
@@ -9,11 +9,11 @@ import type { DestinationStatus } from '../core/status.js';
  */
 export interface Actuator {
   /** The first decisions were taken, from the state found at start. */
-  began(groups: readonly GroupWatch[]): void;
+  began(groups: readonly Group[]): void;
   /** A reload replaced the groups; these names are gone. */
   regrouped(dropped: readonly string[]): void;
   /** A group's decision changed. */
-  decided(group: GroupWatch, evaluation: Evaluation): void;
+  decided(group: Group, evaluation: Evaluation): void;
   /** The interface of this name appeared, changed or went away. */
   linkChanged(name: string): void;
   /** Bring everything in line with the current decisions again (start, re-read, reload). */

@@ -1,4 +1,4 @@
-import type { GroupWatch } from '../core/group.js';
+import type { Group } from '../core/group.js';
 import type { ActionSpec } from '../core/spec.js';
 import type { Decision } from '../core/types.js';
 import type { Actuator } from './actuator.js';
@@ -30,7 +30,7 @@ export class GroupActions<S, T extends ActionSpec, A extends GroupAction<S>> imp
   private actions = new Map<string, { readonly key: string; readonly action: A }>();
 
   constructor(
-    private readonly groups: () => readonly GroupWatch[],
+    private readonly groups: () => readonly Group[],
     private readonly kind: GroupActionKind<T, A>,
   ) {}
 
@@ -42,7 +42,7 @@ export class GroupActions<S, T extends ActionSpec, A extends GroupAction<S>> imp
     this.sync();
   }
 
-  decided(g: GroupWatch): void {
+  decided(g: Group): void {
     if (g.claims) this.actions.get(g.spec.name)?.action.set(g.decision);
   }
 
@@ -56,7 +56,7 @@ export class GroupActions<S, T extends ActionSpec, A extends GroupAction<S>> imp
     return [];
   }
 
-  statuses(groups: readonly GroupWatch[]): S[] {
+  statuses(groups: readonly Group[]): S[] {
     return groups.flatMap((g) => {
       const own = g.claims ? this.actions.get(g.spec.name) : undefined;
       return own === undefined ? [] : [own.action.status(g.decision)];

@@ -1,6 +1,6 @@
 import { messageOf } from '../base/message.js';
 import { NO_EVENTS, type EventSink } from '../core/events.js';
-import type { GroupWatch, Evaluation } from '../core/group.js';
+import type { Group, Evaluation } from '../core/group.js';
 import type { LinkLookup } from '../core/link-table.js';
 import type { HookSpec } from '../core/spec.js';
 import { groupDestinations } from '../core/wanted.js';
@@ -52,7 +52,7 @@ export class HookRunner implements Actuator {
   }
 
   /** A group's transition runs its hooks (the decision at start runs none). */
-  decided(g: GroupWatch, ev: Evaluation): void {
+  decided(g: Group, ev: Evaluation): void {
     if (g.spec.hooks.length === 0) return;
     const live = this.links === undefined ? [] : [...this.links.all()].map((l) => l.name);
     this.run(g.spec.hooks, {

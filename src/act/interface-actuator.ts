@@ -1,6 +1,6 @@
 import type { Scheduler } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
-import type { GroupWatch } from '../core/group.js';
+import type { Group } from '../core/group.js';
 import type { LinkLookup, LinkTable } from '../core/link-table.js';
 import type { DestinationStatus } from '../core/status.js';
 import type { IfIndex } from '../core/types.js';
@@ -13,7 +13,7 @@ import { Enforcer } from './enforcer.js';
 import type { InterfaceAction } from './interface-action.js';
 
 export interface InterfaceActuatorDeps {
-  readonly groups: () => readonly GroupWatch[];
+  readonly groups: () => readonly Group[];
   readonly links: LinkTable;
   readonly scheduler: Scheduler;
   readonly log: Logger;
@@ -62,7 +62,7 @@ export class InterfaceActuator implements Actuator {
     });
   }
 
-  began(groups: readonly GroupWatch[]): void {
+  began(groups: readonly Group[]): void {
     for (const g of groups) if (this.owns(g)) this.expectConfirmation(g, this.destinationsOf([g]));
   }
 
@@ -70,7 +70,7 @@ export class InterfaceActuator implements Actuator {
     for (const name of dropped) this.confirmations.forget(name);
   }
 
-  decided(g: GroupWatch): void {
+  decided(g: Group): void {
     if (!this.owns(g)) return;
     const names = this.destinationsOf([g]);
     this.expectConfirmation(g, names);
@@ -98,15 +98,15 @@ export class InterfaceActuator implements Actuator {
     this.enforcer.close();
   }
 
-  private owns(g: GroupWatch): boolean {
+  private owns(g: Group): boolean {
     return g.spec.action.kind === this.action.kind;
   }
 
-  private destinationsOf(groups: readonly GroupWatch[]): Set<string> {
+  private destinationsOf(groups: readonly Group[]): Set<string> {
     return destinationNames(groups, this.action.kind, liveNames(this.deps.links));
   }
 
-  private expectConfirmation(g: GroupWatch, names: ReadonlySet<string>): void {
+  private expectConfirmation(g: Group, names: ReadonlySet<string>): void {
     if (this.deps.dryRun) return;
     const now = this.deps.scheduler.now();
     const groups = this.deps.groups();

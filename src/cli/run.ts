@@ -30,7 +30,7 @@ import type { Config } from '../core/spec.js';
 import { findPingTool } from '../probe/ping-tool.js';
 import { Pings, type PingReport } from '../probe/pings.js';
 
-const usesPing = (config: Config): boolean => config.groups.some((g) => g.probes?.some((p) => p.kind === 'ping'));
+const usesPing = (config: Config): boolean => config.groups.some((g) => g.otherSources?.some((p) => p.kind === 'ping'));
 
 /** Starts the watchdog with checked options; resolves with an exit code, or the running daemon. */
 export async function run(options: Options): Promise<number | Running> {

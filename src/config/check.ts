@@ -1,5 +1,5 @@
 import { isGlob } from '../core/patterns.js';
-import { probeName } from '../core/probes/spec.js';
+import { sourceName } from '../core/sources/spec.js';
 import { quote } from '../core/quote.js';
 import { ConfigSyntaxError } from './lexer.js';
 import { findCycle } from './cycles.js';
@@ -38,7 +38,7 @@ export function checkConfig(config: ParsedConfig): void {
       frrInstances.set(key, g.name);
     }
   }
-  checkSharedProbes(config.groups);
+  checkSharedSources(config.groups);
   const cycle = findCycle(config.groups);
   if (cycle !== undefined) {
     throw new ConfigSyntaxError(cycle[0]!.line, `dependency cycle: ${cycle.map((g) => g.name).join(' -> ')} -> ${cycle[0]!.name}`);
@@ -52,7 +52,7 @@ function checkTotals(groups: readonly ParsedGroup[]): void {
   let probes = 0;
   let pings = 0;
   for (const g of groups) {
-    for (const p of g.probes ?? []) {
+    for (const p of g.otherSources ?? []) {
       if (p.kind === 'ping') pings += 1;
       else probes += 1;
       const line = g.lines[p.kind] ?? g.line;
@@ -70,11 +70,11 @@ function checkTotals(groups: readonly ParsedGroup[]): void {
 }
 
 /** A probe two groups name is one probe: one child, one verdict. Its settings must agree. */
-function checkSharedProbes(groups: readonly ParsedGroup[]): void {
+function checkSharedSources(groups: readonly ParsedGroup[]): void {
   const seen = new Map<string, { group: string; text: string }>();
   for (const g of groups) {
-    for (const p of g.probes ?? []) {
-      const name = probeName(p);
+    for (const p of g.otherSources ?? []) {
+      const name = sourceName(p);
       const text = JSON.stringify(p);
       const first = seen.get(name);
       if (first === undefined) seen.set(name, { group: g.name, text });
@@ -87,7 +87,7 @@ function checkSharedProbes(groups: readonly ParsedGroup[]): void {
 
 function checkGroup(g: ParsedGroup): void {
   const fail = (line: number | undefined, message: string) => new ConfigSyntaxError(line ?? g.line, `group ${g.name}: ${message}`);
-  const probes = g.probes?.length ?? 0;
+  const probes = g.otherSources?.length ?? 0;
   if (g.sources.length === 0 && probes === 0) throw fail(g.line, 'no sources (sources, route, address or ping)');
   if (g.action.kind === 'track-file') {
     if (g.destinations.length > 0) throw fail(g.lines.destinations, 'keepalived-track-file changes no interface: remove destinations');

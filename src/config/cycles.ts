@@ -1,6 +1,6 @@
 import { isGlob, namePattern, overlap, type NamePattern } from '../core/patterns.js';
 import type { ParsedGroup } from './parser.js';
-import { probeDevices } from '../core/probes/spec.js';
+import { sourceDevices } from '../core/sources/spec.js';
 
 /**
  * Group A feeds group B when a destination of A can be a source of B: a chain, which is
@@ -42,7 +42,7 @@ function feedGraph(groups: readonly ParsedGroup[]): number[][] {
   const globSources = new Map<string, { pattern: NamePattern; groups: number[] }>();
   groups.forEach((g, i) => {
     // A probe through an interface depends on it as a source does.
-    for (const s of new Set([...g.sources, ...(g.probes ?? []).flatMap(probeDevices)])) {
+    for (const s of new Set([...g.sources, ...(g.otherSources ?? []).flatMap(sourceDevices)])) {
       const glob = globSources.get(s);
       if (!isGlob(s)) push(literalSources, s, i);
       else if (glob !== undefined) glob.groups.push(i);

@@ -18,8 +18,8 @@ import {
 } from '../core/spec.js';
 import type { ListenAddress } from '../core/listen-address.js';
 import { metricsListen } from './metrics-settings.js';
-import { addressProbe, pingProbe, routeProbe } from './probes.js';
-import { probeName, type ProbeSpec } from '../core/probes/spec.js';
+import { addressSource, pingSource, routeSource } from './sources.js';
+import { sourceName, type SourceSpec } from '../core/sources/spec.js';
 import { StatementReader, type Statement } from './statements.js';
 import { absolutePath, action, damping, duration, hook, names, one, policy, reasonBit, unknown } from './values.js';
 
@@ -97,7 +97,7 @@ export function parseConfig(text: string): ParsedConfig {
 
 interface GroupDraft {
   sources?: string[];
-  probes: ProbeSpec[];
+  otherSources: SourceSpec[];
   destinations?: string[];
   policy?: Policy;
   down?: Millis;
@@ -117,7 +117,7 @@ function parseGroup(head: Statement, statements: StatementReader): ParsedGroup {
   // Checked first: every later message names the group.
   if (!GROUP_NAME.test(name)) throw new ConfigSyntaxError(head.line, `group name ${quote(name)} must be 1-64 letters, digits, '_', '.' or '-'`);
   if (!head.opensBlock) throw new ConfigSyntaxError(head.line, `group ${name}: '{' missing`);
-  const draft: GroupDraft = { probes: [], hooks: [], lines: {}, hookLines: [] };
+  const draft: GroupDraft = { otherSources: [], hooks: [], lines: {}, hookLines: [] };
   for (;;) {
     const s = statements.next();
     if (s === undefined) throw new ConfigSyntaxError(head.line, `group ${name}: '}' missing`);
@@ -136,7 +136,7 @@ function parseGroup(head: Statement, statements: StatementReader): ParsedGroup {
     hookLines: draft.hookLines,
     name,
     sources: draft.sources ?? [],
-    ...(draft.probes.length > 0 ? { probes: draft.probes } : {}),
+    ...(draft.otherSources.length > 0 ? { otherSources: draft.otherSources } : {}),
     destinations: draft.destinations ?? [],
     policy: draft.policy ?? { kind: 'all' },
     delays: { down: draft.down ?? parseDuration(DEFAULT_DOWN_DELAY), up: draft.up ?? parseDuration(DEFAULT_UP_DELAY) },
@@ -158,11 +158,11 @@ function parseSetting(group: string, s: Statement, d: GroupDraft): void {
       d.sources = names(group, s);
       return bothWays(group, s, d);
     case 'route':
-      return addProbe(group, s, d, routeProbe(group, s));
+      return addOtherSource(group, s, d, routeSource(group, s));
     case 'address':
-      return addProbe(group, s, d, addressProbe(group, s));
+      return addOtherSource(group, s, d, addressSource(group, s));
     case 'ping':
-      return addProbe(group, s, d, pingProbe(group, s));
+      return addOtherSource(group, s, d, pingSource(group, s));
     case 'destinations':
       twice(d.destinations);
       d.destinations = names(group, s);
@@ -206,10 +206,10 @@ function parseSetting(group: string, s: Statement, d: GroupDraft): void {
 }
 
 /** The same probe twice in a group would count twice under `min N`. */
-function addProbe(group: string, s: Statement, d: GroupDraft, probe: ProbeSpec): void {
-  const name = probeName(probe);
-  if (d.probes.some((p) => probeName(p) === name)) throw new ConfigSyntaxError(s.line, `group ${group}: ${quote(name)} is given twice`);
-  d.probes.push(probe);
+function addOtherSource(group: string, s: Statement, d: GroupDraft, probe: SourceSpec): void {
+  const name = sourceName(probe);
+  if (d.otherSources.some((p) => sourceName(p) === name)) throw new ConfigSyntaxError(s.line, `group ${group}: ${quote(name)} is given twice`);
+  d.otherSources.push(probe);
 }
 
 /** A name both a source and a destination would hold its group down for ever. */

@@ -1,7 +1,7 @@
 import type { DelayName } from './debounce.js';
 import type { Severity } from './explain.js';
 import type { Decision, Millis } from './types.js';
-import type { SourceKind } from './probes/spec.js';
+import type { SourceKind } from './sources/spec.js';
 
 /**
  * What happens in the daemon, as typed events: one vocabulary for `ifdepd monitor` and

@@ -6,9 +6,9 @@ import type { SourceHealth } from './health.js';
 import type { LinkLookup } from './link-table.js';
 import { namePattern, type NamePattern } from './patterns.js';
 import { groupHealth, type GroupHealth } from './policy.js';
-import { NO_PROBES, type ProbeView } from './probes/health.js';
-import type { SourceKind } from './probes/spec.js';
-import { SourceSet, type AwaitedVerdict } from './sources.js';
+import { NO_OTHER_SOURCES, type SourceView } from './sources/health.js';
+import type { SourceKind } from './sources/spec.js';
+import { SourceSet, type AwaitedVerdict } from './sources/source-set.js';
 import type { Decision, Millis } from './types.js';
 
 /** One source whose health changed since the previous evaluation. */
@@ -59,7 +59,7 @@ const targetOf = (health: GroupHealth): Decision => (health.healthy ? 'up' : 'do
  * the sources' health through the policy and the debounce, flap damping, the
  * start-up hold, and an operator's hold. It does no I/O.
  */
-export class GroupWatch {
+export class Group {
   readonly sourceSet: SourceSet;
   /** Every interface name a verdict of this group reads: sources and the probes' devices. */
   readonly sourcePatterns: readonly NamePattern[];
@@ -88,7 +88,7 @@ export class GroupWatch {
     now: Millis,
     private readonly startupHoldUntil: Millis = now,
     /** What the route, address and ping adapters last saw; read at every evaluation. */
-    private readonly probes: ProbeView = NO_PROBES,
+    private readonly probes: SourceView = NO_OTHER_SOURCES,
   ) {
     this.sourceSet = new SourceSet(spec);
     this.sourcePatterns = this.sourceSet.watched;
@@ -165,7 +165,7 @@ export class GroupWatch {
    * Takes over the history of the group of the same name from before a reload. Its
    * penalty is brought up to `now` under the old half-life: a new one applies from now on.
    */
-  inherit(previous: GroupWatch, now: Millis): void {
+  inherit(previous: Group, now: Millis): void {
     this.debounce = previous.debounce;
     const damping = previous.dampingState(now);
     if (this.spec.damping && damping) this.damping = damping;

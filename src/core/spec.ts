@@ -1,6 +1,6 @@
 import type { Millis } from './types.js';
 import type { ListenAddress } from './listen-address.js';
-import type { ProbeSpec } from './probes/spec.js';
+import type { SourceSpec } from './sources/spec.js';
 
 /** How many healthy sources a group needs. */
 export type Policy =
@@ -83,7 +83,7 @@ export interface GroupSpec {
   /** Interface names or glob patterns (vrrp.*, eth[0-3]). */
   readonly sources: readonly string[];
   /** Routes, addresses and pings (`route`, `address`, `ping` lines); none with -S. */
-  readonly probes?: readonly ProbeSpec[];
+  readonly otherSources?: readonly SourceSpec[];
   readonly destinations: readonly string[];
   readonly policy: Policy;
   readonly delays: Delays;

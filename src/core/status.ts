@@ -1,8 +1,8 @@
 import { releaseAt } from './damping.js';
 import { delayName, type DelayName } from './debounce.js';
-import type { GroupWatch } from './group.js';
+import type { Group } from './group.js';
 import type { LinkLookup } from './link-table.js';
-import type { SourceKind } from './probes/spec.js';
+import type { SourceKind } from './sources/spec.js';
 import { describeAction, describePolicy, type GroupSpec } from './spec.js';
 import type { Decision, Millis } from './types.js';
 
@@ -125,7 +125,7 @@ export interface DaemonStatus {
 }
 
 /** One group as `ifdepd status` shows it, as of `now`. */
-export function groupStatus(g: GroupWatch, links: LinkLookup, now: Millis): GroupStatus {
+export function groupStatus(g: Group, links: LinkLookup, now: Millis): GroupStatus {
   const spec = g.spec;
   const last = g.counters.lastTransitionAt;
   return {
@@ -148,7 +148,7 @@ export function groupStatus(g: GroupWatch, links: LinkLookup, now: Millis): Grou
 }
 
 /** As last decided on; a probe's evidence (its last reply) as of now. */
-function sourcesOf(g: GroupWatch, links: LinkLookup): SourceStatus[] {
+function sourcesOf(g: Group, links: LinkLookup): SourceStatus[] {
   const live = g.sourceSet.carrierOnly ? undefined : g.readNow(links);
   return [...g.sourceHealths].map(([name, h]) => {
     const kind = g.sourceSet.kindOf(name);
@@ -158,13 +158,13 @@ function sourcesOf(g: GroupWatch, links: LinkLookup): SourceStatus[] {
   });
 }
 
-function pendingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'pending'> {
+function pendingOf(g: Group, now: Millis): Pick<GroupStatus, 'pending'> {
   const pending = g.pending;
   if (pending === undefined) return {};
   return { pending: { target: pending.target, inMs: Math.max(0, Math.round(pending.due - now)), delay: delayName(pending.target) } };
 }
 
-function dampingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'damping'> {
+function dampingOf(g: Group, now: Millis): Pick<GroupStatus, 'damping'> {
   const damping = g.dampingState(now);
   const spec = g.spec.damping;
   if (damping === undefined || spec === undefined) return {};
@@ -172,14 +172,14 @@ function dampingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'damping'> {
   return { damping: { penalty: Math.round(damping.penalty), suppressed: damping.suppressed, ...reuse } };
 }
 
-function waitingOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'waiting'> {
+function waitingOf(g: Group, now: Millis): Pick<GroupStatus, 'waiting'> {
   const awaited = g.awaitedVerdicts;
   if (awaited.length === 0) return {};
   const inMs = Math.max(0, Math.round(Math.max(...awaited.map((a) => a.until)) - now));
   return { waiting: { sources: awaited.map((a) => a.name), inMs, claims: g.claims } };
 }
 
-function holdOf(g: GroupWatch, now: Millis): Pick<GroupStatus, 'hold'> {
+function holdOf(g: Group, now: Millis): Pick<GroupStatus, 'hold'> {
   if (g.held !== undefined) return { hold: { kind: 'operator', decision: g.held, ...(g.heldSinceRestart ? { restored: true } : {}) } };
   const left = g.startupHoldLeft(now);
   return left > 0 ? { hold: { kind: 'startup', decision: 'down', remainingMs: Math.round(left) } } : {};

@@ -1,7 +1,7 @@
 import type { InterfaceActionKind } from './spec.js';
 import type { Decision, Millis } from './types.js';
-import type { GroupWatch } from './group.js';
-import { destinationIndex } from './claims.js';
+import type { Group } from './group.js';
+import { destinationIndex } from './name-index.js';
 import type { NamePattern } from './patterns.js';
 
 /** What one destination interface should be, and which groups say so. */
@@ -22,7 +22,7 @@ export interface Wanted {
 export function wantedState(
   name: string,
   action: InterfaceActionKind,
-  groups: readonly GroupWatch[],
+  groups: readonly Group[],
   now: Millis,
 ): Wanted | undefined {
   const index = destinationIndex(groups);
@@ -45,7 +45,7 @@ export function wantedState(
 
 /** Every interface name a group's destination patterns stand for: literals, and live matches of globs. */
 export function destinationNames(
-  groups: readonly GroupWatch[],
+  groups: readonly Group[],
   action: InterfaceActionKind,
   liveNames: Iterable<string>,
 ): Set<string> {
@@ -56,10 +56,10 @@ export function destinationNames(
 }
 
 /** The same for one group, whatever its action (a track-file group has no destinations). */
-export const groupDestinations = (g: GroupWatch, liveNames: Iterable<string>): Set<string> => namesOf([g], liveNames);
+export const groupDestinations = (g: Group, liveNames: Iterable<string>): Set<string> => namesOf([g], liveNames);
 
 /** Live names are read only for globs: a list of plain names costs nothing per interface. */
-function namesOf(groups: readonly GroupWatch[], liveNames: Iterable<string>): Set<string> {
+function namesOf(groups: readonly Group[], liveNames: Iterable<string>): Set<string> {
   const names = new Set<string>();
   const globs: NamePattern[] = [];
   for (const g of groups) {

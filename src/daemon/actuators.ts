@@ -10,7 +10,7 @@ import { InterfaceActuator } from '../act/interface-actuator.js';
 import { TrackFile } from '../act/track-file.js';
 import type { Scheduler } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
-import type { GroupWatch } from '../core/group.js';
+import type { Group } from '../core/group.js';
 import type { LinkTable } from '../core/link-table.js';
 import { DEFAULT_PROTODOWN_REASON } from '../core/protodown-reason.js';
 import { describeFrrVrrp, type ActionSpec, type Config, type FrrVrrpAction } from '../core/spec.js';
@@ -28,7 +28,7 @@ export type TrackFiles = GroupActions<TrackFileStatus, Extract<ActionSpec, { kin
 export type FrrVrrps = GroupActions<FrrVrrpStatus, FrrVrrpAction, FrrVrrp>;
 
 export interface ActuatorDeps {
-  readonly groups: () => readonly GroupWatch[];
+  readonly groups: () => readonly Group[];
   readonly links: LinkTable;
   readonly kernel: () => LinkRequester;
   readonly log: Logger;

@@ -1,7 +1,7 @@
 import { delayName } from '../core/debounce.js';
 import type { DecisionCause, EventSink } from '../core/events.js';
 import { describeClaim, describeEvaluation, describeStart, describeWait } from '../core/explain.js';
-import type { Evaluation, GroupWatch } from '../core/group.js';
+import type { Evaluation, Group } from '../core/group.js';
 import { describeAction } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
@@ -10,12 +10,12 @@ import type { Logger } from '../logging/logger.js';
  * How a group's evaluations are said: the log lines (core/explain.ts), and beside them
  * the typed events of `ifdepd monitor` (core/events.ts): each source change, each decision.
  */
-export function logEvaluation(log: Logger, g: GroupWatch, ev: Evaluation): void {
+export function logEvaluation(log: Logger, g: Group, ev: Evaluation): void {
   for (const line of describeEvaluation(g.spec, ev)) log[line.severity](line.text);
 }
 
 /** Sent before the writes, so that a monitor reads source, decision, write, confirmation in that order. */
-export function emitEvaluation(events: EventSink, g: GroupWatch, ev: Evaluation): void {
+export function emitEvaluation(events: EventSink, g: Group, ev: Evaluation): void {
   for (const c of ev.sourceChanges) {
     events.emit({
       kind: 'source',
@@ -44,7 +44,7 @@ export function emitEvaluation(events: EventSink, g: GroupWatch, ev: Evaluation)
  * The first decision of a group, at start, without any delay; or, for a group that waits
  * for its ping sources' first verdicts, that it waits (its decision is announced by announceClaim).
  */
-export function announceStart(log: Logger, events: EventSink, g: GroupWatch, now: Millis): void {
+export function announceStart(log: Logger, events: EventSink, g: Group, now: Millis): void {
   const why = g.why(now);
   if (!g.claims) {
     const wait = describeWait(g.spec, why);
@@ -56,13 +56,13 @@ export function announceStart(log: Logger, events: EventSink, g: GroupWatch, now
 }
 
 /** The first decision of a group that waited for its ping sources' first verdicts. */
-export function announceClaim(log: Logger, events: EventSink, g: GroupWatch, ev: Evaluation): void {
+export function announceClaim(log: Logger, events: EventSink, g: Group, ev: Evaluation): void {
   const line = describeClaim(g.spec, ev.decision, ev.why);
   log[line.severity](line.text);
   emitDecision(events, g, ev.why, 'start');
 }
 
-export function emitDecision(events: EventSink, g: GroupWatch, reason: string, cause: DecisionCause): void {
+export function emitDecision(events: EventSink, g: Group, reason: string, cause: DecisionCause): void {
   events.emit({
     kind: 'decision',
     group: g.spec.name,

@@ -6,7 +6,7 @@ import { AtomicConflict } from '../core/atomic.js';
 import type { ControlHandler } from '../control/api.js';
 import type { Scheduler } from '../core/clock.js';
 import { targetsOf } from '../core/explain.js';
-import type { Evaluation, GroupWatch } from '../core/group.js';
+import type { Evaluation, Group } from '../core/group.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
 import type { Config } from '../core/spec.js';
@@ -21,7 +21,7 @@ import { FaultBudget } from './fault-budget.js';
 import { guardedScheduler, type FaultReport } from './guard.js';
 import { LinkSync } from './link-sync.js';
 import { ownReasonBit, wireActuators, type Actuators } from './actuators.js';
-import { ProbeSync, type PingRunnerFactory } from './probe-sync.js';
+import { SourceSync, type PingRunnerFactory } from './source-sync.js';
 import { daemonStatus, destinationsSummary, groupsSummary, type DaemonView } from './views.js';
 
 export interface DaemonOptions {
@@ -47,7 +47,7 @@ export interface DaemonOptions {
 export class Daemon implements ControlHandler {
   private readonly table = new LinkTable();
   private readonly links: LinkSync;
-  private readonly probes: ProbeSync;
+  private readonly probes: SourceSync;
   private readonly groups: Groups;
   private readonly act: Actuators;
   private readonly kept: KeptHolds;
@@ -76,13 +76,13 @@ export class Daemon implements ControlHandler {
     const fault: FaultReport = (where, err) => this.fault(where, err);
     // Every component gets timers of its own, so that a fault names the component.
     const timersOf = (component: string) => guardedScheduler(scheduler, component, fault);
-    this.probes = new ProbeSync({
+    this.probes = new SourceSync({
       log,
       scheduler: timersOf('probes'),
       kernel: () => this.links.kernel(),
       links: this.table,
       wallClock: Date.now,
-      changed: (affected) => this.groups.probesChanged(affected),
+      changed: (affected) => this.groups.otherSourcesChanged(affected),
       fault,
       ...(options.pings ? { pings: options.pings } : {}),
     });
@@ -295,7 +295,7 @@ export class Daemon implements ControlHandler {
   }
 
   /** Every evaluation is explained; a changed decision goes to every actuator. */
-  private decided(g: GroupWatch, ev: Evaluation): void {
+  private decided(g: Group, ev: Evaluation): void {
     // Events cost nothing without a subscriber; the writes leave before the log lines (a write(2) each).
     emitEvaluation(this.options.events, g, ev);
     if (ev.changed) for (const a of this.act.all) a.decided(g, ev);

@@ -1,11 +1,11 @@
 import { messageOf } from '../base/message.js';
 import type { Scheduler, Timer } from '../core/clock.js';
 import type { LinkLookup } from '../core/link-table.js';
-import { AddressTable, type AddressEntry } from '../core/probes/address-table.js';
-import { RouteTable, type RouteEntry } from '../core/probes/route-table.js';
-import type { AddressProbe, RouteProbe } from '../core/probes/spec.js';
+import { AddressTable, type AddressEntry } from '../core/sources/address-table.js';
+import { RouteTable, type RouteEntry } from '../core/sources/route-table.js';
+import type { AddressSource, RouteSource } from '../core/sources/spec.js';
 import { parseAddressMessage } from '../kernel/address-parser.js';
-import { ProbeMonitor } from '../kernel/probe-monitor.js';
+import { RouteAddressMonitor } from '../kernel/route-address-monitor.js';
 import type { LinkRequester } from '../kernel/requester.js';
 import { parseRoute } from '../kernel/route-parser.js';
 import type { Logger } from '../logging/logger.js';
@@ -34,8 +34,8 @@ const RESYNC_RETRY_MS = 1000;
 export class RouteAddressSync {
   readonly routes = new RouteTable();
   readonly addresses = new AddressTable();
-  private monitor?: ProbeMonitor;
-  private routeProbes: readonly RouteProbe[] = [];
+  private monitor?: RouteAddressMonitor;
+  private routeSources: readonly RouteSource[] = [];
   private syncing?: Promise<void>;
   private syncAgain = false;
   private retry?: Timer;
@@ -44,9 +44,9 @@ export class RouteAddressSync {
   constructor(private readonly deps: RouteAddressDeps) {}
 
   /** The sources of the configuration (at start and reload): subscribes and reads, or goes idle. */
-  async configure(routes: readonly RouteProbe[], addresses: readonly AddressProbe[]): Promise<void> {
+  async configure(routes: readonly RouteSource[], addresses: readonly AddressSource[]): Promise<void> {
     if (routes.length === 0 && addresses.length === 0) {
-      this.routeProbes = routes;
+      this.routeSources = routes;
       this.monitor?.close();
       this.monitor = undefined;
       this.routes.replaceAll([]);
@@ -57,22 +57,22 @@ export class RouteAddressSync {
     this.monitor ??= this.open();
     // Until the new groups are swapped in, the running ones still read their routes: both
     // are kept during the dump, and a failed one leaves the running sources as they were.
-    const running = this.routeProbes;
-    this.routeProbes = [...running, ...routes];
+    const running = this.routeSources;
+    this.routeSources = [...running, ...routes];
     try {
       // A re-read already under way may predate the new sources: wait, then read for them.
       while (this.syncing !== undefined) await this.syncing.catch(() => undefined);
       await this.resync('configured', true);
     } catch (err) {
-      this.routeProbes = running;
+      this.routeSources = running;
       throw err;
     }
-    this.routeProbes = routes;
+    this.routeSources = routes;
   }
 
   /** Whether a route source with no `dev` exists: every interface's carrier may matter to it. */
   get watchesAllLinks(): boolean {
-    return this.routeProbes.some((p) => p.dev === undefined);
+    return this.routeSources.some((p) => p.dev === undefined);
   }
 
   get active(): boolean {
@@ -130,7 +130,7 @@ export class RouteAddressSync {
     this.monitor = undefined;
   }
 
-  private open(): ProbeMonitor {
+  private open(): RouteAddressMonitor {
     const fault = this.deps.fault;
     // A change during a dump may or may not be in it: the dump is taken again.
     const apply = (what: string, fn: () => void): void =>
@@ -139,7 +139,7 @@ export class RouteAddressSync {
         fn();
         this.deps.changed();
       })();
-    return ProbeMonitor.open(
+    return RouteAddressMonitor.open(
       {
         routeAdded: (r, append) => this.wanted(r) && apply('route event', () => this.routes.add(r, append)),
         routeDeleted: (r) => this.wanted(r) && apply('route event', () => this.routes.delete(r)),
@@ -154,7 +154,7 @@ export class RouteAddressSync {
 
   /** A route some route source looks at: same family, network and table. */
   private wanted(r: RouteEntry): boolean {
-    return this.routeProbes.some((p) => p.prefix.family === r.family && p.prefix.address === r.dst && p.prefix.length === r.length && p.table === r.table);
+    return this.routeSources.some((p) => p.prefix.family === r.family && p.prefix.address === r.dst && p.prefix.length === r.length && p.table === r.table);
   }
 
   private lost(why: string): void {

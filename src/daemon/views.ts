@@ -1,7 +1,7 @@
 import type { Actuator } from '../act/actuator.js';
 import type { FrrVrrps, TrackFiles } from './actuators.js';
 import { VERSION } from '../base/version.js';
-import type { GroupWatch } from '../core/group.js';
+import type { Group } from '../core/group.js';
 import type { LinkLookup } from '../core/link-table.js';
 import { NAMES_SHOWN } from '../core/name-list.js';
 import type { Config } from '../core/spec.js';
@@ -11,7 +11,7 @@ import type { Millis } from '../core/types.js';
 
 /** What the daemon's views are built from, at one instant. */
 export interface DaemonView {
-  readonly groups: readonly GroupWatch[];
+  readonly groups: readonly Group[];
   readonly table: LinkLookup;
   readonly actuators: readonly Actuator[];
   readonly trackFiles: TrackFiles;

@@ -1,5 +1,5 @@
-import { addressFromBytes } from '../core/probes/ip.js';
-import type { AddressCondition, AddressEntry } from '../core/probes/address-table.js';
+import { addressFromBytes } from '../core/sources/ip.js';
+import type { AddressCondition, AddressEntry } from '../core/sources/address-table.js';
 import { ifIndex } from '../core/types.js';
 import { readU32, walkAttributes } from './attributes.js';
 

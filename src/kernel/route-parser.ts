@@ -1,5 +1,5 @@
-import { addressFromBytes, networkOf, type IpAddress, type IpFamily } from '../core/probes/ip.js';
-import type { NextHop, RouteEntry } from '../core/probes/route-table.js';
+import { addressFromBytes, networkOf, type IpAddress, type IpFamily } from '../core/sources/ip.js';
+import type { NextHop, RouteEntry } from '../core/sources/route-table.js';
 import { ifIndex } from '../core/types.js';
 import { readS32, readU16, readU32, walkAttributes } from './attributes.js';
 

@@ -1,5 +1,5 @@
 import type { Scheduler, Timer } from '../core/clock.js';
-import type { PingObservation } from '../core/probes/ping-state.js';
+import type { PingObservation } from '../core/sources/ping-state.js';
 import type { Millis } from '../core/types.js';
 import type { PingLine } from './ping-line.js';
 

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { messageOf, oneLine } from '../base/message.js';
 import type { Scheduler, Timer } from '../core/clock.js';
-import type { PingObservation } from '../core/probes/ping-state.js';
-import type { PingProbe } from '../core/probes/spec.js';
+import type { PingObservation } from '../core/sources/ping-state.js';
+import type { PingSource } from '../core/sources/spec.js';
 import type { Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { MissClock } from './miss-clock.js';
@@ -14,7 +14,7 @@ export const CHILD_ENV: Readonly<Record<string, string>> = { PATH: '/usr/sbin:/u
 
 /** Called for every answer and miss, and when the child stops or runs again. */
 export interface PingReport {
-  (name: string, spec: PingProbe, seen: PingObservation): void;
+  (name: string, spec: PingSource, seen: PingObservation): void;
 }
 
 export interface ChildDeps {
@@ -35,7 +35,7 @@ export interface ChildDeps {
  * stamp per line (-D), a line for each request unanswered when the next is sent (-O), the
  * interval, the device (-I: SO_BINDTODEVICE) and the family of the target.
  */
-export function pingArgs(spec: PingProbe): string[] {
+export function pingArgs(spec: PingSource): string[] {
   const dev = spec.dev === undefined ? [] : ['-I', spec.dev];
   return ['-n', '-D', '-O', '-i', (Math.round(spec.interval) / 1000).toFixed(3), ...dev, spec.target.family === 'inet' ? '-4' : '-6', spec.target.text];
 }
@@ -59,13 +59,13 @@ export class SupervisedPing {
 
   constructor(
     readonly name: string,
-    private current: PingProbe,
+    private current: PingSource,
     private readonly deps: ChildDeps,
   ) {
     this.spawn();
   }
 
-  get spec(): PingProbe {
+  get spec(): PingSource {
     return this.current;
   }
 
@@ -75,7 +75,7 @@ export class SupervisedPing {
   }
 
   /** A new spec under the same name: a new child at once, no 'stopped' in between. */
-  respec(spec: PingProbe): void {
+  respec(spec: PingSource): void {
     this.current = spec;
     this.restart?.cancel();
     this.restart = undefined;

@@ -1,5 +1,5 @@
 import type { Scheduler } from '../core/clock.js';
-import type { PingProbe } from '../core/probes/spec.js';
+import type { PingSource } from '../core/sources/spec.js';
 import type { Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { SupervisedPing, type PingReport } from './ping-child.js';
@@ -57,10 +57,10 @@ export class Pings {
   }
 
   /**
-   * Starts, keeps or restarts probes so that exactly these run (by probeName). A probe
+   * Starts, keeps or restarts probes so that exactly these run (by sourceName). A probe
    * whose spec changed gets a new child under the same name: the daemon keeps its state.
    */
-  reconcile(probes: ReadonlyMap<string, PingProbe>): void {
+  reconcile(probes: ReadonlyMap<string, PingSource>): void {
     if (this.closed) return;
     for (const [name, probe] of this.probes) {
       if (probes.has(name)) continue;
@@ -88,7 +88,7 @@ export class Pings {
   }
 }
 
-function sameSpec(a: PingProbe, b: PingProbe): boolean {
+function sameSpec(a: PingSource, b: PingSource): boolean {
   return (
     a.target.text === b.target.text &&
     a.target.family === b.target.family &&

@@ -218,7 +218,7 @@ describe('fuzz', () => {
       }
       expect(config.groups.length).toBeGreaterThan(0);
       for (const g of config.groups) {
-        expect(g.sources.length + (g.probes?.length ?? 0)).toBeGreaterThan(0);
+        expect(g.sources.length + (g.otherSources?.length ?? 0)).toBeGreaterThan(0);
         if (g.action.kind !== 'track-file' && g.action.kind !== 'frr-vrrp') expect(g.destinations.length).toBeGreaterThan(0);
       }
       return 'ok';

@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../../src/core/probes/ping-state.js';
-import { parseAddress } from '../../src/core/probes/ip.js';
-import { PING_DEFAULTS, probeName, type PingProbe } from '../../src/core/probes/spec.js';
+import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../../src/core/sources/ping-state.js';
+import { parseAddress } from '../../src/core/sources/ip.js';
+import { PING_DEFAULTS, sourceName, type PingSource } from '../../src/core/sources/spec.js';
 import type { Logger } from '../../src/logging/logger.js';
 import { findPingTool } from '../../src/probe/ping-tool.js';
 import { Pings } from '../../src/probe/pings.js';
@@ -75,13 +75,13 @@ const TOOL = (() => {
   }
 })();
 
-const ping = (target: string, more: Partial<PingProbe> = {}): PingProbe => ({ kind: 'ping', target: parseAddress(target)!, ...PING_DEFAULTS, ...more });
+const ping = (target: string, more: Partial<PingSource> = {}): PingSource => ({ kind: 'ping', target: parseAddress(target)!, ...PING_DEFAULTS, ...more });
 
 /** What the daemon would hold: each probe's PingState, and every observation with its time. */
 class Probes {
   readonly states = new Map<string, PingState>();
   readonly seen: Array<{ t: number; name: string; o: PingObservation; verdict: boolean | undefined }> = [];
-  readonly report = (name: string, spec: PingProbe, o: PingObservation): void => {
+  readonly report = (name: string, spec: PingSource, o: PingObservation): void => {
     const state = observePing(this.states.get(name) ?? INITIAL_PING, o, spec);
     this.states.set(name, state);
     this.seen.push({ t: performance.now(), name, o, verdict: state.verdict });
@@ -127,7 +127,7 @@ describeLab('ping probes: one supervised iputils ping per probe', () => {
   ] as const) {
     it(`${family}: healthy after 'up' answers, unhealthy about interval x down after the gateway stops answering, healthy again`, async () => {
       const spec = ping(gw, { dev: 'h0', interval: 200, timeout: 200 });
-      const name = probeName(spec);
+      const name = sourceName(spec);
       pings = lab.pings(probes, log);
       pings.reconcile(new Map([[name, spec]]));
       await waitFor('a verdict: healthy', () => probes.verdict(name) === true, { timeout: 5000, context: ctx });
@@ -154,7 +154,7 @@ describeLab('ping probes: one supervised iputils ping per probe', () => {
 
   it('a child killed with SIGKILL is restarted at once and logged; with the defaults nothing goes down', async () => {
     const spec = ping('198.51.100.1');
-    const name = probeName(spec);
+    const name = sourceName(spec);
     pings = lab.pings(probes, log);
     pings.reconcile(new Map([[name, spec]]));
     await waitFor('healthy', () => probes.verdict(name) === true, { timeout: 10_000, context: ctx });
@@ -172,7 +172,7 @@ describeLab('ping probes: one supervised iputils ping per probe', () => {
 
   it('a child that hangs (SIGSTOP) still yields misses: unhealthy; continued, healthy again', async () => {
     const spec = ping('198.51.100.1', { interval: 200, timeout: 200 });
-    const name = probeName(spec);
+    const name = sourceName(spec);
     pings = lab.pings(probes, log);
     pings.reconcile(new Map([[name, spec]]));
     await waitFor('healthy', () => probes.verdict(name) === true, { timeout: 5000, context: ctx });
@@ -218,20 +218,20 @@ describeLab('ping probes: one supervised iputils ping per probe', () => {
     const wrong = ping('198.51.100.1', { dev: 'h1', interval: 200, timeout: 200 });
     const wrong6 = ping('2001:db8:1::1', { dev: 'h1', interval: 200, timeout: 200 });
     pings = lab.pings(probes, log);
-    pings.reconcile(new Map([right, wrong, wrong6].map((p) => [probeName(p), p])));
-    for (const p of [wrong, wrong6]) await waitFor(`${probeName(p)} unhealthy`, () => probes.verdict(probeName(p)) === false, { timeout: 5000, context: ctx });
-    await waitFor('the right one healthy', () => probes.verdict(probeName(right)) === true, { timeout: 5000, context: ctx });
+    pings.reconcile(new Map([right, wrong, wrong6].map((p) => [sourceName(p), p])));
+    for (const p of [wrong, wrong6]) await waitFor(`${sourceName(p)} unhealthy`, () => probes.verdict(sourceName(p)) === false, { timeout: 5000, context: ctx });
+    await waitFor('the right one healthy', () => probes.verdict(sourceName(right)) === true, { timeout: 5000, context: ctx });
     // They did run (no restarts), and never saw an answer.
     for (const p of [wrong, wrong6]) {
-      expect(probes.count(probeName(p), 'answer')).toBe(0);
-      expect(probes.count(probeName(p), 'running')).toBe(1);
-      expect(probes.count(probeName(p), 'stopped')).toBe(0);
+      expect(probes.count(sourceName(p), 'answer')).toBe(0);
+      expect(probes.count(sourceName(p), 'running')).toBe(1);
+      expect(probes.count(sourceName(p), 'stopped')).toBe(0);
     }
   });
 
   it('a tool that cannot run fails closed: restarted with backoff, its stderr logged, unhealthy', async () => {
     const spec = ping('198.51.100.1', { dev: 'nosuch0', interval: 200, timeout: 200 });
-    const name = probeName(spec);
+    const name = sourceName(spec);
     pings = lab.pings(probes, log);
     pings.reconcile(new Map([[name, spec]]));
     await waitFor('unhealthy', () => probes.verdict(name) === false, { timeout: 5000, context: ctx });
@@ -246,16 +246,16 @@ describeLab('ping probes: one supervised iputils ping per probe', () => {
     const a = ping('198.51.100.1', { interval: 200, timeout: 200 });
     const b = ping('2001:db8:1::1', { interval: 200, timeout: 200 });
     pings = lab.pings(probes, log);
-    pings.reconcile(new Map([a, b].map((p) => [probeName(p), p])));
-    await waitFor('both running', () => pings!.pid(probeName(a)) !== undefined && pings!.pid(probeName(b)) !== undefined && probes.count(probeName(b), 'answer') > 0);
-    const [pa, pb] = [pings.pid(probeName(a))!, pings.pid(probeName(b))!];
-    pings.reconcile(new Map([[probeName(a), { ...a, interval: 300 }]]));
-    expect(pings.pid(probeName(a))).not.toBe(pa);
-    expect(pings.pid(probeName(b))).toBeUndefined();
+    pings.reconcile(new Map([a, b].map((p) => [sourceName(p), p])));
+    await waitFor('both running', () => pings!.pid(sourceName(a)) !== undefined && pings!.pid(sourceName(b)) !== undefined && probes.count(sourceName(b), 'answer') > 0);
+    const [pa, pb] = [pings.pid(sourceName(a))!, pings.pid(sourceName(b))!];
+    pings.reconcile(new Map([[sourceName(a), { ...a, interval: 300 }]]));
+    expect(pings.pid(sourceName(a))).not.toBe(pa);
+    expect(pings.pid(sourceName(b))).toBeUndefined();
     await waitFor('the dropped and the replaced child gone', () => !alive(pa) && !alive(pb), { timeout: 3000 });
-    await waitFor('the new child answering', () => probes.verdict(probeName(a)) === true, { timeout: 5000, context: ctx });
-    expect(probes.count(probeName(a), 'stopped')).toBe(0);
-    const pa2 = pings.pid(probeName(a))!;
+    await waitFor('the new child answering', () => probes.verdict(sourceName(a)) === true, { timeout: 5000, context: ctx });
+    expect(probes.count(sourceName(a), 'stopped')).toBe(0);
+    const pa2 = pings.pid(sourceName(a))!;
     pings.close();
     await waitFor('every child gone after close()', () => !alive(pa2), { timeout: 3000 });
   });

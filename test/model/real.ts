@@ -7,7 +7,7 @@
  * (delays, holds, damping) fire when the clock passes them.
  */
 import type { Scheduler, Timer } from '../../src/core/clock.js';
-import type { GroupWatch } from '../../src/core/group.js';
+import type { Group } from '../../src/core/group.js';
 import { Groups } from '../../src/core/groups.js';
 import { LinkTable } from '../../src/core/link-table.js';
 import type { GroupSpec } from '../../src/core/spec.js';
@@ -130,7 +130,7 @@ export class RealCore implements DecisionSystem {
     return wanted;
   }
 
-  private has(name: string, and: (g: GroupWatch) => boolean = () => true): boolean {
+  private has(name: string, and: (g: Group) => boolean = () => true): boolean {
     return this.groups.all.some((g) => g.spec.name === name && and(g));
   }
 

@@ -3,20 +3,20 @@
 // group whose other sources fail goes down at once (down wins). Other groups decide at
 // once. Issue 19, defect 1: one slow probe held every group's first decision.
 import { describe, expect, it } from 'vitest';
-import { GroupWatch } from '../../../src/core/group.js';
+import { Group } from '../../../src/core/group.js';
 import { Groups } from '../../../src/core/groups.js';
-import type { ProbeView } from '../../../src/core/probes/health.js';
-import { parseAddress } from '../../../src/core/probes/ip.js';
-import { FIRST_VERDICT_SLACK_MS, firstVerdictDue, INITIAL_PING, type PingState } from '../../../src/core/probes/ping-state.js';
-import { probeName, type PingProbe } from '../../../src/core/probes/spec.js';
+import type { SourceView } from '../../../src/core/sources/health.js';
+import { parseAddress } from '../../../src/core/sources/ip.js';
+import { FIRST_VERDICT_SLACK_MS, firstVerdictDue, INITIAL_PING, type PingState } from '../../../src/core/sources/ping-state.js';
+import { sourceName, type PingSource } from '../../../src/core/sources/spec.js';
 import { DEFAULT_DAMPING, type GroupSpec } from '../../../src/core/spec.js';
 import { groupStatus } from '../../../src/core/status.js';
 import { wantedState } from '../../../src/core/wanted.js';
 import { fakeScheduler } from '../../support/fake-scheduler.js';
 import { link, noCarrier, table } from '../../support/links.js';
 
-const PING: PingProbe = { kind: 'ping', target: parseAddress('192.0.2.1')!, interval: 1000, timeout: 1000, down: 3, up: 3 };
-const NAME = probeName(PING);
+const PING: PingSource = { kind: 'ping', target: parseAddress('192.0.2.1')!, interval: 1000, timeout: 1000, down: 3, up: 3 };
+const NAME = sourceName(PING);
 /** 3 × 1 s + 1 s timeout + the slack, from configuredAt 0. */
 const WINDOW = 3 * 1000 + 1000 + FIRST_VERDICT_SLACK_MS;
 
@@ -32,12 +32,12 @@ function spec(name: string, over: Partial<GroupSpec> = {}): GroupSpec {
     ...over,
   };
 }
-const withPing = (name: string, over: Partial<GroupSpec> = {}) => spec(name, { probes: [PING], ...over });
+const withPing = (name: string, over: Partial<GroupSpec> = {}) => spec(name, { otherSources: [PING], ...over });
 
-/** The ping states the adapter (daemon/probe-sync.ts) keeps: configured at 0, no verdict. */
+/** The ping states the adapter (daemon/source-sync.ts) keeps: configured at 0, no verdict. */
 function pings(state: PingState = { ...INITIAL_PING, configuredAt: 0 }) {
   const states = new Map<string, PingState>([[NAME, state]]);
-  const view: ProbeView = { routes: { to: () => [] }, addresses: { of: () => [] }, ping: (n) => states.get(n) };
+  const view: SourceView = { routes: { to: () => [] }, addresses: { of: () => [] }, ping: (n) => states.get(n) };
   return { view, set: (s: Partial<PingState>) => states.set(NAME, { ...states.get(NAME)!, ...s }) };
 }
 
@@ -54,7 +54,7 @@ describe('a group waiting for its ping sources', () => {
   it('leaves its destinations alone while its other sources are healthy, and claims them with the verdict', () => {
     const links = table(link(2, 's0'));
     const p = pings();
-    const g = new GroupWatch(withPing('p'), links, 0, 0, p.view);
+    const g = new Group(withPing('p'), links, 0, 0, p.view);
     expect(g.claims).toBe(false);
     expect(wantedState('p-m', 'admin', [g], 0)).toBeUndefined();
     expect(g.why(0)).toBe(`waiting for the first verdict of ${NAME}, ${WINDOW} ms at most; destinations left as they are`);
@@ -73,7 +73,7 @@ describe('a group waiting for its ping sources', () => {
   it('claims down when the first verdict is unhealthy: not counted as a flap', () => {
     const links = table(link(2, 's0'));
     const p = pings();
-    const g = new GroupWatch(withPing('p', { damping: DEFAULT_DAMPING }), links, 0, 0, p.view);
+    const g = new Group(withPing('p', { damping: DEFAULT_DAMPING }), links, 0, 0, p.view);
     p.set({ verdict: false, missedInRow: 3 });
     expect(g.evaluate(links, 4000)).toMatchObject({ decision: 'down', claimed: true, changed: false });
     expect(g.counters.flaps).toBe(0);
@@ -82,13 +82,13 @@ describe('a group waiting for its ping sources', () => {
 
   it('goes down at once when another of its sources fails, waiting or not (down wins)', () => {
     const links = table(link(2, 's0', noCarrier));
-    const g = new GroupWatch(withPing('p'), links, 0, 0, pings().view);
+    const g = new Group(withPing('p'), links, 0, 0, pings().view);
     expect(g.claims).toBe(true);
     expect(g.decision).toBe('down');
     expect(wantedState('p-m', 'admin', [g], 0)?.decision).toBe('down');
 
     const healthy = table(link(2, 's0'));
-    const later = new GroupWatch(withPing('q'), healthy, 0, 0, pings().view);
+    const later = new Group(withPing('q'), healthy, 0, 0, pings().view);
     expect(later.claims).toBe(false);
     healthy.upsert(link(2, 's0', noCarrier));
     expect(later.evaluate(healthy, 100)).toMatchObject({ decision: 'down', claimed: true });
@@ -97,7 +97,7 @@ describe('a group waiting for its ping sources', () => {
 
   it('reads no verdict as unhealthy once the window is over (fail closed)', () => {
     const links = table(link(2, 's0'));
-    const g = new GroupWatch(withPing('p'), links, 0, 0, pings().view);
+    const g = new Group(withPing('p'), links, 0, 0, pings().view);
     expect(g.evaluate(links, WINDOW - 1)).toMatchObject({ claimed: false });
     const ev = g.evaluate(links, WINDOW);
     expect(ev).toMatchObject({ decision: 'down', claimed: true });
@@ -106,8 +106,8 @@ describe('a group waiting for its ping sources', () => {
 
   it('under the start-up hold or a restored operator hold, claims at once', () => {
     const links = table(link(2, 's0'));
-    expect(new GroupWatch(withPing('p'), links, 0, 30_000, pings().view).claims).toBe(true);
-    const held = new GroupWatch(withPing('p'), links, 0, 0, pings().view);
+    expect(new Group(withPing('p'), links, 0, 30_000, pings().view).claims).toBe(true);
+    const held = new Group(withPing('p'), links, 0, 0, pings().view);
     held.restoreHold('up');
     expect(held.claims).toBe(true);
     expect(wantedState('p-m', 'admin', [held], 0)?.decision).toBe('up');
@@ -116,10 +116,10 @@ describe('a group waiting for its ping sources', () => {
   it('added to a running group by a reload: the group keeps its decision until the verdict, then follows it', () => {
     const links = table(link(2, 's0'));
     const p = pings();
-    const before = new GroupWatch(spec('p'), links, 0, 0, p.view);
+    const before = new Group(spec('p'), links, 0, 0, p.view);
     expect(before.decision).toBe('up');
     p.set({ configuredAt: 10_000 });
-    const after = new GroupWatch(withPing('p'), links, 10_000, 0, p.view);
+    const after = new Group(withPing('p'), links, 10_000, 0, p.view);
     after.inherit(before, 10_000);
     const ev = after.evaluate(links, 10_000);
     expect(ev).toMatchObject({ decision: 'up', changed: false, claimed: false });

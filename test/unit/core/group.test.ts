@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeEvaluation, describeStart } from '../../../src/core/explain.js';
 import type { GroupSpec } from '../../../src/core/spec.js';
-import { GroupWatch } from '../../../src/core/group.js';
+import { Group } from '../../../src/core/group.js';
 import { link, noCarrier, table } from '../../support/links.js';
 
 const spec: GroupSpec = {
@@ -14,16 +14,16 @@ const spec: GroupSpec = {
   hooks: [],
 };
 
-describe('GroupWatch', () => {
+describe('Group', () => {
   it('decides from the state found at start, without delay', () => {
-    expect(new GroupWatch(spec, table(link(2, 'em0'), link(3, 'bge0')), 0).decision).toBe('up');
-    expect(new GroupWatch(spec, table(link(2, 'em0', noCarrier), link(3, 'bge0')), 0).decision).toBe('down');
-    expect(new GroupWatch(spec, table(link(2, 'em0')), 0).decision).toBe('down');
+    expect(new Group(spec, table(link(2, 'em0'), link(3, 'bge0')), 0).decision).toBe('up');
+    expect(new Group(spec, table(link(2, 'em0', noCarrier), link(3, 'bge0')), 0).decision).toBe('down');
+    expect(new Group(spec, table(link(2, 'em0')), 0).decision).toBe('down');
   });
 
   it('takes the destinations down when one source loses carrier, with the log line operators read', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const watch = new GroupWatch(spec, links, 0);
+    const watch = new Group(spec, links, 0);
     links.upsert(link(2, 'em0', noCarrier));
     const ev = watch.evaluate(links, 1000);
     expect(ev.decision).toBe('down');
@@ -38,7 +38,7 @@ describe('GroupWatch', () => {
 
   it('comes back up only after the up-delay, and asks to be woken then', () => {
     const links = table(link(2, 'em0', noCarrier), link(3, 'bge0'));
-    const watch = new GroupWatch(spec, links, 0);
+    const watch = new Group(spec, links, 0);
     links.upsert(link(2, 'em0'));
     const ev = watch.evaluate(links, 5000);
     expect(ev.decision).toBe('down');
@@ -54,7 +54,7 @@ describe('GroupWatch', () => {
 
   it('follows a source by name: renamed away it is missing, a new interface under the name is picked up', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const watch = new GroupWatch(spec, links, 0);
+    const watch = new Group(spec, links, 0);
     links.upsert(link(2, 'wan-old'));
     expect(watch.evaluate(links, 10).health.reason).toBe('em0 is missing');
     links.upsert(link(9, 'em0'));
@@ -66,7 +66,7 @@ describe('GroupWatch', () => {
   it('explains a flap it swallowed', () => {
     const slow: GroupSpec = { ...spec, delays: { down: 500, up: 2000 } };
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const watch = new GroupWatch(slow, links, 0);
+    const watch = new Group(slow, links, 0);
     links.upsert(link(2, 'em0', noCarrier));
     expect(describeEvaluation(slow, watch.evaluate(links, 100)).at(-1)?.text).toBe(
       'uplink: em0 lost carrier; destinations vrrp0,vrrp1 go down in 500 ms unless that changes (down-delay)',

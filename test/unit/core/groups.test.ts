@@ -3,7 +3,7 @@ import { DEFAULT_DAMPING, type GroupSpec, type Policy } from '../../../src/core/
 import { destinationNames, wantedState } from '../../../src/core/wanted.js';
 import { groupHealth } from '../../../src/core/policy.js';
 import { describeEvaluation } from '../../../src/core/explain.js';
-import { GroupWatch } from '../../../src/core/group.js';
+import { Group } from '../../../src/core/group.js';
 import { Groups } from '../../../src/core/groups.js';
 import { groupStatus } from '../../../src/core/status.js';
 import { link, noCarrier, table } from '../../support/links.js';
@@ -38,10 +38,10 @@ describe('policies', () => {
   });
 });
 
-describe('GroupWatch layers', () => {
+describe('Group layers', () => {
   it('holds destinations down during the start-up hold, then follows the sources at once', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const g = new GroupWatch(spec({ delays: { down: 0, up: 2000 } }), links, 0, 30_000);
+    const g = new Group(spec({ delays: { down: 0, up: 2000 } }), links, 0, 30_000);
     expect(g.decision).toBe('down');
     expect(g.why(1000)).toBe('start-up hold, 29000 ms left');
     const early = g.evaluate(links, 1000);
@@ -52,7 +52,7 @@ describe('GroupWatch layers', () => {
 
   it('an operator hold overrides the sources both ways until released', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const g = new GroupWatch(spec(), links, 0);
+    const g = new Group(spec(), links, 0);
     const held = g.hold('down', links, 10);
     expect(held).toMatchObject({ decision: 'down', changed: true, why: 'held down by operator', bySources: false });
     expect(describeEvaluation(g.spec, held).at(-1)?.text).toBe('uplink: held down by operator -> destinations vrrp0 down');
@@ -64,7 +64,7 @@ describe('GroupWatch layers', () => {
 
   it('damping: flaps hold the group down until the penalty decays, even while the sources are healthy', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const g = new GroupWatch(spec({ damping: DEFAULT_DAMPING }), links, 0);
+    const g = new Group(spec({ damping: DEFAULT_DAMPING }), links, 0);
     let t = 0;
     for (let i = 0; i < 3; i++) {
       links.upsert(link(2, 'em0', noCarrier));
@@ -84,7 +84,7 @@ describe('GroupWatch layers', () => {
 
   it('counts swallowed flaps too', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
-    const g = new GroupWatch(spec({ delays: { down: 500, up: 0 } }), links, 0);
+    const g = new Group(spec({ delays: { down: 500, up: 0 } }), links, 0);
     links.upsert(link(2, 'em0', noCarrier));
     g.evaluate(links, 10);
     links.upsert(link(2, 'em0'));
@@ -94,19 +94,19 @@ describe('GroupWatch layers', () => {
 
   it('a glob source stands for every interface it matches, and for a missing one when none does', () => {
     const links = table(link(2, 'eth0'), link(3, 'eth1', noCarrier), link(4, 'wlan0', noCarrier));
-    const g = new GroupWatch(spec({ sources: ['eth[0-3]'], policy: { kind: 'any' } }), links, 0);
+    const g = new Group(spec({ sources: ['eth[0-3]'], policy: { kind: 'any' } }), links, 0);
     expect([...g.sourceHealths.keys()]).toEqual(['eth0', 'eth1']);
     expect(g.decision).toBe('up');
-    const none = new GroupWatch(spec({ sources: ['bond*'] }), links, 0);
+    const none = new Group(spec({ sources: ['bond*'] }), links, 0);
     expect([...none.sourceHealths]).toEqual([['bond*', { healthy: false, reason: 'missing' }]]);
   });
 
   it('a reloaded group keeps its decision, pending change, hold and counters', () => {
     const links = table(link(2, 'em0', noCarrier), link(3, 'bge0'));
-    const old = new GroupWatch(spec({ delays: { down: 0, up: 5000 } }), links, 0);
+    const old = new Group(spec({ delays: { down: 0, up: 5000 } }), links, 0);
     links.upsert(link(2, 'em0'));
     old.evaluate(links, 100); // up pending, due 5100
-    const fresh = new GroupWatch(spec({ delays: { down: 0, up: 1000 } }), links, 200);
+    const fresh = new Group(spec({ delays: { down: 0, up: 1000 } }), links, 200);
     expect(fresh.decision).toBe('up'); // a new group would decide from scratch...
     fresh.inherit(old, 200);
     expect(fresh.decision).toBe('down'); // ...an inherited one does not bounce
@@ -117,9 +117,9 @@ describe('GroupWatch layers', () => {
 
 describe('down wins', () => {
   const links = table(link(2, 'a0'), link(3, 'b0', noCarrier), link(7, 'vrrp0'), link(8, 'vrrp.51'));
-  const a = new GroupWatch(spec({ name: 'a', sources: ['a0'], destinations: ['vrrp0', 'vrrp.*'] }), links, 0);
-  const b = new GroupWatch(spec({ name: 'b', sources: ['b0'], destinations: ['vrrp0'] }), links, 0);
-  const p = new GroupWatch(spec({ name: 'p', sources: ['b0'], destinations: ['vrrp.51'], action: { kind: 'protodown' } }), links, 0);
+  const a = new Group(spec({ name: 'a', sources: ['a0'], destinations: ['vrrp0', 'vrrp.*'] }), links, 0);
+  const b = new Group(spec({ name: 'b', sources: ['b0'], destinations: ['vrrp0'] }), links, 0);
+  const p = new Group(spec({ name: 'p', sources: ['b0'], destinations: ['vrrp.51'], action: { kind: 'protodown' } }), links, 0);
 
   it('a destination in several groups is down if any says down', () => {
     expect(wantedState('vrrp0', 'admin', [a, b], 0)).toEqual({ decision: 'down', because: 'b: b0 lost carrier', downBecause: ['b'], named: true });
@@ -143,7 +143,7 @@ describe('down wins', () => {
 describe('destinations matched only by a glob', () => {
   it('are waited for only when named literally', () => {
     const links = table(link(2, 'a0'), link(8, 'vrrp.51'));
-    const g = new GroupWatch(spec({ name: 'a', sources: ['a0'], destinations: ['vrrp0', 'vrrp.*'] }), links, 0);
+    const g = new Group(spec({ name: 'a', sources: ['a0'], destinations: ['vrrp0', 'vrrp.*'] }), links, 0);
     expect(wantedState('vrrp.51', 'admin', [g], 0)?.named).toBe(false);
     expect(wantedState('vrrp0', 'admin', [g], 0)?.named).toBe(true);
   });

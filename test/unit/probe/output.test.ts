@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseAddress } from '../../../src/core/probes/ip.js';
-import { PING_DEFAULTS, type PingProbe } from '../../../src/core/probes/spec.js';
+import { parseAddress } from '../../../src/core/sources/ip.js';
+import { PING_DEFAULTS, type PingSource } from '../../../src/core/sources/spec.js';
 import { Backoff, LineSplitter, StderrTail } from '../../../src/probe/output.js';
 import { pingArgs } from '../../../src/probe/ping-child.js';
 
-const probe = (target: string, more: Partial<PingProbe> = {}): PingProbe => ({ kind: 'ping', target: parseAddress(target)!, ...PING_DEFAULTS, ...more });
+const probe = (target: string, more: Partial<PingSource> = {}): PingSource => ({ kind: 'ping', target: parseAddress(target)!, ...PING_DEFAULTS, ...more });
 
 describe('pingArgs', () => {
   it('asks for numeric, stamped output with a line per unanswered request, the family pinned', () => {

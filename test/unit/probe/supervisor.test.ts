@@ -2,16 +2,16 @@
 // through the `wrap` option): restarts with backoff, what is reported and logged, respec, close.
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../../../src/core/probes/ping-state.js';
-import { parseAddress } from '../../../src/core/probes/ip.js';
-import { PING_DEFAULTS, type PingProbe } from '../../../src/core/probes/spec.js';
+import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../../../src/core/sources/ping-state.js';
+import { parseAddress } from '../../../src/core/sources/ip.js';
+import { PING_DEFAULTS, type PingSource } from '../../../src/core/sources/spec.js';
 import type { Logger } from '../../../src/logging/logger.js';
 import { Pings } from '../../../src/probe/pings.js';
 import { waitFor } from '../../lab/wait.js';
 
 const nop = (): void => undefined;
 const FAKE = join(import.meta.dirname, 'fake-ping.mjs');
-const spec: PingProbe = { kind: 'ping', target: parseAddress('192.0.2.1')!, ...PING_DEFAULTS, interval: 100, timeout: 100 };
+const spec: PingSource = { kind: 'ping', target: parseAddress('192.0.2.1')!, ...PING_DEFAULTS, interval: 100, timeout: 100 };
 
 function harness(mode: 'fail' | 'answer') {
   const lines: string[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressFromBytes, parseAddress, parsePrefix, prefixContains } from '../../../../src/core/probes/ip.js';
+import { addressFromBytes, parseAddress, parsePrefix, prefixContains } from '../../../../src/core/sources/ip.js';
 
 describe('addresses and prefixes', () => {
   it('reads both families in canonical form, and default as 0.0.0.0/0', () => {

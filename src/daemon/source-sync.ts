@@ -1,36 +1,36 @@
-import { pingHealth, type ProbeView } from '../core/probes/health.js';
-import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../core/probes/ping-state.js';
-import { probeName, type PingProbe, type ProbeSpec } from '../core/probes/spec.js';
+import { pingHealth, type SourceView } from '../core/sources/health.js';
+import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../core/sources/ping-state.js';
+import { sourceName, type PingSource, type SourceSpec } from '../core/sources/spec.js';
 import type { GroupSpec } from '../core/spec.js';
 import { RouteAddressSync, type RouteAddressDeps } from './route-address-sync.js';
 
 /** Runs the ping sources' probes (src/probe): one child per probe, reporting answers and misses. */
 export interface PingRunner {
-  reconcile(probes: ReadonlyMap<string, PingProbe>): void;
+  reconcile(probes: ReadonlyMap<string, PingSource>): void;
   close(): void;
 }
-export type PingReport = (name: string, spec: PingProbe, seen: PingObservation) => void;
+export type PingReport = (name: string, spec: PingSource, seen: PingObservation) => void;
 export type PingRunnerFactory = (report: PingReport) => PingRunner;
 
-export interface ProbeSyncDeps extends Omit<RouteAddressDeps, 'changed'> {
+export interface SourceSyncDeps extends Omit<RouteAddressDeps, 'changed'> {
   /** The probes `affected` picks may read differently now: their groups look again. */
-  readonly changed: (affected: (name: string, probe: ProbeSpec) => boolean) => void;
+  readonly changed: (affected: (name: string, probe: SourceSpec) => boolean) => void;
   /** Starts the ping probes; absent where no ping source can run (tests of other sources). */
   readonly pings?: PingRunnerFactory;
 }
 
 /**
- * What route, address and ping sources read (the core's ProbeView): the route and address
+ * What route, address and ping sources read (the core's SourceView): the route and address
  * tables kept by RouteAddressSync, and each ping source's state, folded from its probe's
- * reports by the core (core/probes/ping-state.ts).
+ * reports by the core (core/sources/ping-state.ts).
  */
-export class ProbeSync implements ProbeView {
+export class SourceSync implements SourceView {
   private readonly kernelSide: RouteAddressSync;
   private readonly states = new Map<string, PingState>();
-  private pingSpecs = new Map<string, PingProbe>();
+  private pingSpecs = new Map<string, PingSource>();
   private runner?: PingRunner;
 
-  constructor(private readonly deps: ProbeSyncDeps) {
+  constructor(private readonly deps: SourceSyncDeps) {
     // Every route and address source, of the groups running when the change is read.
     this.kernelSide = new RouteAddressSync({ ...deps, changed: () => this.deps.changed((_, probe) => probe.kind !== 'ping') });
   }
@@ -57,10 +57,10 @@ export class ProbeSync implements ProbeView {
    * started or stopped. What can refuse (no ping tool, a failed dump) does so first.
    */
   async configure(groups: readonly GroupSpec[]): Promise<void> {
-    const probes = new Map<string, ProbeSpec>();
-    for (const g of groups) for (const p of g.probes ?? []) probes.set(probeName(p), p);
-    const of = <K extends ProbeSpec['kind']>(kind: K) =>
-      [...probes].filter((e): e is [string, Extract<ProbeSpec, { kind: K }>] => e[1].kind === kind);
+    const probes = new Map<string, SourceSpec>();
+    for (const g of groups) for (const p of g.otherSources ?? []) probes.set(sourceName(p), p);
+    const of = <K extends SourceSpec['kind']>(kind: K) =>
+      [...probes].filter((e): e is [string, Extract<SourceSpec, { kind: K }>] => e[1].kind === kind);
     const pings = new Map(of('ping'));
     if (pings.size > 0) this.runner ??= this.startPings();
     await this.kernelSide.configure(of('route').map(([, p]) => p), of('address').map(([, p]) => p));
@@ -92,7 +92,7 @@ export class ProbeSync implements ProbeView {
     return this.deps.pings((name, spec, seen) => this.observe(name, spec, seen));
   }
 
-  private observe(name: string, spec: PingProbe, seen: PingObservation): void {
+  private observe(name: string, spec: PingSource, seen: PingObservation): void {
     if (!this.pingSpecs.has(name)) return;
     const before = this.states.get(name) ?? INITIAL_PING;
     const after = observePing(before, seen, spec);

@@ -1,12 +1,12 @@
 import { rt, type NetlinkMessage } from 'netlink';
-import type { AddressEntry } from '../core/probes/address-table.js';
-import type { RouteEntry } from '../core/probes/route-table.js';
+import type { AddressEntry } from '../core/sources/address-table.js';
+import type { RouteEntry } from '../core/sources/route-table.js';
 import { parseAddressMessage } from './address-parser.js';
 import { NotificationSocket } from './notifications.js';
 import { parseRoute } from './route-parser.js';
 
 /** What route and address notifications mean to route and address sources. */
-export interface ProbeEvents {
+export interface RouteAddressEvents {
   routeAdded(route: RouteEntry, append: boolean): void;
   routeDeleted(route: RouteEntry): void;
   addressAdded(address: AddressEntry): void;
@@ -28,12 +28,12 @@ const NLM_F_APPEND = 0x800;
  * apart from the links': a routing daemon's burst of routes must not overrun the link
  * socket and force a re-read of the links. `now` stamps when each was first seen.
  */
-export class ProbeMonitor {
+export class RouteAddressMonitor {
   private constructor(private readonly socket: NotificationSocket) {}
 
-  static open(events: ProbeEvents, now: () => number): ProbeMonitor {
+  static open(events: RouteAddressEvents, now: () => number): RouteAddressMonitor {
     const groups = [RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE];
-    return new ProbeMonitor(
+    return new RouteAddressMonitor(
       NotificationSocket.open(groups, {
         messages: (msgs) => dispatch(msgs, events, now()),
         eventsLost: () => events.eventsLost(),
@@ -47,7 +47,7 @@ export class ProbeMonitor {
   }
 }
 
-function dispatch(msgs: readonly NetlinkMessage[], events: ProbeEvents, now: number): void {
+function dispatch(msgs: readonly NetlinkMessage[], events: RouteAddressEvents, now: number): void {
   for (const m of msgs) {
     switch (m.type) {
       case rt.MessageType.NEWROUTE:

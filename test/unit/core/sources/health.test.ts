@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { AddressTable, type AddressEntry } from '../../../../src/core/probes/address-table.js';
-import { addressHealth, pingHealth, routeHealth } from '../../../../src/core/probes/health.js';
-import { parseAddress, parsePrefix, type IpPrefix } from '../../../../src/core/probes/ip.js';
-import { INITIAL_PING, observePing, type PingState } from '../../../../src/core/probes/ping-state.js';
-import { RouteTable, type NextHop, type RouteEntry } from '../../../../src/core/probes/route-table.js';
-import { MAIN_TABLE, type PingProbe, type RouteProbe } from '../../../../src/core/probes/spec.js';
+import { AddressTable, type AddressEntry } from '../../../../src/core/sources/address-table.js';
+import { addressHealth, pingHealth, routeHealth } from '../../../../src/core/sources/health.js';
+import { parseAddress, parsePrefix, type IpPrefix } from '../../../../src/core/sources/ip.js';
+import { INITIAL_PING, observePing, type PingState } from '../../../../src/core/sources/ping-state.js';
+import { RouteTable, type NextHop, type RouteEntry } from '../../../../src/core/sources/route-table.js';
+import { MAIN_TABLE, type PingSource, type RouteSource } from '../../../../src/core/sources/spec.js';
 import { ifIndex } from '../../../../src/core/types.js';
 import { link, noCarrier, table } from '../../../support/links.js';
 
@@ -22,7 +22,7 @@ const routes = (...entries: RouteEntry[]): RouteTable => {
   for (const e of entries) t.add(e, false);
   return t;
 };
-const probe = (over: Partial<RouteProbe> = {}): RouteProbe => ({ kind: 'route', prefix: prefix('default'), table: MAIN_TABLE, ...over });
+const probe = (over: Partial<RouteSource> = {}): RouteSource => ({ kind: 'route', prefix: prefix('default'), table: MAIN_TABLE, ...over });
 const links = table(link(2, 'eth0'), link(3, 'eth1'), link(4, 'eth2', noCarrier));
 
 describe('route sources', () => {
@@ -92,7 +92,7 @@ describe('address sources', () => {
 });
 
 describe('ping sources', () => {
-  const spec: PingProbe = { kind: 'ping', target: parseAddress('192.0.2.1')!, interval: 1000, timeout: 1000, down: 3, up: 2 };
+  const spec: PingSource = { kind: 'ping', target: parseAddress('192.0.2.1')!, interval: 1000, timeout: 1000, down: 3, up: 2 };
   const fold = (seen: Array<'a' | 'm'>, from: PingState = INITIAL_PING): PingState =>
     seen.reduce((s, x) => observePing(s, x === 'a' ? { kind: 'answer', at: 0, rttMs: 0.4 } : { kind: 'missed' }, spec), from);
 

@@ -1,4 +1,4 @@
-import type { GroupWatch } from './group.js';
+import type { Group } from './group.js';
 import type { NamePattern } from './patterns.js';
 
 /**
@@ -8,11 +8,11 @@ import type { NamePattern } from './patterns.js';
  * comparisons per event, and per destination on a decision).
  */
 export class NameIndex {
-  private readonly literal = new Map<string, GroupWatch[]>();
-  private readonly globs: Array<{ readonly group: GroupWatch; readonly pattern: NamePattern }> = [];
-  private readonly order = new Map<GroupWatch, number>();
+  private readonly literal = new Map<string, Group[]>();
+  private readonly globs: Array<{ readonly group: Group; readonly pattern: NamePattern }> = [];
+  private readonly order = new Map<Group, number>();
 
-  constructor(groups: readonly GroupWatch[], patternsOf: (g: GroupWatch) => readonly NamePattern[]) {
+  constructor(groups: readonly Group[], patternsOf: (g: Group) => readonly NamePattern[]) {
     groups.forEach((group, i) => {
       this.order.set(group, i);
       for (const pattern of patternsOf(group)) {
@@ -28,7 +28,7 @@ export class NameIndex {
   }
 
   /** The groups that name it literally (it is waited for when missing). */
-  namedBy(name: string): readonly GroupWatch[] {
+  namedBy(name: string): readonly Group[] {
     return this.literal.get(name) ?? [];
   }
 
@@ -38,7 +38,7 @@ export class NameIndex {
   }
 
   /** The groups that name or match it, in configuration order. */
-  groupsOf(name: string): readonly GroupWatch[] {
+  groupsOf(name: string): readonly Group[] {
     const named = this.literal.get(name);
     if (this.globs.length === 0) return named ?? [];
     const found = new Set(named);
@@ -48,14 +48,14 @@ export class NameIndex {
   }
 }
 
-const sourceIndexes = new WeakMap<readonly GroupWatch[], NameIndex>();
-const destinationIndexes = new WeakMap<readonly GroupWatch[], NameIndex>();
+const sourceIndexes = new WeakMap<readonly Group[], NameIndex>();
+const destinationIndexes = new WeakMap<readonly Group[], NameIndex>();
 
 /**
  * The index of a list of groups, built once per list: the daemon's list is replaced as a
  * whole at start and on reload, and a group's patterns never change.
  */
-function cached(cache: WeakMap<readonly GroupWatch[], NameIndex>, groups: readonly GroupWatch[], patternsOf: (g: GroupWatch) => readonly NamePattern[]): NameIndex {
+function cached(cache: WeakMap<readonly Group[], NameIndex>, groups: readonly Group[], patternsOf: (g: Group) => readonly NamePattern[]): NameIndex {
   let index = cache.get(groups);
   if (index === undefined) {
     index = new NameIndex(groups, patternsOf);
@@ -64,7 +64,7 @@ function cached(cache: WeakMap<readonly GroupWatch[], NameIndex>, groups: readon
   return index;
 }
 
-export const sourceIndex = (groups: readonly GroupWatch[]): NameIndex => cached(sourceIndexes, groups, (g) => g.sourcePatterns);
+export const sourceIndex = (groups: readonly Group[]): NameIndex => cached(sourceIndexes, groups, (g) => g.sourcePatterns);
 
-export const destinationIndex = (groups: readonly GroupWatch[]): NameIndex =>
+export const destinationIndex = (groups: readonly Group[]): NameIndex =>
   cached(destinationIndexes, groups, (g) => g.destinationPatterns);

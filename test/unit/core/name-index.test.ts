@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { destinationIndex, NameIndex, sourceIndex } from '../../../src/core/claims.js';
-import { GroupWatch } from '../../../src/core/group.js';
+import { destinationIndex, NameIndex, sourceIndex } from '../../../src/core/name-index.js';
+import { Group } from '../../../src/core/group.js';
 import { namePattern, type NamePattern } from '../../../src/core/patterns.js';
 import type { GroupSpec } from '../../../src/core/spec.js';
 import { link, table } from '../../support/links.js';
 
 const links = table(link(2, 'em0'));
 
-function group(name: string, destinations: string[], sources = ['em0']): GroupWatch {
+function group(name: string, destinations: string[], sources = ['em0']): Group {
   const spec: GroupSpec = {
     name,
     sources,
@@ -17,7 +17,7 @@ function group(name: string, destinations: string[], sources = ['em0']): GroupWa
     action: { kind: 'admin' },
     hooks: [],
   };
-  return new GroupWatch(spec, links, 0);
+  return new Group(spec, links, 0);
 }
 
 /** A pattern that counts how often it is asked. */

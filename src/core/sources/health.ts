@@ -7,10 +7,10 @@ import { clockTime, formatRtt } from './evidence.js';
 import { prefixContains } from './ip.js';
 import type { PingState } from './ping-state.js';
 import { RTN_UNICAST, type NextHop, type RouteEntry, type RouteLookup } from './route-table.js';
-import type { AddressProbe, PingProbe, ProbeSpec, RouteProbe } from './spec.js';
+import type { AddressSource, PingSource, SourceSpec, RouteSource } from './spec.js';
 
 /** Read access to what the adapters last saw of routes, addresses and probes. */
-export interface ProbeView {
+export interface SourceView {
   readonly routes: RouteLookup;
   readonly addresses: AddressLookup;
   /** A ping source's state, by probe name; undefined before its probe has started. */
@@ -18,9 +18,9 @@ export interface ProbeView {
 }
 
 /** Nothing seen yet: every probe reads unhealthy. */
-export const NO_PROBES: ProbeView = { routes: { to: () => [] }, addresses: { of: () => [] }, ping: () => undefined };
+export const NO_OTHER_SOURCES: SourceView = { routes: { to: () => [] }, addresses: { of: () => [] }, ping: () => undefined };
 
-export function probeHealth(p: ProbeSpec, name: string, view: ProbeView, links: LinkLookup): SourceHealth {
+export function specHealth(p: SourceSpec, name: string, view: SourceView, links: LinkLookup): SourceHealth {
   switch (p.kind) {
     case 'route':
       return routeHealth(p, view.routes, links);
@@ -36,7 +36,7 @@ export function probeHealth(p: ProbeSpec, name: string, view: ProbeView, links: 
  * `dev` and `via`. A next hop is live when the kernel has not marked it dead or linkdown
  * and its interface has carrier: IPv4 marks LINKDOWN without telling anyone.
  */
-export function routeHealth(p: RouteProbe, routes: RouteLookup, links: LinkLookup): SourceHealth {
+export function routeHealth(p: RouteSource, routes: RouteLookup, links: LinkLookup): SourceHealth {
   const found = routes.to(p.prefix.family, p.prefix.address, p.prefix.length, p.table).filter((r) => r.type === RTN_UNICAST);
   const fitting = found.flatMap((r) => r.nexthops.filter((h) => fits(p, h, links)).map((h) => ({ r, h })));
   const live = fitting.find(({ h }) => !h.dead && sourceHealth(linkOf(h, links)).healthy);
@@ -45,7 +45,7 @@ export function routeHealth(p: RouteProbe, routes: RouteLookup, links: LinkLooku
   return { healthy: false, reason: 'absent' };
 }
 
-function fits(p: RouteProbe, h: NextHop, links: LinkLookup): boolean {
+function fits(p: RouteSource, h: NextHop, links: LinkLookup): boolean {
   if (p.via !== undefined && h.gateway?.text !== p.via.text) return false;
   if (p.dev !== undefined && (h.index === undefined || links.byName(p.dev)?.index !== h.index)) return false;
   return true;
@@ -59,7 +59,7 @@ function routeEvidence(r: RouteEntry, h: NextHop, links: LinkLookup): string {
 }
 
 /** Healthy while the interface holds a matching address that DAD has passed and that is not deprecated. */
-export function addressHealth(p: AddressProbe, addresses: AddressLookup, links: LinkLookup): SourceHealth {
+export function addressHealth(p: AddressSource, addresses: AddressLookup, links: LinkLookup): SourceHealth {
   const link = links.byName(p.dev);
   if (link === undefined) return { healthy: false, reason: 'missing' };
   const matching = addresses.of(link.index).filter((a) => matches(p, a));
@@ -70,7 +70,7 @@ export function addressHealth(p: AddressProbe, addresses: AddressLookup, links: 
   return { healthy: false, reason: 'absent' };
 }
 
-function matches(p: AddressProbe, a: AddressEntry): boolean {
+function matches(p: AddressSource, a: AddressEntry): boolean {
   if (p.family !== undefined && a.address.family !== p.family) return false;
   return p.prefix === undefined ? a.scope === SCOPE_GLOBAL : prefixContains(p.prefix, a.address);
 }
@@ -78,7 +78,7 @@ function matches(p: AddressProbe, a: AddressEntry): boolean {
 const addressEvidence = (a: AddressEntry): string => `${a.address.text}/${a.length} since ${clockTime(a.since)}`;
 
 /** The verdict of its probe; none yet, or a probe that cannot run, is not healthy. */
-export function pingHealth(p: PingProbe, state: PingState | undefined): SourceHealth {
+export function pingHealth(p: PingSource, state: PingState | undefined): SourceHealth {
   if (state === undefined) return { healthy: false, reason: 'no verdict yet', evidence: 'probe not started' };
   const evidence = pingEvidence(state);
   if (state.verdict === true) return { healthy: true, reason: 'answers', evidence };

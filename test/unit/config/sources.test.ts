@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { configFromText } from '../../../src/config/load.js';
-import { probeName } from '../../../src/core/probes/spec.js';
+import { sourceName } from '../../../src/core/sources/spec.js';
 import { FILE, failure } from './refusal.js';
 
 const g = (...lines: string[]) => `group wan {\n${lines.map((l) => ` ${l}\n`).join('')} destinations vrrp0\n}\n`;
@@ -21,8 +21,8 @@ describe('route, address and ping sources', () => {
       ),
       FILE,
     );
-    const probes = c.groups[0]!.probes!;
-    expect(probes.map(probeName)).toEqual([
+    const probes = c.groups[0]!.otherSources!;
+    expect(probes.map(sourceName)).toEqual([
       'route default dev eth0',
       'route default table 100 via 192.0.2.1',
       'route ::/0 dev wan0',

@@ -1,11 +1,11 @@
-import { sourceHealth, type SourceHealth } from './health.js';
-import type { LinkLookup } from './link-table.js';
-import { namePattern, type NamePattern } from './patterns.js';
-import { probeHealth, type ProbeView } from './probes/health.js';
-import { firstVerdictDue } from './probes/ping-state.js';
-import { probeDevices, probeName, type ProbeSpec, type SourceKind } from './probes/spec.js';
-import type { GroupSpec } from './spec.js';
-import type { Millis } from './types.js';
+import { sourceHealth, type SourceHealth } from '../health.js';
+import type { LinkLookup } from '../link-table.js';
+import { namePattern, type NamePattern } from '../patterns.js';
+import { specHealth, type SourceView } from './health.js';
+import { firstVerdictDue } from './ping-state.js';
+import { sourceDevices, sourceName, type SourceSpec, type SourceKind } from './spec.js';
+import type { GroupSpec } from '../spec.js';
+import type { Millis } from '../types.js';
 
 /** A ping source whose first verdict is still awaited, and until when. */
 export interface AwaitedVerdict {
@@ -20,14 +20,14 @@ export interface AwaitedVerdict {
 export class SourceSet {
   readonly interfaces: readonly NamePattern[];
   /** Probes by name, in configuration order. */
-  readonly probes: ReadonlyMap<string, ProbeSpec>;
+  readonly probes: ReadonlyMap<string, SourceSpec>;
   /** Every interface name a verdict reads: the sources, and the devices the probes name. */
   readonly watched: readonly NamePattern[];
 
   constructor(spec: GroupSpec) {
     this.interfaces = spec.sources.map(namePattern);
-    this.probes = new Map((spec.probes ?? []).map((p) => [probeName(p), p]));
-    const devices = [...new Set([...this.probes.values()].flatMap(probeDevices))].filter((d) => !spec.sources.includes(d));
+    this.probes = new Map((spec.otherSources ?? []).map((p) => [sourceName(p), p]));
+    const devices = [...new Set([...this.probes.values()].flatMap(sourceDevices))].filter((d) => !spec.sources.includes(d));
     this.watched = [...this.interfaces, ...devices.map(namePattern)];
   }
 
@@ -41,7 +41,7 @@ export class SourceSet {
   }
 
   /** Literal interfaces by name; a glob stands for every interface it matches now; then each probe. */
-  read(links: LinkLookup, view: ProbeView): ReadonlyMap<string, SourceHealth> {
+  read(links: LinkLookup, view: SourceView): ReadonlyMap<string, SourceHealth> {
     const sources = new Map<string, SourceHealth>();
     for (const pattern of this.interfaces) {
       if (pattern.literal) {
@@ -56,12 +56,12 @@ export class SourceSet {
       }
       if (!matched) sources.set(pattern.text, { healthy: false, reason: 'missing' });
     }
-    for (const [name, probe] of this.probes) sources.set(name, probeHealth(probe, name, view, links));
+    for (const [name, probe] of this.probes) sources.set(name, specHealth(probe, name, view, links));
     return sources;
   }
 
   /** The ping sources whose first verdict is still awaited at `now`. */
-  awaited(view: ProbeView, now: Millis): AwaitedVerdict[] {
+  awaited(view: SourceView, now: Millis): AwaitedVerdict[] {
     const awaited: AwaitedVerdict[] = [];
     for (const [name, probe] of this.probes) {
       if (probe.kind !== 'ping') continue;

@@ -6,16 +6,16 @@ import { describePrefix, type IpAddress, type IpFamily, type IpPrefix } from './
  * interface holds, a gateway that answers ICMP echo. Each is one line of a group, and
  * counts under the group's policy exactly as an interface does.
  */
-export type ProbeSpec = RouteProbe | AddressProbe | PingProbe;
+export type SourceSpec = RouteSource | AddressSource | PingSource;
 
 /** What a source is, for status, events and the metrics' `kind` label. */
-export type SourceKind = 'interface' | ProbeSpec['kind'];
+export type SourceKind = 'interface' | SourceSpec['kind'];
 
 /** RT_TABLE_MAIN: the table `ip route` shows when none is named. */
 export const MAIN_TABLE = 254;
 
 /** `route PREFIX [dev IF] [table N] [via GW]` */
-export interface RouteProbe {
+export interface RouteSource {
   readonly kind: 'route';
   readonly prefix: IpPrefix;
   readonly dev?: string;
@@ -24,7 +24,7 @@ export interface RouteProbe {
 }
 
 /** `address IF [inet|inet6] [PREFIX]` */
-export interface AddressProbe {
+export interface AddressSource {
   readonly kind: 'address';
   readonly dev: string;
   readonly family?: IpFamily;
@@ -32,7 +32,7 @@ export interface AddressProbe {
 }
 
 /** `ping ADDR [dev IF] [interval T] [timeout T] [down N] [up M]` */
-export interface PingProbe {
+export interface PingSource {
   readonly kind: 'ping';
   readonly target: IpAddress;
   readonly dev?: string;
@@ -55,7 +55,7 @@ export const MAX_PING_COUNT = 100;
  * with defaults left out: `route default dev eth0`, `address eth0 inet`, `ping 192.0.2.1 dev eth0`.
  * Two probes of a group with the same name are the same probe.
  */
-export function probeName(p: ProbeSpec): string {
+export function sourceName(p: SourceSpec): string {
   switch (p.kind) {
     case 'route':
       return join('route', describePrefix(p.prefix), p.dev && `dev ${p.dev}`, p.table !== MAIN_TABLE && `table ${p.table}`, p.via && `via ${p.via.text}`);
@@ -69,6 +69,6 @@ export function probeName(p: ProbeSpec): string {
 const join = (...parts: ReadonlyArray<string | false | undefined>): string => parts.filter((x): x is string => typeof x === 'string').join(' ');
 
 /** The interfaces a probe reads from the link table: their changes concern it too. */
-export function probeDevices(p: ProbeSpec): readonly string[] {
+export function sourceDevices(p: SourceSpec): readonly string[] {
   return p.dev === undefined ? [] : [p.dev];
 }

@@ -1,14 +1,14 @@
 import { invalidIfName } from '../core/ifname.js';
-import { parseAddress, parsePrefix, type IpFamily } from '../core/probes/ip.js';
+import { parseAddress, parsePrefix, type IpFamily } from '../core/sources/ip.js';
 import {
   MAIN_TABLE,
   MAX_PING_COUNT,
   MIN_PING_INTERVAL,
   PING_DEFAULTS,
-  type AddressProbe,
-  type PingProbe,
-  type RouteProbe,
-} from '../core/probes/spec.js';
+  type AddressSource,
+  type PingSource,
+  type RouteSource,
+} from '../core/sources/spec.js';
 import { quote } from '../core/quote.js';
 import { ConfigSyntaxError } from './lexer.js';
 import type { Statement } from './statements.js';
@@ -54,7 +54,7 @@ function table(group: string, s: Statement, text: string): number {
 }
 
 /** `route PREFIX [dev IF] [table N] [via GW]` */
-export function routeProbe(group: string, s: Statement): RouteProbe {
+export function routeSource(group: string, s: Statement): RouteSource {
   const [subject, ...rest] = s.args.map((t) => t.text);
   if (subject === undefined) throw fail(s, `group ${group}: expected: route PREFIX [dev IF] [table N] [via GW]`);
   const prefix = parsePrefix(subject);
@@ -73,7 +73,7 @@ export function routeProbe(group: string, s: Statement): RouteProbe {
 }
 
 /** `address IF [inet|inet6] [PREFIX]` */
-export function addressProbe(group: string, s: Statement): AddressProbe {
+export function addressSource(group: string, s: Statement): AddressSource {
   const [dev, ...rest] = s.args.map((t) => t.text);
   if (dev === undefined || rest.length > 2) throw fail(s, `group ${group}: expected: address IF [inet|inet6] [PREFIX]`);
   let family: IpFamily | undefined;
@@ -89,7 +89,7 @@ export function addressProbe(group: string, s: Statement): AddressProbe {
 }
 
 /** `ping ADDR [dev IF] [interval T] [timeout T] [down N] [up M]` */
-export function pingProbe(group: string, s: Statement): PingProbe {
+export function pingSource(group: string, s: Statement): PingSource {
   const [subject, ...rest] = s.args.map((t) => t.text);
   const target = subject === undefined ? undefined : parseAddress(subject);
   if (target === undefined) {

@@ -1,5 +1,5 @@
 import type { Millis } from '../types.js';
-import type { PingProbe } from './spec.js';
+import type { PingSource } from './spec.js';
 
 /**
  * What one ping source has seen, folded from its probe's answers and misses. The
@@ -35,13 +35,13 @@ export const FIRST_VERDICT_SLACK_MS = 1000;
  * from when it was configured. Undefined once it has a verdict (or was never configured):
  * then it reads as it is, and no verdict is not healthy.
  */
-export function firstVerdictDue(spec: PingProbe, state: PingState | undefined): Millis | undefined {
+export function firstVerdictDue(spec: PingSource, state: PingState | undefined): Millis | undefined {
   if (state?.configuredAt === undefined || state.verdict !== undefined) return undefined;
   return state.configuredAt + Math.max(spec.up, spec.down) * spec.interval + spec.timeout + FIRST_VERDICT_SLACK_MS;
 }
 
 /** The next state: `up` answers in a row make it healthy, `down` misses in a row unhealthy. */
-export function observePing(state: PingState, seen: PingObservation, spec: PingProbe): PingState {
+export function observePing(state: PingState, seen: PingObservation, spec: PingSource): PingState {
   switch (seen.kind) {
     case 'answer': {
       const answeredInRow = state.answeredInRow + 1;
