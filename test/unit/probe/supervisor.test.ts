@@ -66,7 +66,11 @@ describe('Pings (supervision)', () => {
     const h = harness('answer');
     h.pings.reconcile(new Map([['p', spec]]));
     await waitFor('healthy', () => h.state().verdict === true, { timeout: 5000 });
-    expect(h.seen[0]).toEqual({ kind: 'running' });
+    // The stand-in is a node process: under load it may print its header after the first
+    // timeout, so a miss may come first; what must hold is that it runs before it answers.
+    const running = h.seen.findIndex((o) => o.kind === 'running');
+    expect(running).toBeGreaterThanOrEqual(0);
+    expect(h.seen.findIndex((o) => o.kind === 'answer')).toBeGreaterThan(running);
     const pid = h.pings.pid('p');
     h.pings.reconcile(new Map([['p', spec]])); // unchanged: kept
     expect(h.pings.pid('p')).toBe(pid);
