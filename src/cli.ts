@@ -6,33 +6,19 @@
  */
 import { messageOf, oneLine } from './base/message.js';
 import { EX_OK, EX_SOFTWARE, Fatal, InfoExit } from './base/sysexits.js';
+import { CrashRoute } from './daemon/crash-route.js';
 import { isDetachedChild, tellLauncher } from './daemon/detach.js';
-import type { Running } from './daemon/signals.js';
 import { isClientCall } from './cli/client-call.js';
-
-let running: Running | undefined;
 
 async function fail(err: unknown): Promise<void> {
   const fatal = err instanceof Fatal ? err : new Fatal(`internal error: ${messageOf(err)}`, EX_SOFTWARE);
-  if (running !== undefined) {
-    running.log.error(oneLine(fatal.message));
-    const { shutdown } = await import('./daemon/signals.js');
-    shutdown(running, fatal.exitCode);
-    return;
-  }
   if (isDetachedChild()) await tellLauncher({ fatal: oneLine(fatal.message), exitCode: fatal.exitCode });
   else process.stderr.write(`ifdepd: ${oneLine(fatal.message)}\n`);
   process.exit(fatal.exitCode);
 }
 
-/** Once the daemon runs, an exception that reached the process is a fault: logged, recovered from, counted. */
-function crashed(kind: string, err: unknown): void {
-  if (running !== undefined) running.daemon.fault(`process: ${kind}`, err);
-  else void fail(err);
-}
-
-process.on('uncaughtException', (err) => crashed('uncaught exception', err));
-process.on('unhandledRejection', (err) => crashed('unhandled rejection', err));
+/** An exception that reached the process ends it, but for the daemon's, which takes them over (cli/run.ts). */
+const crashes = new CrashRoute((_kind, err) => void fail(err));
 
 /*
  * Each command loads only what it uses: `ifdepd --version` and `ifdepd status` start in
@@ -53,7 +39,7 @@ async function client(args: readonly string[]): Promise<number> {
 }
 
 /** The daemon, once its options are read and checked (--version, --help and --check-config end there). */
-async function daemon(args: readonly string[]): Promise<number | Running> {
+async function daemon(args: readonly string[]): Promise<number> {
   const { parseOptions } = await import('./cli/options.js');
   const options = parseOptions(args);
   if (options.checkOnly) {
@@ -62,17 +48,14 @@ async function daemon(args: readonly string[]): Promise<number | Running> {
     return EX_OK;
   }
   const { run } = await import('./cli/run.js');
-  return run(options);
+  return run(options, crashes);
 }
 
 const argv = process.argv.slice(2);
-const start: Promise<number | Running> = argv[0] === 'demo' ? demo(argv.slice(1)) : isClientCall(argv) ? client(argv) : daemon(argv);
+const start: Promise<number> = argv[0] === 'demo' ? demo(argv.slice(1)) : isClientCall(argv) ? client(argv) : daemon(argv);
 
 start.then(
-  (result) => {
-    if (typeof result === 'number') process.exit(result);
-    running = result;
-  },
+  (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof InfoExit) {
       process.stdout.write(err.text.endsWith('\n') ? err.text : `${err.text}\n`);

@@ -5,19 +5,26 @@ import { untrustedDirectory } from '../base/trusted-path.js';
 import { VERSION } from '../base/version.js';
 import { describeListenAddress } from '../core/listen-address.js';
 import type { Config, MetricsSettings } from '../core/spec.js';
-import type { Daemon } from '../daemon/daemon.js';
+import type { DaemonStatus } from '../core/status.js';
 import type { EventBus } from '../daemon/event-bus.js';
 import { timers } from '../daemon/timers.js';
 import type { Logger } from '../logging/logger.js';
 import { MetricsService, type PendingMetrics } from '../metrics/service.js';
 
 /**
+ * The metrics, nothing bound yet: the daemon's reloads take their part (reloadingMetrics)
+ * before startMetrics() binds the configuration's. The status is asked for once bound.
+ */
+export function metricsService(status: () => DaemonStatus, events: EventBus, log: Logger): MetricsService {
+  return new MetricsService({ status, subscribe: (l) => events.subscribe(l) }, VERSION, log, timers);
+}
+
+/**
  * The metrics of the configuration, before the first decision: a listener that cannot
  * bind, or (with -S/-D; a file's is checked when it is read) a metrics file in a directory
  * that fails the checks, stops the start with exit 73.
  */
-export async function startMetrics(daemon: Daemon, events: EventBus, config: Config, log: Logger): Promise<MetricsService> {
-  const service = new MetricsService({ status: () => daemon.status(), subscribe: (l) => events.subscribe(l) }, VERSION, log, timers);
+export async function startMetrics(service: MetricsService, config: Config): Promise<MetricsService> {
   const settings = config.metrics ?? {};
   const place = settings.file === undefined ? undefined : untrustedDirectory(dirname(settings.file));
   if (place !== undefined) throw new Fatal(`metrics file ${settings.file}: ${place}`, EX_CANTCREAT);

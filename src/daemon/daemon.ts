@@ -37,6 +37,12 @@ export interface DaemonOptions {
   readonly pings?: PingRunnerFactory;
   /** The kernel's release (os.release()), which tells whether it has protodown reasons. */
   readonly kernelRelease?: string;
+  /** Reads the configuration file again, off the event loop; without one (-S/-D) a reload is refused. */
+  readonly reloader?: () => Promise<Config>;
+  /** systemd hears of reloads and of every decision; none without a service manager. */
+  readonly supervisor?: Supervisor;
+  /** Faults keep coming back (fault-budget.ts): the process exits EX_SOFTWARE for a fresh start. */
+  readonly faultsExhausted?: () => void;
 }
 
 /**
@@ -55,23 +61,19 @@ export class Daemon implements ControlHandler {
   private readonly startedAt: Millis;
   private config: Config;
   private started = false;
-  /** Set by the process adapter: reads the configuration file again, off the event loop. */
-  reloader?: () => Promise<Config>;
-  /** Set by the process adapter: systemd hears of reloads and of every decision. */
-  supervisor: Supervisor = NO_SUPERVISOR;
-  /** Set by the process adapter: faults keep coming back, exit EX_SOFTWARE. */
-  faultsExhausted: () => void = () => undefined;
+  private readonly supervisor: Supervisor;
 
   constructor(private readonly options: DaemonOptions) {
     const { log, scheduler, dryRun } = options;
     this.config = options.config;
+    this.supervisor = options.supervisor ?? NO_SUPERVISOR;
     this.kept = new KeptHolds(options.holdFile, options.log);
     this.startedAt = scheduler.now();
     this.faults = new FaultBudget({
       log,
       now: () => scheduler.now(),
       recover: (why) => this.recover(why),
-      exhausted: () => this.faultsExhausted(),
+      exhausted: () => options.faultsExhausted?.(),
     });
     const fault: FaultReport = (where, err) => this.fault(where, err);
     // Every component gets timers of its own, so that a fault names the component.
@@ -154,11 +156,12 @@ export class Daemon implements ControlHandler {
   }
 
   private async reloadNow(): Promise<string> {
-    if (this.reloader === undefined) throw new Error('no configuration file to reload (started with -S/-D)');
+    const { reloader } = this.options;
+    if (reloader === undefined) throw new Error('no configuration file to reload (started with -S/-D)');
     if (!this.started) throw new Error('still starting: the interfaces have not been read yet');
     this.supervisor.reloading();
     try {
-      const config = await this.reloader();
+      const config = await reloader();
       // Refused before anything changes: the running configuration stays.
       this.act.atomic.plan(config.groups);
       await this.probes.configure(config.groups);

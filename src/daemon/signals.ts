@@ -1,88 +1,70 @@
 import { coalesced } from '../base/coalesce.js';
-import { EX_SOFTWARE } from '../base/sysexits.js';
 import { formatStatus } from '../control/format.js';
-import type { ControlServer } from '../control/server.js';
-import type { Logger, LogSink } from '../logging/logger.js';
-import { StderrSink } from '../logging/stderr.js';
+import type { Logger } from '../logging/logger.js';
+import type { Supervisor } from '../systemd/notify.js';
 import type { Daemon } from './daemon.js';
-import type { Pidfile } from './pidfile.js';
 
-/** The running daemon's pieces that signal handlers and fatal errors need. */
-export interface Running {
-  readonly daemon: Daemon;
+/** What the signal handlers act on. */
+export interface SignalTargets {
+  readonly daemon: Pick<Daemon, 'destinationSummary' | 'status' | 'summary' | 'reload' | 'resync'>;
   readonly log: Logger;
-  readonly sink: LogSink & { close?(): void };
-  readonly pidfile?: Pidfile;
-  readonly control?: ControlServer;
-  /** The metrics endpoint and textfile (cli/metrics.ts): closed at exit, the textfile removed. */
-  readonly metrics?: { close(): Promise<void> };
+  readonly supervisor: Supervisor;
   /** -f: re-read on SIGHUP. */
   readonly configFile?: string;
+  /** SIGTERM, SIGINT: the process ends (exit 0), its layers let go (process-shell.ts). */
+  exit(): void;
 }
 
-/** Signal handlers are installed before the control socket exists; they act on the latest. */
-let currentRunning: Running | undefined;
-
-/** The control socket opened: signals act on the pieces that include it. */
-export function setRunning(r: Running): void {
-  currentRunning = r;
+/** The installed handlers; quieted when the process shell lets them go. */
+export interface SignalHandlers {
+  quiet(): void;
 }
 
-export function installSignals(r: Running): void {
-  currentRunning = r;
-  // The fault budget is spent: a fresh process, started by the supervisor, takes over without a bounce.
-  r.daemon.faultsExhausted = () => shutdown(currentRunning ?? r, EX_SOFTWARE);
+/**
+ * SIGTERM and SIGINT end the process, SIGHUP re-reads, SIGUSR1 logs the status. Once quiet
+ * the handlers stay, ignoring: a second SIGTERM while the layers below are let go must not
+ * kill the process before its pidfile is removed.
+ */
+export function catchSignals(t: SignalTargets, on: Pick<NodeJS.EventEmitter, 'on'> = process): SignalHandlers {
+  let quiet = false;
+  const when = (signal: NodeJS.Signals, handler: () => void) =>
+    on.on(signal, () => {
+      if (!quiet) handler();
+    });
   const exit = (signal: string) => {
-    r.log.notice(`${signal}: exiting; destinations are left as they are (${r.daemon.destinationSummary()})`);
-    shutdown(currentRunning ?? r, 0);
+    t.log.notice(`${signal}: exiting; destinations are left as they are (${t.daemon.destinationSummary()})`);
+    t.exit();
   };
-  process.on('SIGTERM', () => exit('SIGTERM'));
-  process.on('SIGINT', () => exit('SIGINT'));
+  when('SIGTERM', () => exit('SIGTERM'));
+  when('SIGINT', () => exit('SIGINT'));
   // A burst of SIGHUPs is one re-read under way and one more after it, never one each.
-  const hup = coalesced(() => hangup(r));
-  process.on('SIGHUP', () => void hup());
+  const hup = coalesced(() => hangup(t));
+  when('SIGHUP', () => void hup());
   // The same text as `ifdepd status`, for daemons without a control socket.
-  process.on('SIGUSR1', () => {
-    for (const line of formatStatus(r.daemon.status()).split('\n')) if (line.trim() !== '') r.log.always(line);
+  when('SIGUSR1', () => {
+    for (const line of formatStatus(t.daemon.status()).split('\n')) if (line.trim() !== '') t.log.always(line);
   });
+  return {
+    quiet: () => {
+      quiet = true;
+    },
+  };
 }
 
 /** SIGHUP: the configuration file again (a bad one is refused, the running one stays), then every link. */
-async function hangup(r: Running): Promise<void> {
-  if (r.configFile !== undefined) {
-    r.log.notice(`SIGHUP: reloading ${r.configFile}`);
+async function hangup(t: SignalTargets): Promise<void> {
+  if (t.configFile !== undefined) {
+    t.log.notice(`SIGHUP: reloading ${t.configFile}`);
     try {
-      await r.daemon.reload();
+      await t.daemon.reload();
     } catch (err) {
-      r.log.error(`reload refused, the running configuration stays: ${(err as Error).message}`);
+      t.log.error(`reload refused, the running configuration stays: ${(err as Error).message}`);
     }
   } else {
     // Nothing to re-read but the links: systemd still sees the reload begin and end.
-    r.daemon.supervisor.reloading();
+    t.supervisor.reloading();
   }
-  r.log.notice('SIGHUP: re-reading all links');
-  await r.daemon.resync('SIGHUP').catch((err: unknown) => r.log.error(`SIGHUP re-read failed: ${String(err)}`));
-  if (r.configFile === undefined) r.daemon.supervisor.ready(r.daemon.summary());
-}
-
-/** Stops watching and exits; a short grace lets the last syslog datagram leave. */
-export function shutdown(r: Running, code: number): void {
-  // Interfaces ifdepd put in kernel groups go back to group 0 first; a kernel that does not answer gets a second.
-  const left = Promise.race([r.daemon.leaveKernelGroups().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000))]);
-  void left.then(() => stopAndExit(r, code));
-}
-
-function stopAndExit(r: Running, code: number): void {
-  r.daemon.stop();
-  void r.control?.close();
-  void r.metrics?.close();
-  r.pidfile?.release();
-  const stopping = r.daemon.supervisor.stopping();
-  const grace = new Promise((resolve) => setTimeout(resolve, r.sink instanceof StderrSink ? 0 : 100));
-  // STOPPING=1 is one local datagram: wait for it, but never longer than a second.
-  const deadline = new Promise((resolve) => setTimeout(resolve, 1000));
-  void Promise.all([Promise.race([stopping, deadline]), grace]).then(() => {
-    r.sink.close?.();
-    process.exit(code);
-  });
+  t.log.notice('SIGHUP: re-reading all links');
+  await t.daemon.resync('SIGHUP').catch((err: unknown) => t.log.error(`SIGHUP re-read failed: ${String(err)}`));
+  if (t.configFile === undefined) t.supervisor.ready(t.daemon.summary());
 }
