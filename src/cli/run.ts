@@ -21,7 +21,7 @@ import { Daemon } from '../daemon/daemon.js';
 import { EventBus } from '../daemon/event-bus.js';
 import { EventLogSink } from '../logging/event-log.js';
 import { detach, isDetachedChild, tellLauncher } from '../daemon/detach.js';
-import { holdFileFor } from '../daemon/hold-store.js';
+import { holdFileFor } from '../base/hold-file-path.js';
 import { Pidfile, PROCESS_NAME } from '../daemon/pidfile.js';
 import { installSignals, setRunning, type Running } from '../daemon/signals.js';
 import { timers } from '../daemon/timers.js';
