@@ -9,7 +9,7 @@ import type { CrashRoute } from '../daemon/crash-route.js';
 import { Daemon, type DaemonOptions } from '../daemon/daemon.js';
 import { detach, isDetachedChild, tellLauncher } from '../daemon/detach.js';
 import { EventBus } from '../daemon/event-bus.js';
-import { holdFileFor } from '../daemon/hold-store.js';
+import { holdFileFor } from '../base/hold-file-path.js';
 import { Pidfile, PROCESS_NAME } from '../daemon/pidfile.js';
 import { ProcessShell } from '../daemon/process-shell.js';
 import { catchSignals } from '../daemon/signals.js';

@@ -4,7 +4,8 @@ import { quote } from '../core/quote.js';
 import { ConfigSyntaxError } from './lexer.js';
 import { findCycle } from './cycles.js';
 import { MAX_GLOBS, MAX_GROUPS, MAX_NAMES, MAX_PINGS, MAX_PROBES } from './limits.js';
-import type { ParsedConfig, ParsedGroup } from './parser.js';
+import type { ParsedConfig } from './parser.js';
+import type { ParsedGroup } from './settings.js';
 
 /** Checks what a single line cannot show: counts, and how settings and groups relate. */
 export function checkConfig(config: ParsedConfig): void {

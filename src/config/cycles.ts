@@ -1,5 +1,5 @@
 import { isGlob, namePattern, overlap, type NamePattern } from '../core/patterns.js';
-import type { ParsedGroup } from './parser.js';
+import type { ParsedGroup } from './settings.js';
 import { sourceDevices } from '../core/sources/spec.js';
 
 /**

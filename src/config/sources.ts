@@ -54,7 +54,7 @@ function table(group: string, s: Statement, text: string): number {
 }
 
 /** `route PREFIX [dev IF] [table N] [via GW]` */
-export function routeSource(group: string, s: Statement): RouteSource {
+export function routeSource(s: Statement, group: string): RouteSource {
   const [subject, ...rest] = s.args.map((t) => t.text);
   if (subject === undefined) throw fail(s, `group ${group}: expected: route PREFIX [dev IF] [table N] [via GW]`);
   const prefix = parsePrefix(subject);
@@ -73,7 +73,7 @@ export function routeSource(group: string, s: Statement): RouteSource {
 }
 
 /** `address IF [inet|inet6] [PREFIX]` */
-export function addressSource(group: string, s: Statement): AddressSource {
+export function addressSource(s: Statement, group: string): AddressSource {
   const [dev, ...rest] = s.args.map((t) => t.text);
   if (dev === undefined || rest.length > 2) throw fail(s, `group ${group}: expected: address IF [inet|inet6] [PREFIX]`);
   let family: IpFamily | undefined;
@@ -89,7 +89,7 @@ export function addressSource(group: string, s: Statement): AddressSource {
 }
 
 /** `ping ADDR [dev IF] [interval T] [timeout T] [down N] [up M]` */
-export function pingSource(group: string, s: Statement): PingSource {
+export function pingSource(s: Statement, group: string): PingSource {
   const [subject, ...rest] = s.args.map((t) => t.text);
   const target = subject === undefined ? undefined : parseAddress(subject);
   if (target === undefined) {

@@ -1,13 +1,24 @@
 import { isAbsolute } from 'node:path';
 import { parseDuration } from '../core/duration.js';
+import type { ListenAddress } from '../core/listen-address.js';
 import { invalidPattern } from '../core/patterns.js';
 import { parseReasonBit } from '../core/protodown-reason.js';
 import { quote } from '../core/quote.js';
 import { invalidIfName } from '../core/ifname.js';
-import { DEFAULT_DAMPING, FRR_VRRPD_SOCKET, type ActionSpec, type DampingSpec, type FrrVrrpAction, type FrrVrrpMode, type Policy } from '../core/spec.js';
+import {
+  DEFAULT_DAMPING,
+  FRR_VRRPD_SOCKET,
+  type ActionSpec,
+  type AtomicSpec,
+  type DampingSpec,
+  type FrrVrrpAction,
+  type FrrVrrpMode,
+  type Policy,
+} from '../core/spec.js';
 import type { Millis } from '../core/types.js';
 import { ConfigSyntaxError } from './lexer.js';
 import { MAX_NAMES_PER_LIST } from './limits.js';
+import { parseListenAddress } from './listen-address.js';
 import type { Statement } from './statements.js';
 
 /** The values of settings, each checked on its own line. */
@@ -16,7 +27,7 @@ const words = (s: Statement): string[] => s.args.map((t) => t.text);
 const fail = (s: Statement, message: string) => new ConfigSyntaxError(s.line, message);
 
 /** "em0 bge0", "em0, bge0" and the BSD "em0:bge0" all list two names; each is checked here. */
-export function names(group: string, s: Statement): string[] {
+export function names(s: Statement, group: string): string[] {
   const list = s.args.flatMap((t) => (t.kind === 'word' ? t.text.split(':') : [t.text]));
   if (list.length === 0) throw fail(s, `${s.keyword}: no interfaces listed`);
   if (list.length > MAX_NAMES_PER_LIST) throw fail(s, `group ${group}: ${s.keyword}: ${list.length} names, more than ${MAX_NAMES_PER_LIST}`);
@@ -51,7 +62,7 @@ const DAMPING_KEYS: ReadonlyMap<string, keyof DampingSpec> = new Map([
 ]);
 
 /** `damping` alone takes the defaults; `damping suppress 3000 half-life 10s` changes some. */
-export function damping(group: string, s: Statement): DampingSpec {
+export function damping(s: Statement, group: string): DampingSpec {
   const spec: Record<keyof DampingSpec, number> = { ...DEFAULT_DAMPING };
   const args = words(s);
   if (args.length % 2 !== 0) throw fail(s, `damping: ${quote(args.at(-1)!)} has no value`);
@@ -76,7 +87,7 @@ function dampingProblem(d: DampingSpec): string | undefined {
   return undefined;
 }
 
-export function action(group: string, s: Statement): ActionSpec {
+export function action(s: Statement, group: string): ActionSpec {
   const [kind, path, ...rest] = words(s);
   if (kind === 'frr-vrrp') return frrVrrp(group, s, words(s).slice(1));
   if ((kind === 'admin' || kind === 'protodown') && path === undefined) return { kind };
@@ -127,7 +138,7 @@ function frrNumber(s: Statement, what: string, text: string, min: number, max: n
 }
 
 /** `hook /path/to/program [ARG...]`. */
-export function hook(group: string, s: Statement): { path: string; args: string[] } {
+export function hook(s: Statement, group: string): { path: string; args: string[] } {
   const [path, ...args] = words(s);
   if (path === undefined) throw fail(s, 'expected: hook /path/to/program [ARG...]');
   if (!isAbsolute(path)) throw fail(s, `group ${group}: hook ${quote(path)} must be an absolute path`);
@@ -152,6 +163,39 @@ export function duration(s: Statement, text: string): Millis {
     return parseDuration(text);
   } catch (err) {
     throw fail(s, `${s.keyword}: ${(err as Error).message}`);
+  }
+}
+
+/** `down-delay 2s`: one duration. */
+export const oneDuration = (s: Statement): Millis => duration(s, one(s));
+
+/** `hook-timeout T`: a hook that may not run at all would be no hook. */
+export function hookTimeout(s: Statement, group: string): Millis {
+  const timeout = oneDuration(s);
+  if (timeout <= 0) throw fail(s, `group ${group}: hook-timeout must be above 0`);
+  return timeout;
+}
+
+const MAX_KERNEL_GROUP = 0xffff_ffff;
+
+/** `atomic`, or `atomic group N` with N a kernel interface group other than 0 (the kernel's default group). */
+export function atomic(s: Statement): AtomicSpec {
+  const args = words(s);
+  if (args.length === 0) return {};
+  const [word, number] = args;
+  if (args.length === 2 && word === 'group' && /^[1-9]\d{0,9}$/.test(number!) && Number(number) <= MAX_KERNEL_GROUP) {
+    return { group: Number(number) };
+  }
+  throw fail(s, `atomic: expected 'atomic' or 'atomic group N' (N from 1 to ${MAX_KERNEL_GROUP}), not '${args.join(' ')}'`);
+}
+
+/** `metrics-listen 127.0.0.1:9732`: where /metrics is served. */
+export function metricsListen(s: Statement): ListenAddress {
+  const text = one(s);
+  try {
+    return parseListenAddress(text);
+  } catch (err) {
+    throw fail(s, `metrics-listen ${quote(text)}: ${(err as Error).message}`);
   }
 }
 

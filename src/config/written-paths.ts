@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { holdFileFor } from '../base/hold-file.js';
+import { holdFileFor } from '../base/hold-file-path.js';
 import { EX_CONFIG, Fatal } from '../base/sysexits.js';
 import { DEFAULT_CONTROL_SOCKET } from '../core/spec.js';
 import type { ParsedConfig } from './parser.js';

@@ -16,7 +16,7 @@ import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
 import { announceClaim, announceStart, emitDecision, emitEvaluation, logEvaluation } from './announce.js';
 import type { EventBus, EventListener } from './event-bus.js';
-import { KeptHolds } from './kept-holds.js';
+import { HoldFile } from './hold-file.js';
 import { FaultBudget } from './fault-budget.js';
 import { guardedScheduler, type FaultReport } from './guard.js';
 import { LinkSync } from './link-sync.js';
@@ -56,7 +56,7 @@ export class Daemon implements ControlHandler {
   private readonly probes: SourceSync;
   private readonly groups: Groups;
   private readonly act: Actuators;
-  private readonly kept: KeptHolds;
+  private readonly kept: HoldFile;
   private readonly faults: FaultBudget;
   private readonly startedAt: Millis;
   private config: Config;
@@ -67,7 +67,7 @@ export class Daemon implements ControlHandler {
     const { log, scheduler, dryRun } = options;
     this.config = options.config;
     this.supervisor = options.supervisor ?? NO_SUPERVISOR;
-    this.kept = new KeptHolds(options.holdFile, options.log);
+    this.kept = new HoldFile(options.holdFile, options.log);
     this.startedAt = scheduler.now();
     this.faults = new FaultBudget({
       log,

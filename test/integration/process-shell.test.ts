@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { holdFileFor } from '../../src/daemon/hold-store.js';
+import { holdFileFor } from '../../src/base/hold-file-path.js';
 import { config, group, Lab } from '../lab/grouplab.js';
 import { CLI, describeLab, perTest, waitFor, type Proc } from '../lab/index.js';
 

@@ -2,7 +2,7 @@ import { basename, dirname, extname, join } from 'node:path';
 
 /**
  * /run/ifdepd/ifdepd.sock -> /run/ifdepd/ifdepd.holds: the socket's name, extension `.holds`.
- * Here, below every layer, because the daemon keeps the holds there (daemon/hold-store.ts)
+ * Here, below every layer, because the daemon keeps the holds there (daemon/hold-file.ts)
  * and the configuration check must know it too (config/written-paths.ts).
  */
 export function holdFileFor(socket: string): string {
