@@ -1,4 +1,5 @@
 import type { Scheduler } from '../core/clock.js';
+import type { EventSink } from '../core/events.js';
 import type { LinkLookup } from '../core/link-table.js';
 import type { Decision, IfIndex } from '../core/types.js';
 import type { Wanted } from '../core/wanted.js';
@@ -16,6 +17,8 @@ export interface EnforcerDeps {
   readonly log: Logger;
   readonly scheduler: Scheduler;
   readonly dryRun: boolean;
+  /** Each write, its confirmation and each failure, as `destination` events (`ifdepd monitor`). */
+  readonly events?: EventSink;
   /** A write was sent for this interface. */
   readonly onWrite?: (name: string, decision: Decision) => void;
   /** A write failed (it is retried). */
