@@ -21,8 +21,6 @@ export interface EnforcerDeps {
   readonly events?: EventSink;
   /** A write was sent for this interface. */
   readonly onWrite?: (name: string, decision: Decision) => void;
-  /** A write failed (it is retried). */
-  readonly onFailed?: (name: string, decision: Decision, error: string) => void;
   /** The kernel reports the interface in the wanted state. */
   readonly onConfirmed?: (name: string, decision: Decision) => void;
   /** A completion callback threw: a bug, for the daemon's fault handling. */

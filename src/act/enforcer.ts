@@ -284,7 +284,6 @@ export class Enforcer {
   private retryLater(dest: Destination, decision: Decision, err: unknown): void {
     const attempt = dest.failure.failed(err, decision, this.deps.scheduler.now());
     const error = why(err);
-    this.deps.onFailed?.(dest.name, decision, error);
     dest.written = undefined;
     this.emit(dest.name, decision, { outcome: 'failed', error });
     if (attempt.say) this.sayFailure(dest.name, decision, attempt);
