@@ -1,4 +1,5 @@
 import type { Scheduler } from '../core/clock.js';
+import type { EventSink } from '../core/events.js';
 import type { LinkLookup } from '../core/link-table.js';
 import type { Decision, IfIndex } from '../core/types.js';
 import type { Wanted } from '../core/wanted.js';
@@ -16,10 +17,10 @@ export interface EnforcerDeps {
   readonly log: Logger;
   readonly scheduler: Scheduler;
   readonly dryRun: boolean;
+  /** Each write, its confirmation and each failure, as `destination` events (`ifdepd monitor`). */
+  readonly events?: EventSink;
   /** A write was sent for this interface. */
   readonly onWrite?: (name: string, decision: Decision) => void;
-  /** A write failed (it is retried). */
-  readonly onFailed?: (name: string, decision: Decision, error: string) => void;
   /** The kernel reports the interface in the wanted state. */
   readonly onConfirmed?: (name: string, decision: Decision) => void;
   /** A completion callback threw: a bug, for the daemon's fault handling. */

@@ -1,22 +1,17 @@
 import { formatDuration } from '../core/duration.js';
+import { NO_EVENTS } from '../core/events.js';
 import type { DestinationStatus } from '../core/status.js';
 import type { Decision, IfIndex, LinkState } from '../core/types.js';
-import type { Wanted } from '../core/wanted.js';
 import type { EnforcerDeps } from './enforcer-deps.js';
 import type { FailedAttempt } from './failure.js';
 import { Deadlines } from './deadlines.js';
-import { clearSlotTimers, newSlot, resetSlot, slotStatus, type Slot } from './slot.js';
+import { Destination, destinationStatus } from './destination.js';
+import { step, type Cause, type Input, type Phase } from './destination-phase.js';
 
 export type { EnforcerDeps };
 
 /** After an ACK, the kernel's notification normally follows within milliseconds. */
 export const CONFIRM_TIMEOUT_MS = 1000;
-
-/** Why a destination is written: `news` when no decision line already says it. */
-interface Cause {
-  readonly text: string;
-  readonly news: boolean;
-}
 
 /**
  * Makes every claimed destination match what its groups want, and keeps it so: a
@@ -24,23 +19,28 @@ interface Cause {
  * interface that appears later or that someone else flips is brought back, each with a
  * log line saying why. A write that keeps failing is said at once, then every 5 minutes.
  * A decision's writes are said once, in the decision's line; each one only with -v.
+ * Each destination moves through the phases of destination-phase.ts, only by move().
  */
 export class Enforcer {
-  private readonly slots = new Map<string, Slot>();
+  private readonly destinations = new Map<string, Destination>();
   private closed = false;
   /** Until the first full pass, a destination's state is covered by the groups' "at start" lines. */
   private started = false;
-  /** ACKed writes waiting for their notification: one timer for all, not one per destination. */
-  private readonly unconfirmed: Deadlines<Slot>;
+  /** The deadlines of the `acknowledged` phases: one timer for all, not one per destination. */
+  private readonly unconfirmed: Deadlines<Destination>;
+  /** Numbers writes and re-reads, so that a completion a fault left behind is told from the current one. */
+  private serial = 0;
 
   constructor(private readonly deps: EnforcerDeps) {
-    this.unconfirmed = new Deadlines(deps.scheduler, CONFIRM_TIMEOUT_MS, (slots) => this.unheard(slots));
+    this.unconfirmed = new Deadlines(deps.scheduler, CONFIRM_TIMEOUT_MS, (late) => {
+      for (const dest of late) this.move(dest, { kind: 'deadline', read: this.next() });
+    });
   }
 
-  /** Reconciles these names, and forgets slots no group claims any more. */
+  /** Reconciles these names, and forgets destinations no group claims any more. */
   reconcileAll(names: Iterable<string>): void {
     const all = new Set(names);
-    for (const name of this.slots.keys()) all.add(name);
+    for (const name of this.destinations.keys()) all.add(name);
     for (const name of all) this.reconcile(name);
     this.started = true;
   }
@@ -48,11 +48,8 @@ export class Enforcer {
   /** A new decision for these names: pending retries are dropped, they act at once. */
   renew(names: Iterable<string>): void {
     for (const name of names) {
-      const slot = this.slots.get(name);
-      if (slot === undefined) continue;
-      const unconfirmed = slot.awaiting;
-      this.clearTimers(slot);
-      if (unconfirmed !== undefined) this.reread(slot, unconfirmed.index);
+      const dest = this.destinations.get(name);
+      if (dest !== undefined) this.move(dest, { kind: 'renewed', read: this.next() });
     }
     for (const name of names) this.check(name, true);
   }
@@ -60,6 +57,32 @@ export class Enforcer {
   /** Compares one destination with what is wanted of it and acts on a difference. */
   reconcile(name: string): void {
     this.check(name, false);
+  }
+
+  statuses(): DestinationStatus[] {
+    const now = this.deps.scheduler.now();
+    const { action, links, wanted } = this.deps;
+    return [...this.destinations.values()].map((dest) => destinationStatus(dest, action, links.byName(dest.name), wanted(dest.name), now));
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const dest of this.destinations.values()) this.move(dest, { kind: 'reset' });
+    this.unconfirmed.close();
+  }
+
+  /**
+   * After a fault, nothing a callback left half-done may block a destination: a request
+   * whose completion was lost would keep it "in flight" for ever. The caller reconciles
+   * everything next, which writes again if needed (a write of the state it already has
+   * changes nothing).
+   */
+  recover(): void {
+    for (const dest of this.destinations.values()) {
+      this.move(dest, { kind: 'reset' });
+      dest.announced = undefined;
+    }
+    this.unconfirmed.close();
   }
 
   /** `decided`: the groups' decision line already says what changes, so a plain difference is not news. */
@@ -70,181 +93,201 @@ export class Enforcer {
       this.forget(name);
       return;
     }
-    const slot = this.slot(name);
-    if (slot.verifying) return;
+    const dest = this.destination(name);
+    // Until the re-read is in, the table's view of it may be stale.
+    if (dest.phase.kind === 'verifying') return;
     const link = this.deps.links.byName(name);
     if (link === undefined) {
-      this.lost(slot, wanted);
+      this.move(dest, { kind: 'gone', decision: wanted.decision, named: wanted.named });
       return;
     }
-    const firstSight = !slot.seen && !this.started;
-    const appeared = slot.index !== link.index;
-    slot.seen = true;
-    slot.index = link.index;
+    const firstSight = !dest.seen && !this.started;
+    const appeared = dest.index !== link.index;
+    dest.seen = true;
+    dest.index = link.index;
     if (this.deps.action.reached(link, wanted.decision)) {
-      this.confirm(slot, link, wanted.decision);
+      this.move(dest, { kind: 'reached', decision: wanted.decision, index: link.index });
       return;
     }
-    if (slot.inFlight || slot.retry !== undefined) return;
-    if (slot.awaiting?.decision === wanted.decision) return;
-    this.clearTimers(slot);
-    this.apply(slot, link, wanted, firstSight ? undefined : this.causeOf(slot, link, wanted.decision, appeared, decided));
+    const cause = (): Cause | undefined => (firstSight ? undefined : this.causeOf(dest, link, wanted.decision, appeared, decided));
+    this.move(dest, { kind: 'differs', wanted, index: link.index, request: this.next(), dryRun: this.deps.dryRun, cause });
   }
 
-  statuses(): DestinationStatus[] {
-    const now = this.deps.scheduler.now();
-    const { action, links, wanted } = this.deps;
-    return [...this.slots.values()].map((slot) => slotStatus(slot, action, links.byName(slot.name), wanted(slot.name), now));
-  }
-
-  close(): void {
-    this.closed = true;
-    this.unconfirmed.close();
-    for (const slot of this.slots.values()) clearSlotTimers(slot);
-  }
-
-  /** After a fault: whatever a lost callback left pending is dropped; the caller reconciles everything. */
-  recover(): void {
-    this.unconfirmed.close();
-    for (const slot of this.slots.values()) resetSlot(slot);
-  }
-
-  private slot(name: string): Slot {
-    let slot = this.slots.get(name);
-    if (slot === undefined) {
-      slot = newSlot(name);
-      this.slots.set(name, slot);
+  /**
+   * The one way a destination changes phase: step() says to which, and what follows;
+   * the phase left takes its timer with it; the writes, re-reads, log lines and events
+   * (write sent, failed, confirmed) of the transition are done here.
+   */
+  private move(dest: Destination, input: Input): void {
+    const { next, effect } = step(dest.phase, input);
+    this.enter(dest, next);
+    switch (effect) {
+      case 'none':
+        return;
+      case 'send':
+        if (input.kind === 'differs' && next.kind === 'writing') this.send(dest, next, input);
+        return;
+      case 'announce':
+        if (input.kind === 'differs') this.announce(dest, input);
+        return;
+      case 'confirm':
+        if (input.kind === 'reached') this.confirm(dest, input.index, input.decision);
+        return;
+      case 'lost':
+        if (input.kind === 'gone') this.lost(dest, input.decision);
+        return;
+      case 'forgotten':
+        if (input.kind !== 'gone') return;
+        if (dest.index !== undefined) this.deps.log.info(`${dest.name} is gone; no longer a destination`);
+        this.destinations.delete(dest.name);
+        this.confirmed(dest, input.decision);
+        return;
+      case 'await':
+        this.unconfirmed.start(dest);
+        // The notification may have been processed before the ACK.
+        this.reconcile(dest.name);
+        return;
+      case 'reread':
+        if (next.kind !== 'verifying') return;
+        if (input.kind === 'deadline') this.deps.log.debug(`${dest.name}: no notification ${CONFIRM_TIMEOUT_MS} ms after the ACK; re-reading it`);
+        this.reread(dest, next.index, next.read);
+        return;
+      case 'failed':
+        if (input.kind === 'failed' && next.kind === 'retrying') this.retryLater(dest, next.decision, input.err);
+        return;
+      case 'dropped':
+        // Deleted (or re-created) while the request was in flight: nothing to retry.
+        if (input.kind === 'failed') this.deps.log.debug(`${dest.name}: ${why(input.err)}; it is gone or was re-created meanwhile`);
+        this.recheck(dest);
+        return;
+      case 'recheck':
+        this.recheck(dest);
+        return;
     }
-    return slot;
+  }
+
+  /** Leaving a phase cancels what it had set running. */
+  private enter(dest: Destination, next: Phase): void {
+    const before = dest.phase;
+    if (before === next) return;
+    if (before.kind === 'retrying') {
+      dest.retryTimer?.cancel();
+      dest.retryTimer = undefined;
+    }
+    if (before.kind === 'acknowledged') this.unconfirmed.stop(dest);
+    dest.phase = next;
+  }
+
+  private next(): number {
+    this.serial += 1;
+    return this.serial;
+  }
+
+  private current(dest: Destination): boolean {
+    return !this.closed && this.destinations.get(dest.name) === dest;
+  }
+
+  private recheck(dest: Destination): void {
+    if (this.current(dest)) this.reconcile(dest.name);
+  }
+
+  private destination(name: string): Destination {
+    let dest = this.destinations.get(name);
+    if (dest === undefined) {
+      dest = new Destination(name);
+      this.destinations.set(name, dest);
+    }
+    return dest;
   }
 
   /** No group claims the name any more (reload, or a glob no longer matching): leave it as it is. */
   private forget(name: string): void {
-    const slot = this.slots.get(name);
-    if (slot === undefined) return;
-    this.forgetSlot(slot);
+    const dest = this.destinations.get(name);
+    if (dest === undefined) return;
+    this.move(dest, { kind: 'reset' });
+    this.destinations.delete(name);
     if (this.deps.links.byName(name) !== undefined) this.deps.log.notice(`${name} is no longer a destination; left as it is`);
   }
 
-  private forgetSlot(slot: Slot): void {
-    this.clearTimers(slot);
-    this.slots.delete(slot.name);
-  }
-
   /** Reads the interface again before trusting the table about it. */
-  private reread(slot: Slot, index: IfIndex): void {
-    slot.verifying = true;
+  private reread(dest: Destination, index: IfIndex, read: number): void {
     void this.deps
       .verify(index)
       .catch(() => undefined)
-      .then(() => {
-        slot.verifying = false;
-        if (this.slots.get(slot.name) === slot) this.reconcile(slot.name);
-      })
-      .catch((err: unknown) => this.fault(`${slot.name}: re-read completion`, err));
+      .then(() => this.move(dest, { kind: 'read', read }))
+      .catch((err: unknown) => this.fault(`${dest.name}: re-read completion`, err));
   }
 
-  private lost(slot: Slot, wanted: Wanted): void {
-    const decision = wanted.decision;
-    if (!wanted.named) {
-      // Only a glob matched it: nothing to wait for under this name.
-      if (slot.index !== undefined) this.deps.log.info(`${slot.name} is gone; no longer a destination`);
-      this.forgetSlot(slot);
-      this.deps.onConfirmed?.(slot.name, decision);
-      return;
+  private lost(dest: Destination, decision: Decision): void {
+    if (dest.index !== undefined) {
+      this.deps.log.info(`${dest.name} disappeared; it will be set ${decision} when it comes back`);
+    } else if (!dest.seen) {
+      this.deps.log.info(`destination ${dest.name} does not exist (yet); waiting for it`);
+      dest.seen = true;
     }
-    if (slot.index !== undefined) {
-      this.deps.log.info(`${slot.name} disappeared; it will be set ${decision} when it comes back`);
-    } else if (!slot.seen) {
-      this.deps.log.info(`destination ${slot.name} does not exist (yet); waiting for it`);
-      slot.seen = true;
-    }
-    slot.index = undefined;
-    slot.confirmed = undefined;
-    this.clearTimers(slot);
-    this.deps.onConfirmed?.(slot.name, decision);
+    dest.index = undefined;
+    dest.confirmed = undefined;
+    this.confirmed(dest, decision);
   }
 
-  private causeOf(slot: Slot, link: LinkState, decision: Decision, appeared: boolean, decided: boolean): Cause {
+  private causeOf(dest: Destination, link: LinkState, decision: Decision, appeared: boolean, decided: boolean): Cause {
     const state = `${this.deps.action.stateWord} ${this.deps.action.stateOf(link)}`;
     if (appeared) return { text: `appeared (ifindex ${link.index}) ${state}`, news: true };
-    if (slot.confirmed?.index === link.index && slot.confirmed.decision === decision) {
+    if (dest.confirmed?.index === link.index && dest.confirmed.decision === decision) {
       return { text: `was set ${this.deps.action.stateOf(link)} by someone else`, news: true };
     }
     return { text: `is ${state}`, news: !decided };
   }
 
-  private apply(slot: Slot, link: LinkState, wanted: Wanted, cause: Cause | undefined): void {
-    const { log } = this.deps;
-    const decision = wanted.decision;
-    if (this.deps.dryRun) {
-      const key = `${link.index}:${decision}`;
-      if (slot.announced === key) return;
-      slot.announced = key;
-      log.notice(`dry-run: would set ${slot.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause.text})` : ''}`);
-      return;
-    }
+  /** Dry-run: what would be written, said once per interface and decision. */
+  private announce(dest: Destination, input: Extract<Input, { kind: 'differs' }>): void {
+    const decision = input.wanted.decision;
+    const key = `${input.index}:${decision}`;
+    if (dest.announced === key) return;
+    dest.announced = key;
+    const cause = input.cause();
+    this.deps.log.notice(`dry-run: would set ${dest.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause.text})` : ''}`);
+  }
+
+  private send(dest: Destination, writing: Extract<Phase, { kind: 'writing' }>, input: Extract<Input, { kind: 'differs' }>): void {
+    const { log, action } = this.deps;
+    const { decision, index, request } = writing;
+    const cause = input.cause();
     // A retry is not news: its failure was said (at once, then every 5 minutes).
-    if (cause?.news === true && !slot.failure.failing) {
-      log.notice(`${slot.name} ${cause.text} -> forcing it ${this.deps.action.describe(decision)} (${wanted.because})`);
+    if (cause?.news === true && !dest.failure.failing) {
+      log.notice(`${dest.name} ${cause.text} -> forcing it ${action.describe(decision)} (${input.wanted.because})`);
     } else {
-      log.debug(`setting ${slot.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause.text})` : ''}`);
+      log.debug(`setting ${dest.name} ${action.describe(decision)}${cause ? ` (it ${cause.text})` : ''}`);
     }
-    slot.inFlight = true;
-    this.deps.onWrite?.(slot.name, decision);
-    this.deps.action
-      .write(slot.name, decision)
+    dest.written = { at: this.deps.scheduler.now(), decision };
+    this.deps.onWrite?.(dest.name, decision);
+    this.emit(dest.name, decision, { outcome: 'write' });
+    action
+      .write(dest.name, decision)
       .then(
-        () => this.acknowledged(slot, link.index, decision),
-        (err: unknown) => this.failed(slot, link.index, decision, err),
+        () => this.acknowledged(dest, request, decision),
+        (err: unknown) => {
+          if (!this.current(dest)) return;
+          const retriable = this.deps.links.byName(dest.name)?.index === index;
+          this.move(dest, { kind: 'failed', request, err, retriable });
+        },
       )
-      .catch((err: unknown) => this.fault(`${slot.name}: write completion`, err));
+      .catch((err: unknown) => this.fault(`${dest.name}: write completion`, err));
   }
 
-  private acknowledged(slot: Slot, index: IfIndex, decision: Decision): void {
-    slot.inFlight = false;
-    const failed = slot.failure.cleared();
-    if (failed > 0) this.deps.log.notice(`${slot.name}: set ${decision} after ${failed + 1} attempts`);
-    if (this.closed || this.slots.get(slot.name) !== slot) return;
-    slot.awaiting = { decision, index };
-    this.unconfirmed.start(slot);
-    // The notification may have been processed before the ACK.
-    this.reconcile(slot.name);
+  private acknowledged(dest: Destination, request: number, decision: Decision): void {
+    const failed = dest.failure.cleared();
+    if (failed > 0) this.deps.log.notice(`${dest.name}: set ${decision} after ${failed + 1} attempts`);
+    if (this.current(dest)) this.move(dest, { kind: 'acked', request });
   }
 
-  /** Past the deadline without a notification: each is read again, and acted on as needed. */
-  private unheard(slots: readonly Slot[]): void {
-    for (const slot of slots) {
-      const awaited = slot.awaiting;
-      if (awaited === undefined) continue;
-      slot.awaiting = undefined;
-      this.deps.log.debug(`${slot.name}: no notification ${CONFIRM_TIMEOUT_MS} ms after the ACK; re-reading it`);
-      this.reread(slot, awaited.index);
-    }
-  }
-
-  private clearTimers(slot: Slot): void {
-    this.unconfirmed.stop(slot);
-    clearSlotTimers(slot);
-  }
-
-  private failed(slot: Slot, index: IfIndex, decision: Decision, err: unknown): void {
-    slot.inFlight = false;
-    if (this.closed || this.slots.get(slot.name) !== slot) return;
-    const why = err instanceof Error ? err.message : String(err);
-    if (this.deps.links.byName(slot.name)?.index !== index) {
-      // Deleted (or re-created) while the request was in flight: nothing to retry.
-      this.deps.log.debug(`${slot.name}: ${why}; it is gone or was re-created meanwhile`);
-      this.reconcile(slot.name);
-      return;
-    }
-    const attempt = slot.failure.failed(err, decision, this.deps.scheduler.now());
-    this.deps.onFailed?.(slot.name, decision, why);
-    if (attempt.say) this.sayFailure(slot.name, decision, attempt);
-    slot.retry = this.deps.scheduler.after(attempt.wait, () => {
-      slot.retry = undefined;
-      this.reconcile(slot.name);
-    });
+  private retryLater(dest: Destination, decision: Decision, err: unknown): void {
+    const attempt = dest.failure.failed(err, decision, this.deps.scheduler.now());
+    const error = why(err);
+    dest.written = undefined;
+    this.emit(dest.name, decision, { outcome: 'failed', error });
+    if (attempt.say) this.sayFailure(dest.name, decision, attempt);
+    dest.retryTimer = this.deps.scheduler.after(attempt.wait, () => this.move(dest, { kind: 'retry-due' }));
   }
 
   /** A first failure may be a blip (a warning); a permanent one, or one still failing, is an error. */
@@ -264,12 +307,31 @@ export class Enforcer {
     this.deps.fault(`${this.deps.action.kind} enforcer: ${where}`, err);
   }
 
-  private confirm(slot: Slot, link: LinkState, decision: Decision): void {
-    this.clearTimers(slot);
-    const failed = slot.failure.cleared();
-    if (failed > 0) this.deps.log.notice(`${slot.name}: ${decision} as wanted after ${failed} failed attempt(s)`);
-    slot.announced = undefined;
-    slot.confirmed = { index: link.index, decision };
-    this.deps.onConfirmed?.(slot.name, decision);
+  private confirm(dest: Destination, index: IfIndex, decision: Decision): void {
+    const failed = dest.failure.cleared();
+    if (failed > 0) this.deps.log.notice(`${dest.name}: ${decision} as wanted after ${failed} failed attempt(s)`);
+    dest.announced = undefined;
+    dest.confirmed = { index, decision };
+    this.confirmed(dest, decision);
+  }
+
+  /** The kernel reports the destination as wanted (or it is gone): said to the groups, and as a `destination` event for a write of ours, once. */
+  private confirmed(dest: Destination, decision: Decision): void {
+    this.deps.onConfirmed?.(dest.name, decision);
+    const write = dest.written;
+    if (write === undefined || write.decision !== decision) return;
+    dest.written = undefined;
+    const latencyMs = Math.round((this.deps.scheduler.now() - write.at) * 1000) / 1000;
+    this.emit(dest.name, decision, { outcome: 'confirmed', latencyMs });
+  }
+
+  private emit(
+    name: string,
+    wanted: Decision,
+    what: { readonly outcome: 'write' } | { readonly outcome: 'confirmed'; readonly latencyMs: number } | { readonly outcome: 'failed'; readonly error: string },
+  ): void {
+    (this.deps.events ?? NO_EVENTS).emit({ kind: 'destination', name, action: this.deps.action.kind, wanted, ...what });
   }
 }
+
+const why = (err: unknown): string => (err instanceof Error ? err.message : String(err));

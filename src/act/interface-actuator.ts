@@ -8,7 +8,6 @@ import { destinationNames, wantedState } from '../core/wanted.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actuator } from './actuator.js';
 import { Confirmations } from './confirmations.js';
-import { DestinationEvents } from './destination-events.js';
 import { Enforcer } from './enforcer.js';
 import type { InterfaceAction } from './interface-action.js';
 
@@ -40,7 +39,6 @@ export class InterfaceActuator implements Actuator {
     private readonly deps: InterfaceActuatorDeps,
   ) {
     this.confirmations = new Confirmations(deps.log, deps.scheduler, deps.events);
-    const said = new DestinationEvents(action.kind, deps.events, deps.scheduler);
     this.enforcer = new Enforcer({
       action,
       links: deps.links,
@@ -49,15 +47,9 @@ export class InterfaceActuator implements Actuator {
       log: deps.log,
       scheduler: deps.scheduler,
       dryRun: deps.dryRun,
-      onWrite: (name, decision) => {
-        this.confirmations.wrote(name);
-        said.wrote(name, decision);
-      },
-      onConfirmed: (name, decision) => {
-        this.confirmations.confirmed(name, decision);
-        said.confirmed(name, decision);
-      },
-      onFailed: (name, decision, error) => said.failed(name, decision, error),
+      events: deps.events,
+      onWrite: (name) => this.confirmations.wrote(name),
+      onConfirmed: (name, decision) => this.confirmations.confirmed(name, decision),
       ...(deps.fault ? { fault: deps.fault } : {}),
     });
   }
