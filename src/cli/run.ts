@@ -8,6 +8,7 @@ import { ControlServer } from '../control/server.js';
 import { formatDuration } from '../core/duration.js';
 import { nameList } from '../core/name-list.js';
 import { isOverrunSafeBinding } from '../kernel/addon.js';
+import { NetlinkKernel } from '../kernel/netlink-kernel.js';
 import { createLogger, TeeSink, type Logger, type LogSink } from '../logging/logger.js';
 import { StderrSink } from '../logging/stderr.js';
 import { LocalSyslogSink } from '../logging/local-syslog.js';
@@ -58,7 +59,8 @@ export async function run(options: Options): Promise<number | Running> {
   const holdFile = options.controlSocket === undefined ? {} : { holdFile: holdFileFor(options.controlSocket) };
   // A reload may add the first ping source: the tool is looked for then, and refused there if missing.
   const pings = (report: PingReport) => new Pings({ tool: pingTool ?? findPingTool(), log, report });
-  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, events, pings, ...holdFile });
+  const kernel = new NetlinkKernel({ log });
+  const daemon = new Daemon({ config: options.config, dryRun: options.dryRun, log, scheduler: timers, kernel, events, pings, ...holdFile });
   daemon.supervisor = systemdSupervisor(log);
   const configFile = options.configFile;
   const metrics = await startMetrics(daemon, events, options.config, log).catch((err: unknown) => {
