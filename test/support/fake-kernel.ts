@@ -74,6 +74,7 @@ export class FakeKernel implements KernelPort {
   private refusals: Array<{ op: WriteOp | ReadOp; target?: string; code: string; left: number }> = [];
   private dumpGate?: Promise<void>;
   private closed = false;
+  private leftOpen = 0;
 
   // ---- the world, changed by the test ----
 
@@ -186,6 +187,11 @@ export class FakeKernel implements KernelPort {
     return this.linkSubscribers.size + this.routeSubscribers.size;
   }
 
+  /** The subscriptions still open when close() was called: their owners forgot them. */
+  get subscriptionsLeftAtClose(): number {
+    return this.leftOpen;
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
@@ -265,6 +271,7 @@ export class FakeKernel implements KernelPort {
   close(): void {
     this.requests.push('close');
     this.closed = true;
+    this.leftOpen = this.subscriptions;
     this.linkSubscribers.clear();
     this.routeSubscribers.clear();
   }

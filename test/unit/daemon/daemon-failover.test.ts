@@ -83,6 +83,29 @@ describe('Daemon failover on the fake kernel', () => {
     expect(h.daemon.summary()).toBe('2 groups: uplink DOWN, inside up');
   });
 
+  it('keeps an operator hold and a running up-delay across a reload', async () => {
+    const kernel = lab('em0', 'em1', 'vrrp0', 'vrrp1', 'vrrp2');
+    const cfg = config(group('uplink', ['em0'], ['vrrp0', 'vrrp1']), group('inside', ['em1'], ['vrrp2'], { delays: { down: 0, up: 3000 } }));
+    const h = await started(kernel, cfg);
+    h.daemon.hold('uplink', 'down');
+    kernel.setCarrier('em1', false);
+    await h.until(down(kernel, 'vrrp0', 'vrrp1', 'vrrp2'), 'held and failed down');
+    kernel.setCarrier('em1', true);
+    await kernel.delivered();
+    await h.clock.advanceAsync(1000);
+    const mark = kernel.requests.length;
+
+    h.daemon.reloader = () => Promise.resolve(cfg);
+    await h.daemon.reload();
+    await kernel.delivered();
+    await h.clock.advanceAsync(1999);
+    expect(since(kernel, mark).filter((r) => r.startsWith('set'))).toEqual([]);
+    await h.clock.advanceAsync(1);
+    await h.until(up(kernel, 'vrrp2'), 'vrrp2 up when its up-delay, begun before the reload, ends');
+    expect(since(kernel, mark).filter((r) => r.startsWith('set'))).toEqual(['setAdmin vrrp2 up']);
+    expect(h.daemon.summary()).toBe('2 groups: uplink DOWN (held), inside up');
+  });
+
   it('leaves the destinations of a group removed by a reload as they are', async () => {
     const kernel = lab('em0', 'vrrp0', 'vrrp1');
     kernel.setCarrier('em0', false);

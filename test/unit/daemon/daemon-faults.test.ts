@@ -98,6 +98,7 @@ describe('Daemon fault recovery on the fake kernel', () => {
     h.daemon.stop();
     expect(kernel.isClosed).toBe(true);
     expect(kernel.subscriptions).toBe(0);
+    expect(kernel.subscriptionsLeftAtClose).toBe(0);
     const mark = kernel.requests.length;
     kernel.setCarrier('em0', true);
     kernel.overrun();

@@ -80,6 +80,7 @@ describe('Daemon route sources on the fake kernel', () => {
     expect(kernel.subscriptions).toBe(2);
     h.daemon.stop();
     expect(kernel.subscriptions).toBe(0);
+    expect(kernel.subscriptionsLeftAtClose).toBe(0);
   });
 });
 
