@@ -21,7 +21,7 @@ export interface Harness {
   readonly clock: ReturnType<typeof fakeScheduler>;
   /** Every log line, "severity: text". */
   readonly lines: string[];
-  /** Polls (running due timers, letting promises and notifications settle) until `check` holds; fails after 2 s. */
+  /** Polls (running due timers, letting promises and notifications settle) until `check` holds; fails after 5 s (a loaded machine). */
   until(check: () => boolean, what: string): Promise<void>;
 }
 
@@ -46,9 +46,9 @@ export function daemonOn(kernel: FakeKernel, cfg: Config, options: { readonly ho
     ...(options.holdFile !== undefined ? { holdFile: options.holdFile } : {}),
   });
   const until = async (check: () => boolean, what: string): Promise<void> => {
-    const deadline = Date.now() + 2000;
+    const deadline = Date.now() + 5000;
     while (!check()) {
-      if (Date.now() > deadline) throw new Error(`not within 2 s: ${what}\nrequests: ${kernel.requests.join('; ')}\nlog:\n${lines.join('\n')}`);
+      if (Date.now() > deadline) throw new Error(`not within 5 s: ${what}\nrequests: ${kernel.requests.join('; ')}\nlog:\n${lines.join('\n')}`);
       await clock.advanceAsync(0);
     }
   };

@@ -1,7 +1,7 @@
 // The real Daemon on the fake kernel, beyond carrier: a route source is read before the
 // links and follows route notifications and their loss; an atomic group is switched with
 // one request for the whole kernel group, and falls back to each destination's own write
-// when the kernel refuses the group request.
+// when the kernel refuses the group request; protodown is held with ifdepd's own reason bit.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RouteEntry } from '../../../src/core/sources/route-table.js';
 import { ifIndex } from '../../../src/core/types.js';
@@ -122,5 +122,47 @@ describe('Daemon atomic groups on the fake kernel', () => {
       'setAdmin vrrp1 down',
       'switchGroup group 100 admin down',
     ]);
+  });
+});
+
+describe('Daemon protodown on the fake kernel', () => {
+  const protodown = () => config(group('uplink', ['em0'], ['vrrp0'], { action: { kind: 'protodown' } }));
+  const protoDown = (kernel: FakeKernel, name: string, on: boolean) => () => kernel.state(name)?.protoDown === on;
+
+  it('holds protodown with its own reason bit, and clears only that bit', async () => {
+    const kernel = new FakeKernel();
+    kernel.add('em0');
+    kernel.add('vrrp0');
+    const h = (running = daemonOn(kernel, protodown()));
+    await h.daemon.start();
+    kernel.setCarrier('em0', false);
+    await h.until(protoDown(kernel, 'vrrp0', true), 'vrrp0 protodown');
+    expect(kernel.state('vrrp0')).toMatchObject({ adminUp: true, lowerUp: false, protoDownReasons: 1 << 6 });
+    expect(kernel.writes()).toEqual(['setProtoDown vrrp0 on bit6=1']);
+
+    kernel.setCarrier('em0', true);
+    await h.until(protoDown(kernel, 'vrrp0', false), 'vrrp0 protodown off');
+    expect(kernel.state('vrrp0')?.protoDownReasons).toBeUndefined();
+  });
+
+  it("leaves another program's protodown alone: its own bit cleared, no EBUSY retried for ever", async () => {
+    const kernel = new FakeKernel();
+    kernel.add('em0');
+    kernel.add('vrrp0');
+    const h = (running = daemonOn(kernel, protodown()));
+    await h.daemon.start();
+    kernel.setCarrier('em0', false);
+    await h.until(protoDown(kernel, 'vrrp0', true), 'vrrp0 protodown');
+    // FRR's vrrpd holds it too, with bit 7.
+    kernel.set('vrrp0', { reasons: (1 << 6) | (1 << 7) });
+    await kernel.delivered();
+    const mark = kernel.requests.length;
+
+    kernel.setCarrier('em0', true);
+    await h.until(() => kernel.state('vrrp0')?.protoDownReasons === 1 << 7, "ifdepd's bit cleared");
+    await kernel.delivered();
+    await h.clock.advanceAsync(60_000);
+    expect(kernel.state('vrrp0')?.protoDown).toBe(true);
+    expect(since(kernel, mark).filter((r) => r.startsWith('set'))).toEqual(['setProtoDown vrrp0 bit6=0']);
   });
 });
