@@ -41,6 +41,21 @@ describe('Daemon fault recovery on the fake kernel', () => {
     expect(h.lines).toContain('warning: netlink: receive queue overrun, notifications were lost: re-reading all links');
   });
 
+  it('reads again when notifications are lost during a re-read', async () => {
+    const kernel = lab('em0', 'vrrp0', 'vrrp1');
+    const h = await started(kernel);
+    const release = kernel.holdDumps();
+    kernel.overrun();
+    await h.until(() => dumps(kernel) === 2, 'the re-read under way');
+    // Its snapshot is taken; a change it cannot show is lost too.
+    kernel.silently(() => kernel.setCarrier('em0', false));
+    kernel.overrun();
+    await kernel.delivered();
+    release();
+    await h.until(down(kernel, 'vrrp0', 'vrrp1'), 'destinations down after the re-read that followed');
+    expect(dumps(kernel)).toBe(3);
+  });
+
   it('tries the re-read again when it fails, and decides once it succeeds', async () => {
     const kernel = lab('em0', 'vrrp0', 'vrrp1');
     const h = await started(kernel);
