@@ -1,15 +1,14 @@
 import { messageOf } from '../base/message.js';
 import { atomicGroupOf, NO_GROUP, planAtomic, type AtomicGroup } from '../core/atomic.js';
+import type { KernelPort } from '../core/kernel-port.js';
 import type { LinkLookup } from '../core/link-table.js';
 import type { GroupSpec } from '../core/spec.js';
 import type { IfIndex, LinkState } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actuator } from './actuator.js';
 
-/** The kernel requests kernel-group membership needs (kernel/requester.ts provides them). */
-export interface GroupMembershipWriter {
-  setGroup(name: string, group: number): Promise<void>;
-}
+/** The kernel request kernel-group membership needs. */
+export type GroupMembershipWriter = Pick<KernelPort, 'setGroup'>;
 
 export interface AtomicMembershipDeps {
   readonly links: LinkLookup;

@@ -1,16 +1,15 @@
 import { messageOf } from '../base/message.js';
 import type { AtomicGroup } from '../core/atomic.js';
+import type { KernelPort } from '../core/kernel-port.js';
 import type { LinkLookup } from '../core/link-table.js';
 import type { Decision } from '../core/types.js';
 import type { Wanted } from '../core/wanted.js';
 import type { Logger } from '../logging/logger.js';
 import type { AtomicMembership } from './atomic-group.js';
-import type { GroupChange, InterfaceAction } from './interface-action.js';
+import type { InterfaceAction } from './interface-action.js';
 
-/** The group request (kernel/requester.ts): IFF_UP, or IFLA_PROTO_DOWN and ifdepd's reason bit, on every member at once. */
-export interface GroupSwitchWriter {
-  switchGroup(group: number, change: GroupChange): Promise<void>;
-}
+/** The group request: IFF_UP, or IFLA_PROTO_DOWN and ifdepd's reason bit, on every member at once. */
+export type GroupSwitchWriter = Pick<KernelPort, 'switchGroup'>;
 
 export interface AtomicSwitchDeps {
   readonly membership: AtomicMembership;

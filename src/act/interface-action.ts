@@ -1,3 +1,4 @@
+import type { GroupChange, KernelPort } from '../core/kernel-port.js';
 import type { InterfaceActionKind } from '../core/spec.js';
 import type { Decision, LinkState } from '../core/types.js';
 
@@ -29,27 +30,10 @@ export interface InterfaceAction {
   settle(name: string, decision: Decision): Promise<void>;
 }
 
-/** One program's protodown reason bit, set or cleared. */
-export interface ReasonChange {
-  readonly bit: number;
-  readonly set: boolean;
-}
+export type { GroupChange, ProtoDownChange, ReasonChange } from '../core/kernel-port.js';
 
-/** IFLA_PROTO_DOWN (absent: left as it is) and ifdepd's reason bit (absent: plain protodown). */
-export interface ProtoDownChange {
-  readonly on?: boolean;
-  readonly reason?: ReasonChange;
-}
-
-export type GroupChange = { readonly kind: 'admin'; readonly up: boolean } | ({ readonly kind: 'protodown' } & ProtoDownChange);
-
-/** The kernel requests the interface actions need (kernel/requester.ts provides them). */
-export interface LinkWriter {
-  setAdmin(name: string, up: boolean): Promise<void>;
-  setProtoDown(name: string, change: ProtoDownChange): Promise<void>;
-  /** Runs the kernel's pending link-state work for the interface now; never rejects. */
-  syncLink(name: string): Promise<void>;
-}
+/** The kernel requests the interface actions need (linkByName: see protodownAction). */
+export type LinkWriter = Pick<KernelPort, 'setAdmin' | 'setProtoDown' | 'linkByName'>;
 
 /** IFF_UP, as BSD ifdepd does it. */
 export const adminAction = (kernel: () => LinkWriter): InterfaceAction => {

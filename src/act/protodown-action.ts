@@ -33,7 +33,7 @@ export const protodownAction = (kernel: () => LinkWriter, links: LinkLookup, rea
     ...(reasonBit === undefined ? {} : { reason: { bit: reasonBit, set } }),
   });
   const settle = (name: string, decision: Decision): Promise<void> =>
-    decision === 'down' && links.byName(name)?.adminUp !== true ? kernel().syncLink(name) : Promise.resolve();
+    decision === 'down' && links.byName(name)?.adminUp !== true ? syncLink(kernel(), name) : Promise.resolve();
 
   const up = async (name: string): Promise<void> => {
     const link = links.byName(name);
@@ -71,3 +71,14 @@ export const protodownAction = (kernel: () => LinkWriter, links: LinkLookup, rea
     settle,
   };
 };
+
+/**
+ * Asks for the interface and drops the answer: the GETLINK makes the kernel's operstate
+ * current. Never rejects: gone meanwhile, or no answer, the write itself stands and is
+ * confirmed as usual.
+ */
+const syncLink = (kernel: LinkWriter, name: string): Promise<void> =>
+  kernel.linkByName(name).then(
+    () => undefined,
+    () => undefined,
+  );

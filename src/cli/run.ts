@@ -16,6 +16,7 @@ import { catchSignals } from '../daemon/signals.js';
 import { withTestFault } from '../daemon/test-fault.js';
 import { timers } from '../daemon/timers.js';
 import { isOverrunSafeBinding } from '../kernel/addon.js';
+import { NetlinkKernel } from '../kernel/netlink-kernel.js';
 import { EventLogSink } from '../logging/event-log.js';
 import { createLogger, TeeSink, type Logger } from '../logging/logger.js';
 import { findPingTool } from '../probe/ping-tool.js';
@@ -104,7 +105,9 @@ function daemonSettings(o: Options, log: Logger, pingTool: string | undefined): 
   const holdFile = o.controlSocket === undefined ? {} : { holdFile: holdFileFor(o.controlSocket) };
   // A reload may add the first ping source: the tool is looked for then, and refused there if missing.
   const pings = (report: PingReport) => new Pings({ tool: pingTool ?? findPingTool(), log, report });
-  return { config: o.config, dryRun: o.dryRun, log, scheduler: timers, pings, ...holdFile };
+  // The netlink sockets open at the first request; the daemon closes them when it stops.
+  const kernel = new NetlinkKernel({ log });
+  return { config: o.config, dryRun: o.dryRun, log, scheduler: timers, kernel, pings, ...holdFile };
 }
 
 /** What a reload's file must not clash with: the command line's files, and the control socket in use. */

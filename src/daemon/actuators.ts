@@ -11,6 +11,7 @@ import { TrackFile } from '../act/track-file.js';
 import type { Scheduler } from '../core/clock.js';
 import type { EventSink } from '../core/events.js';
 import type { Group } from '../core/group.js';
+import type { KernelPort } from '../core/kernel-port.js';
 import type { LinkTable } from '../core/link-table.js';
 import { DEFAULT_PROTODOWN_REASON } from '../core/protodown-reason.js';
 import { describeFrrVrrp, type ActionSpec, type Config, type FrrVrrpAction } from '../core/spec.js';
@@ -18,7 +19,6 @@ import type { FrrVrrpStatus, TrackFileStatus } from '../core/status.js';
 import { kernelHasProtoDownReasons } from '../kernel/proto-down-reason.js';
 import type { IfIndex } from '../core/types.js';
 import { wantedState } from '../core/wanted.js';
-import type { LinkRequester } from '../kernel/requester.js';
 import type { Logger } from '../logging/logger.js';
 import type { FaultReport } from './guard.js';
 
@@ -30,7 +30,8 @@ export type FrrVrrps = GroupActions<FrrVrrpStatus, FrrVrrpAction, FrrVrrp>;
 export interface ActuatorDeps {
   readonly groups: () => readonly Group[];
   readonly links: LinkTable;
-  readonly kernel: () => LinkRequester;
+  /** Where writes go; nothing is written with dryRun. */
+  readonly kernel: KernelPort;
   readonly log: Logger;
   readonly events: EventSink;
   readonly dryRun: boolean;
@@ -54,7 +55,8 @@ export interface Actuators {
 
 /** Each actuator is chosen here, once. Membership first: a destination joins its kernel group before the group is switched. */
 export function wireActuators(d: ActuatorDeps): Actuators {
-  const { kernel, links, log, dryRun, scheduler } = d;
+  const { links, log, dryRun, scheduler } = d;
+  const kernel = (): KernelPort => d.kernel;
   const deps = { groups: d.groups, links, log, events: d.events, dryRun, verify: d.verify, fault: d.fault };
   const atomic = new AtomicMembership({ links, kernel, log, dryRun });
   const wanted = (a: InterfaceAction) => (name: string) => wantedState(name, a.kind, d.groups(), scheduler.now());

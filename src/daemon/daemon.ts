@@ -7,6 +7,7 @@ import type { ControlHandler } from '../control/api.js';
 import type { Scheduler } from '../core/clock.js';
 import { targetsOf } from '../core/explain.js';
 import type { Evaluation, Group } from '../core/group.js';
+import type { KernelPort } from '../core/kernel-port.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
 import type { Config } from '../core/spec.js';
@@ -29,6 +30,8 @@ export interface DaemonOptions {
   readonly dryRun: boolean;
   readonly log: Logger;
   readonly scheduler: Scheduler;
+  /** The kernel's links, routes and addresses (kernel/netlink-kernel.ts); stop() closes it. */
+  readonly kernel: KernelPort;
   /** Where operator holds are kept across restarts (beside the control socket); none without one. */
   readonly holdFile?: string;
   /** Where every component's events go: `ifdepd monitor` subscribes (control/monitor-session.ts). */
@@ -81,9 +84,8 @@ export class Daemon implements ControlHandler {
     this.probes = new SourceSync({
       log,
       scheduler: timersOf('probes'),
-      kernel: () => this.links.kernel(),
+      kernel: options.kernel,
       links: this.table,
-      wallClock: Date.now,
       changed: (affected) => this.groups.otherSourcesChanged(affected),
       fault,
       ...(options.pings ? { pings: options.pings } : {}),
@@ -96,15 +98,15 @@ export class Daemon implements ControlHandler {
       this.probes,
     );
     const events = options.events;
-    this.links = new LinkSync(this.table, log, timersOf('link sync'), events, {
+    this.links = new LinkSync(this.table, options.kernel, log, timersOf('link sync'), events, {
       watches: (name) => this.groups.watches(name) || this.probes.watchesAllLinks,
       changed: (names) => this.linksChanged(names),
       synced: (first) => (first ? this.firstDecisions() : this.lookAgain()),
       fault,
     });
     const verify = this.links.reread.bind(this.links);
-    const kernel = () => this.links.kernel();
     const protodownReason = ownReasonBit(options.config, options.kernelRelease ?? release(), log);
+    const kernel = options.kernel;
     this.act = wireActuators({ groups: () => this.groups.all, links: this.table, kernel, log, events, dryRun, scheduler, timersOf, verify, fault, protodownReason });
   }
 
@@ -114,7 +116,6 @@ export class Daemon implements ControlHandler {
    * whose ping sources have no verdict yet waits for them alone (core/group.ts).
    */
   async start(): Promise<void> {
-    this.links.openRequests();
     await this.probes.configure(this.config.groups);
     return this.links.start();
   }
@@ -249,12 +250,13 @@ export class Daemon implements ControlHandler {
     return this.act.atomic.release();
   }
 
-  /** Stops watching. Destinations are left exactly as they are. */
+  /** Stops watching, and closes the kernel port. Destinations are left exactly as they are. */
   stop(): void {
     for (const a of this.act.all) a.close();
     this.groups.close();
     this.probes.close();
     this.links.close();
+    this.options.kernel.close();
   }
 
   private firstDecisions(): void {

@@ -1,11 +1,10 @@
 import { messageOf } from '../base/message.js';
 import type { Scheduler, Timer } from '../core/clock.js';
 import { resyncCause, type EventSink } from '../core/events.js';
+import type { KernelPort, Subscription } from '../core/kernel-port.js';
 import { describeChange, sameLink } from '../core/link-change.js';
 import type { LinkTable } from '../core/link-table.js';
 import type { IfIndex, LinkState } from '../core/types.js';
-import { LinkMonitor } from '../kernel/monitor.js';
-import { LinkRequester } from '../kernel/requester.js';
 import type { Logger } from '../logging/logger.js';
 import { guard } from './guard.js';
 
@@ -31,8 +30,7 @@ const RESYNC_RETRY_MS = 1000;
  * it, and what arrived during the dump is applied on top, in order.
  */
 export class LinkSync {
-  private monitor?: LinkMonitor;
-  private requester?: LinkRequester;
+  private subscription?: Subscription;
   private retry?: Timer;
   private started = false;
   private syncing = false;
@@ -42,37 +40,25 @@ export class LinkSync {
 
   constructor(
     private readonly table: LinkTable,
+    private readonly kernel: KernelPort,
     private readonly log: Logger,
     private readonly scheduler: Scheduler,
     private readonly bus: EventSink,
     private readonly events: LinkSyncEvents,
   ) {}
 
-  /** Opens the socket requests go through (start() does it too): route and address sources dump through it first. */
-  openRequests(): LinkRequester {
-    this.requester ??= LinkRequester.open((err) => this.log.warning(`netlink request socket: ${err.message}`));
-    return this.requester;
-  }
-
   /** Subscribes, then reads every link: resolves once the first dump is in the table. */
   async start(): Promise<void> {
-    this.openRequests();
     // Subscribe before the dump, so that no change between the two can be missed.
     // The monitor would only log what its listeners throw: a lost change must be a fault, and re-read.
     const fault = this.events.fault.bind(this.events);
-    this.monitor = LinkMonitor.open({
+    this.subscription = this.kernel.subscribeLinks({
       linkChanged: guard('link sync: netlink event', fault, (link: LinkState) => this.onChange({ kind: 'link', link })),
       linkRemoved: guard('link sync: netlink event', fault, (index: IfIndex) => this.onChange({ kind: 'removed', index })),
       eventsLost: guard('link sync: overrun', fault, () => this.onEventsLost()),
       socketError: (err) => this.log.warning(`netlink event socket: ${err.message}`),
     });
     await this.resync('start');
-  }
-
-  /** The socket writes go through. */
-  kernel(): LinkRequester {
-    if (this.requester === undefined) throw new Error('netlink request socket not open');
-    return this.requester;
   }
 
   /** Re-reads every link (SIGHUP, overrun); throws only if the very first read fails. */
@@ -85,7 +71,7 @@ export class LinkSync {
     this.backlog = [];
     let links: LinkState[];
     try {
-      links = await this.kernel().dump();
+      links = await this.kernel.dumpLinks();
     } catch (err) {
       this.syncing = false;
       this.pass(this.applyBacklog());
@@ -123,22 +109,19 @@ export class LinkSync {
 
   /** Reads one interface again into the table (a write that was never confirmed). */
   reread(index: IfIndex): Promise<void> {
-    return this.kernel()
-      .get(index)
-      .then(
-        (link) => this.onChange(link === undefined ? { kind: 'removed', index } : { kind: 'link', link }),
-        (err: unknown) => {
-          this.log.warning(`re-reading ifindex ${index} failed: ${messageOf(err)}; re-reading all links`);
-          this.scheduleResync('confirmation failed');
-        },
-      );
+    return this.kernel.link(index).then(
+      (link) => this.onChange(link === undefined ? { kind: 'removed', index } : { kind: 'link', link }),
+      (err: unknown) => {
+        this.log.warning(`re-reading ifindex ${index} failed: ${messageOf(err)}; re-reading all links`);
+        this.scheduleResync('confirmation failed');
+      },
+    );
   }
 
   close(): void {
     this.stopped = true;
     this.retry?.cancel();
-    this.monitor?.close();
-    this.requester?.close();
+    this.subscription?.close();
   }
 
   private onChange(change: Change): void {

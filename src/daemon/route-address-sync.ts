@@ -1,23 +1,18 @@
 import { messageOf } from '../base/message.js';
 import type { Scheduler, Timer } from '../core/clock.js';
+import type { KernelPort, Subscription } from '../core/kernel-port.js';
 import type { LinkLookup } from '../core/link-table.js';
-import { AddressTable, type AddressEntry } from '../core/sources/address-table.js';
+import { AddressTable } from '../core/sources/address-table.js';
 import { RouteTable, type RouteEntry } from '../core/sources/route-table.js';
 import type { AddressSource, RouteSource } from '../core/sources/spec.js';
-import { parseAddressMessage } from '../kernel/address-parser.js';
-import { RouteAddressMonitor } from '../kernel/route-address-monitor.js';
-import type { LinkRequester } from '../kernel/requester.js';
-import { parseRoute } from '../kernel/route-parser.js';
 import type { Logger } from '../logging/logger.js';
 import { guard, type FaultReport } from './guard.js';
 
 export interface RouteAddressDeps {
   readonly log: Logger;
   readonly scheduler: Scheduler;
-  readonly kernel: () => LinkRequester;
+  readonly kernel: KernelPort;
   readonly links: LinkLookup;
-  /** Wall-clock milliseconds, for "since 12:03:04". */
-  readonly wallClock: () => number;
   /** Routes or addresses changed: the route or address sources look again. */
   readonly changed: () => void;
   readonly fault: FaultReport;
@@ -34,7 +29,7 @@ const RESYNC_RETRY_MS = 1000;
 export class RouteAddressSync {
   readonly routes = new RouteTable();
   readonly addresses = new AddressTable();
-  private monitor?: RouteAddressMonitor;
+  private monitor?: Subscription;
   private routeSources: readonly RouteSource[] = [];
   private syncing?: Promise<void>;
   private syncAgain = false;
@@ -103,12 +98,10 @@ export class RouteAddressSync {
 
   private async read(why: string, first: boolean): Promise<void> {
     try {
-      const kernel = this.deps.kernel();
-      const routes = await kernel.dumpRaw('routes');
-      const addresses = await kernel.dumpRaw('addresses');
-      const now = this.deps.wallClock();
-      this.routes.replaceAll(routes.map((r) => parseRoute(r, now)).filter((r): r is RouteEntry => typeof r === 'object' && this.wanted(r)));
-      this.addresses.replaceAll(addresses.map((a) => parseAddressMessage(a, now)).filter((a): a is AddressEntry => a !== undefined));
+      const routes = await this.deps.kernel.dumpRoutes();
+      const addresses = await this.deps.kernel.dumpAddresses();
+      this.routes.replaceAll(routes.filter((r) => this.wanted(r)));
+      this.addresses.replaceAll(addresses);
       this.deps.log.debug(`read ${this.routes.size} watched route(s) and the addresses (${why})`);
     } catch (err) {
       if (first) throw err;
@@ -130,7 +123,7 @@ export class RouteAddressSync {
     this.monitor = undefined;
   }
 
-  private open(): RouteAddressMonitor {
+  private open(): Subscription {
     const fault = this.deps.fault;
     // A change during a dump may or may not be in it: the dump is taken again.
     const apply = (what: string, fn: () => void): void =>
@@ -139,17 +132,14 @@ export class RouteAddressSync {
         fn();
         this.deps.changed();
       })();
-    return RouteAddressMonitor.open(
-      {
-        routeAdded: (r, append) => this.wanted(r) && apply('route event', () => this.routes.add(r, append)),
-        routeDeleted: (r) => this.wanted(r) && apply('route event', () => this.routes.delete(r)),
-        addressAdded: (a) => apply('address event', () => this.addresses.add(a)),
-        addressDeleted: (a) => apply('address event', () => this.addresses.delete(a)),
-        eventsLost: guard('route/address sync: overrun', fault, () => this.lost('receive queue overrun, notifications were lost')),
-        socketError: (err) => this.lost(err.message),
-      },
-      this.deps.wallClock,
-    );
+    return this.deps.kernel.subscribeRoutesAndAddresses({
+      routeAdded: (r, append) => this.wanted(r) && apply('route event', () => this.routes.add(r, append)),
+      routeDeleted: (r) => this.wanted(r) && apply('route event', () => this.routes.delete(r)),
+      addressAdded: (a) => apply('address event', () => this.addresses.add(a)),
+      addressDeleted: (a) => apply('address event', () => this.addresses.delete(a)),
+      eventsLost: guard('route/address sync: overrun', fault, () => this.lost('receive queue overrun, notifications were lost')),
+      socketError: (err) => this.lost(err.message),
+    });
   }
 
   /** A route some route source looks at: same family, network and table. */

@@ -1,17 +1,7 @@
 import { rt, type NetlinkMessage } from 'netlink';
-import type { IfIndex, LinkState } from '../core/types.js';
+import type { LinkEvents } from '../core/kernel-port.js';
 import { parseLink, parseLinkHeader } from './link-parser.js';
 import { NotificationSocket } from './notifications.js';
-
-/** What the kernel's link notifications mean to the daemon. */
-export interface LinkEvents {
-  linkChanged(link: LinkState): void;
-  linkRemoved(index: IfIndex): void;
-  /** The receive queue overran: some notifications are lost and the link table is suspect. */
-  eventsLost(): void;
-  /** Anything else that went wrong on the socket; the socket keeps working. */
-  socketError(err: Error): void;
-}
 
 /** RTNLGRP_LINK: the multicast group of link notifications. */
 const RTNLGRP_LINK = 1;

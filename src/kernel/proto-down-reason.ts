@@ -1,4 +1,5 @@
 import { endianness } from 'node:os';
+import type { ReasonChange } from '../core/kernel-port.js';
 import { reasonMask } from '../core/protodown-reason.js';
 import { readU32, walkAttributes } from './attributes.js';
 
@@ -16,12 +17,6 @@ const IFLA_PROTO_DOWN_REASON_MASK = 1;
 /** Inside the nest: the new value of those bits; in a notification, the whole word. */
 const IFLA_PROTO_DOWN_REASON_VALUE = 2;
 const NLA_F_NESTED = 0x8000;
-
-/** One program's reason bit, 0-31, set or cleared. */
-export interface ReasonChange {
-  readonly bit: number;
-  readonly set: boolean;
-}
 
 /**
  * The whole attribute, header included, 4-byte aligned: a nest holding MASK (only our bit,

@@ -1,9 +1,10 @@
 import { AttrStream, createRtNetlink, FlagsGet, rt, type RtNetlinkSocket } from 'netlink';
+import type { GroupChange, ProtoDownChange } from '../core/kernel-port.js';
 import type { IfIndex, LinkState } from '../core/types.js';
 import { requestError } from './errors.js';
 import { InFlight } from './in-flight.js';
 import { linkQuery, linkQueryByName, linksOf } from './link-query.js';
-import { encodeProtoDownReason, type ReasonChange } from './proto-down-reason.js';
+import { encodeProtoDownReason } from './proto-down-reason.js';
 
 export interface RequesterOptions {
   /** A request whose ACK was dropped never settles on its own. */
@@ -11,19 +12,6 @@ export interface RequesterOptions {
   /** ~400 outstanding ACKs overrun the socket: stay far below. */
   readonly maxInFlight: number;
 }
-
-/**
- * What a protodown request changes: IFLA_PROTO_DOWN (absent: left as it is), and one reason
- * bit (absent: plain protodown, for a kernel without reasons). The kernel applies the reason
- * first, then the protodown flag, which it refuses to clear (EBUSY) while any bit is set.
- */
-export interface ProtoDownChange {
-  readonly on?: boolean;
-  readonly reason?: ReasonChange;
-}
-
-/** What a group switch sets on every member: IFF_UP, or IFLA_PROTO_DOWN (and a reason bit). */
-export type GroupChange = { readonly kind: 'admin'; readonly up: boolean } | ({ readonly kind: 'protodown' } & ProtoDownChange);
 
 const DEFAULTS: RequesterOptions = { timeoutMs: 2000, maxInFlight: 32 };
 /** A dump of 4,000 links took 80-300 ms on a busy 2-CPU machine; a lost part of it must not stall a re-read for long. */
@@ -151,18 +139,20 @@ export class LinkRequester {
   }
 
   /**
-   * Asks for the interface by name and drops the answer: since Linux 6.8 a GETLINK for one
-   * interface first runs the kernel's pending linkwatch work for it (linkwatch_sync_dev), so
-   * its operstate and IFF_RUNNING are current, and announced, at once. Without it a change
-   * the kernel deems non-urgent (carrier off while admin down) waits up to a second. By name,
-   * like the writes: an ifindex may already belong to another interface. Never rejects.
+   * The interface of this name now, or undefined if there is none. Since Linux 6.8 a GETLINK
+   * for one interface first runs the kernel's pending linkwatch work for it
+   * (linkwatch_sync_dev), so its operstate and IFF_RUNNING are current, and announced, at
+   * once: act/protodown-action.ts asks for that reason.
    */
-  syncLink(name: string): Promise<void> {
+  getByName(name: string): Promise<LinkState | undefined> {
     return this.inFlight.run(async () => {
       try {
-        await this.socket.socket.request(rt.MessageType.GETLINK, linkQueryByName(name), { timeout: this.options.timeoutMs });
-      } catch {
-        // Gone meanwhile (ENODEV), or no answer: the write itself stands, and is confirmed as usual.
+        const [parts] = await this.socket.socket.request(rt.MessageType.GETLINK, linkQueryByName(name), { timeout: this.options.timeoutMs });
+        return linksOf(parts).find((link) => link.name === name);
+      } catch (err) {
+        const failure = requestError(`get link ${name}`, err);
+        if (failure.code === 'ENODEV') return undefined;
+        throw failure;
       }
     });
   }

@@ -1,20 +1,8 @@
 import { rt, type NetlinkMessage } from 'netlink';
-import type { AddressEntry } from '../core/sources/address-table.js';
-import type { RouteEntry } from '../core/sources/route-table.js';
+import type { RouteAddressEvents } from '../core/kernel-port.js';
 import { parseAddressMessage } from './address-parser.js';
 import { NotificationSocket } from './notifications.js';
 import { parseRoute } from './route-parser.js';
-
-/** What route and address notifications mean to route and address sources. */
-export interface RouteAddressEvents {
-  routeAdded(route: RouteEntry, append: boolean): void;
-  routeDeleted(route: RouteEntry): void;
-  addressAdded(address: AddressEntry): void;
-  addressDeleted(address: AddressEntry): void;
-  /** The receive queue overran: routes and addresses must be read again. */
-  eventsLost(): void;
-  socketError(err: Error): void;
-}
 
 const RTNLGRP_IPV4_IFADDR = 5;
 const RTNLGRP_IPV4_ROUTE = 7;

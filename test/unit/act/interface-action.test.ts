@@ -8,7 +8,7 @@ function harness() {
   const kernel: LinkWriter = {
     setAdmin: (name, up) => (requests.push(`admin ${name} ${up}`), Promise.resolve()),
     setProtoDown: (name, change) => (requests.push(`protodown ${name} ${JSON.stringify(change)}`), Promise.resolve()),
-    syncLink: (name) => (requests.push(`sync ${name}`), Promise.resolve()),
+    linkByName: (name) => (requests.push(`sync ${name}`), Promise.resolve(undefined)),
   };
   return { requests, admin: adminAction(() => kernel) };
 }

@@ -1,6 +1,6 @@
 // The protodown action: with reasons, ifdepd sets and clears only its own bit and treats
 // another program's bit as that program's business (no write, no failure); without reasons
-// (a kernel before 5.10), plain protodown. Protodown on is followed by a GETLINK (syncLink)
+// (a kernel before 5.10), plain protodown. Protodown on is followed by a GETLINK (linkByName)
 // unless the interface is known to be admin up: that is what makes a VMAC keepalived has
 // just created read not running at once.
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ function harness(reasonBit: number | undefined, ...links: LinkState[]) {
       const err = refuse?.(change);
       return err ? Promise.reject(err) : Promise.resolve();
     },
-    syncLink: (name) => (requests.push(`sync ${name}`), Promise.resolve()),
+    linkByName: (name) => (requests.push(`sync ${name}`), Promise.resolve(undefined)),
   };
   return { requests, table, refuse: (f: typeof refuse) => (refuse = f), action: protodownAction(() => kernel, table, reasonBit) };
 }
