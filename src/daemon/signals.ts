@@ -61,7 +61,7 @@ async function hangup(r: Running): Promise<void> {
     r.daemon.supervisor.reloading();
   }
   r.log.notice('SIGHUP: re-reading all links');
-  await r.daemon.resync('SIGHUP').catch((err: unknown) => r.log.error(`SIGHUP re-read failed: ${String(err)}`));
+  await r.daemon.resync({ kind: 'sighup' }).catch((err: unknown) => r.log.error(`SIGHUP re-read failed: ${String(err)}`));
   if (r.configFile === undefined) r.daemon.supervisor.ready(r.daemon.summary());
 }
 

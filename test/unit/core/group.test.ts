@@ -28,7 +28,7 @@ describe('Group', () => {
     const ev = watch.evaluate(links, 1000);
     expect(ev.decision).toBe('down');
     expect(ev.sourceChanges).toEqual([
-      { name: 'em0', kind: 'interface', before: { healthy: true, reason: 'has carrier' }, after: { healthy: false, reason: 'no carrier' } },
+      { name: 'em0', kind: 'interface', before: { healthy: true, cause: { kind: 'carrier' } }, after: { healthy: false, cause: { kind: 'no-carrier' } } },
     ]);
     expect(describeEvaluation(spec, ev)).toContainEqual({
       severity: 'notice',

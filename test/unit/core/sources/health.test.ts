@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { AddressTable, type AddressEntry } from '../../../../src/core/sources/address-table.js';
-import { addressHealth, pingHealth, routeHealth } from '../../../../src/core/sources/health.js';
+import { describeCause } from '../../../../src/core/cause.js';
+import type { SourceHealth } from '../../../../src/core/health.js';
+import { addressHealth as addressCause, pingHealth as pingCause, routeHealth as routeCause } from '../../../../src/core/sources/health.js';
+import { utcClockText } from '../../../../src/core/sources/evidence.js';
 import { parseAddress, parsePrefix, type IpPrefix } from '../../../../src/core/sources/ip.js';
 import { INITIAL_PING, observePing, type PingState } from '../../../../src/core/sources/ping-state.js';
 import { RouteTable, type NextHop, type RouteEntry } from '../../../../src/core/sources/route-table.js';
-import { MAIN_TABLE, type PingSource, type RouteSource } from '../../../../src/core/sources/spec.js';
+import { MAIN_TABLE, type AddressSource, type PingSource, type RouteSource } from '../../../../src/core/sources/spec.js';
+import type { LinkLookup } from '../../../../src/core/link-table.js';
 import { ifIndex } from '../../../../src/core/types.js';
 import { link, noCarrier, table } from '../../../support/links.js';
+
+/** Health as status and the log say it: the cause in words. */
+const said = ({ healthy, cause, evidence }: SourceHealth) => ({ healthy, reason: describeCause(cause), ...(evidence === undefined ? {} : { evidence }) });
+const routeHealth = (...a: [RouteSource, RouteTable, LinkLookup]) => said(routeCause(...a, utcClockText));
+const addressHealth = (...a: [AddressSource, AddressTable, LinkLookup]) => said(addressCause(...a, utcClockText));
+const pingHealth = (...a: [PingSource, PingState | undefined]) => said(pingCause(...a, utcClockText));
 
 const prefix = (text: string): IpPrefix => {
   const p = parsePrefix(text);
