@@ -60,6 +60,23 @@ describe('route sources', () => {
   });
 });
 
+describe('evidence', () => {
+  it('says its times as the clock it is given says them: the core knows no time zone', () => {
+    const clock = (epochMs: number, millis: boolean) => `T${epochMs}${millis ? 'ms' : ''}`;
+    const r = routes(route([hop(2, '192.0.2.1')], { since: 42 }));
+    expect(routeCause(probe(), r, links, clock).evidence).toBe('since T42 via 192.0.2.1 dev eth0');
+    const answered = observePing(INITIAL_PING, { kind: 'answer', at: 7, rttMs: 12.3 }, { kind: 'ping', target: parseAddress('192.0.2.1')!, interval: 1000, timeout: 1000, down: 3, up: 1 });
+    expect(pingCause({ kind: 'ping', target: parseAddress('192.0.2.1')!, interval: 1000, timeout: 1000, down: 3, up: 1 }, answered, clock).evidence).toBe(
+      'last reply T7ms, rtt 12 ms, 0 missed in a row',
+    );
+  });
+
+  it('the UTC clock of views that see no time is arithmetic, to the millisecond', () => {
+    expect(utcClockText(Date.UTC(2026, 11, 6, 23, 4, 5, 67), true)).toBe('23:04:05.067');
+    expect(utcClockText(Date.UTC(2026, 11, 6, 0, 0, 9), false)).toBe('00:00:09');
+  });
+});
+
 describe('the route table', () => {
   it('appends and deletes IPv6 next hops one by one, keeps when a route was first seen, drops a device', () => {
     const t = new RouteTable();
