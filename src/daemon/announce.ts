@@ -23,11 +23,11 @@ export function logEvaluation(log: Logger, g: Group, ev: Evaluation, said: reado
   for (const line of describeEvaluation(g.spec, ev, said)) log[line.severity](line.text);
 }
 
-/** A decision event sent, and its line logged. */
+/** A first decision: its line logged, then its event sent (no write waits on either). */
 function announceDecision(log: Logger, events: EventSink, g: Group, e: EventBody): void {
-  events.emit(e);
   const line = describeEvent(g.spec, e);
   if (line !== undefined) log[line.severity](line.text);
+  events.emit(e);
 }
 
 /**
