@@ -1,4 +1,5 @@
-import { EVENT_SCHEMA_VERSION, type DaemonEvent } from '../core/events.js';
+import { describeCause } from '../core/cause.js';
+import { describeReread, EVENT_SCHEMA_VERSION, resyncCause, type DaemonEvent, type EventBody } from '../core/events.js';
 import type { DaemonStatus } from '../core/status.js';
 import type { Millis } from '../core/types.js';
 import { formatStatus } from './format.js';
@@ -37,11 +38,41 @@ const encoded = new WeakMap<DaemonEvent, string>();
 function eventFields(event: DaemonEvent): string {
   let tail = encoded.get(event);
   if (tail === undefined) {
-    const { kind, at, wallMs, ...fields } = event;
-    tail = JSON.stringify({ kind, at: ms(at), time: iso(wallMs), ...fields }).slice(1);
+    const { kind, at, wallMs } = event;
+    tail = JSON.stringify({ kind, at: ms(at), time: iso(wallMs), ...wireFields(event) }).slice(1);
     encoded.set(event, tail);
   }
   return tail;
+}
+
+/**
+ * An event's own fields as ifdepd(8) documents them. Causes are values in the daemon and
+ * words on the wire, the words the log and the status use: a source's `reason` and `was`,
+ * a re-read's `why` (its category) and `detail`.
+ */
+function wireFields(event: DaemonEvent): object {
+  const e: EventBody = event;
+  switch (e.kind) {
+    case 'source': {
+      const { health, was } = e;
+      return {
+        group: e.group,
+        name: e.name,
+        sourceKind: e.sourceKind,
+        healthy: health.healthy,
+        ...(health.evidence ? { evidence: health.evidence } : {}),
+        reason: describeCause(health.cause),
+        was: describeCause(was.cause),
+        wasHealthy: was.healthy,
+      };
+    }
+    case 'resync':
+      return { why: resyncCause(e.reread), detail: describeReread(e.reread), links: e.links };
+    default: {
+      const { kind: _kind, at: _at, wallMs: _wallMs, ...fields } = event;
+      return fields;
+    }
+  }
 }
 
 /** The first line of the stream: what `ifdepd status --json` says, at the instant the events start. */

@@ -1,5 +1,6 @@
 import type { DelayName } from './debounce.js';
-import type { Severity } from './explain.js';
+import type { Severity } from './log-line.js';
+import type { SourceHealth } from './health.js';
 import type { Decision, Millis } from './types.js';
 import type { SourceKind } from './sources/spec.js';
 
@@ -9,14 +10,31 @@ import type { SourceKind } from './sources/spec.js';
  * are named as in `ifdepd status --json` (group, name, decision, reason, wanted, action).
  * A new field may be added without a new version; a field renamed, retyped or removed,
  * or a kind whose meaning changes, bumps EVENT_SCHEMA_VERSION. Documented in ifdepd(8).
+ * Causes travel as values (core/cause.ts, Reread below): the wire (control/event-encoding.ts)
+ * and the log (core/explain.ts) say them in words, the same words.
  */
 export const EVENT_SCHEMA_VERSION = 1;
 
 /** Why a group's decision was taken: at start, by its sources (and delays), by a hold or damping, by a reload. */
 export type DecisionCause = 'start' | 'sources' | 'override' | 'reload';
 
-/** Why every link was read again. */
+/** Why every link was read again, by category: the `why` of a resync event and of its metric. */
 export type ResyncCause = 'start' | 'overrun' | 'sighup' | 'fault' | 'confirmation' | 'retry';
+
+/** Why links (or routes and addresses) are read again. A failed re-read is retried with the same value. */
+export type Reread =
+  | { readonly kind: 'start' }
+  /** Route and address sources were configured (at start, on reload). */
+  | { readonly kind: 'configured' }
+  /** The kernel dropped notifications (receive-queue overrun). */
+  | { readonly kind: 'overrun' }
+  | { readonly kind: 'sighup' }
+  /** A handler threw (`where`: component and callback); what it left half-done is read again. */
+  | { readonly kind: 'fault'; readonly where: string }
+  /** A write was never confirmed, and reading its interface back failed. */
+  | { readonly kind: 'confirmation-failed' }
+  /** Notifications arrived during the re-read `after`: it is taken again. */
+  | { readonly kind: 'again'; readonly after: Reread };
 
 export type EventBody =
   /** A group's decision changed (or was first taken): what its destinations are told, and why. */
@@ -30,6 +48,11 @@ export type EventBody =
       readonly action: string;
       /** The destination patterns as configured. */
       readonly destinations: readonly string[];
+      /** By sources, a change the debounce let through: the delay it waited out. */
+      readonly delay?: DelayName;
+      readonly delayMs?: number;
+      /** At start, for a group that waited for its ping sources' first verdicts: they came (or their wait ended). */
+      readonly firstVerdicts?: true;
     }
   /** The sources want a change, which waits out its delay (as `pending` in the status); `decision` stays meanwhile. */
   | {
@@ -40,6 +63,8 @@ export type EventBody =
       readonly inMs: number;
       readonly delay: DelayName;
       readonly reason: string;
+      /** A hold, damping or a wait decides meanwhile: the change, when due, changes nothing yet. */
+      readonly overridden?: true;
     }
   /** A pending change was called off before its delay ended: a flap, ignored. */
   | {
@@ -49,21 +74,22 @@ export type EventBody =
       readonly target: Decision;
       readonly afterMs: number;
       readonly reason: string;
+      /** A hold, damping or a wait decides meanwhile. */
+      readonly overridden?: true;
     }
-  /** A source of a group changed its health; `reason` is the evidence ("no carrier", "missing"). */
+  /**
+   * A source of a group changed its health or its cause. On the wire: `healthy`, `evidence`,
+   * `reason` (the cause in words: "no carrier", "missing"), `was` and `wasHealthy` (before).
+   * A change of cause alone ("no carrier" to "missing") keeps `healthy`.
+   */
   | {
       readonly kind: 'source';
       readonly group: string;
       readonly name: string;
       readonly sourceKind: SourceKind;
-      readonly healthy: boolean;
-      readonly reason: string;
-      /** A probe's evidence: "since 12:03:04 via 192.0.2.1", "last reply 12:03:04.512, rtt 0.4 ms, ...". */
-      readonly evidence?: string;
-      /** The reason before the change. */
-      readonly was: string;
-      /** Whether it was healthy before: a change of reason alone ("no carrier" to "missing") keeps it. */
-      readonly wasHealthy: boolean;
+      /** Its health now; a probe's evidence: "since 12:03:04 via 192.0.2.1", "last reply 12:03:04.512, rtt 0.4 ms, ...". */
+      readonly health: SourceHealth;
+      readonly was: SourceHealth;
     }
   /** A destination interface: a write sent, the kernel confirming it, or the write failing. */
   | {
@@ -94,8 +120,8 @@ export type EventBody =
   | { readonly kind: 'release'; readonly group: string; readonly decision: Decision; readonly reason: string }
   /** A reload: `reason` is the refusal, or the line saying what was loaded. */
   | { readonly kind: 'reload'; readonly result: 'ok' | 'refused'; readonly reason: string; readonly groups?: number }
-  /** Every link was read again; `detail` is the log's wording. */
-  | { readonly kind: 'resync'; readonly why: ResyncCause; readonly detail: string; readonly links: number }
+  /** Every link was read again. On the wire: `why` (its category, resyncCause), `detail` (the log's words), `links`. */
+  | { readonly kind: 'resync'; readonly reread: Reread; readonly links: number }
   /** A hook ran (or could not run). */
   | {
       readonly kind: 'hook';
@@ -127,13 +153,38 @@ export interface EventSink {
 /** For components built without a bus (tests, the demo). */
 export const NO_EVENTS: EventSink = { emit: () => undefined };
 
-/** The category of a re-read from the words the daemon gives it ("SIGHUP", "overrun", "fault in ..."). */
-export function resyncCause(why: string): ResyncCause {
-  if (why.includes('notifications were lost')) return 'overrun';
-  if (why === 'start') return 'start';
-  if (why.startsWith('SIGHUP')) return 'sighup';
-  if (why.startsWith('fault')) return 'fault';
-  if (why.startsWith('confirmation')) return 'confirmation';
-  if (why.startsWith('overrun')) return 'overrun';
-  return 'retry';
+/** The category of a re-read: a re-read taken again because notifications were lost is an overrun. */
+export function resyncCause(r: Reread): ResyncCause {
+  switch (r.kind) {
+    case 'start':
+    case 'overrun':
+    case 'sighup':
+    case 'fault':
+      return r.kind;
+    case 'configured':
+      // Routes and addresses, never a resync event: read as at start, for the sources just configured.
+      return 'start';
+    case 'confirmation-failed':
+      return 'confirmation';
+    case 'again':
+      return 'overrun';
+  }
+}
+
+/** A re-read in the log's words: "SIGHUP", "fault in groups: timer", "overrun, again: notifications were lost meanwhile". */
+export function describeReread(r: Reread): string {
+  switch (r.kind) {
+    case 'start':
+    case 'configured':
+    case 'overrun':
+      return r.kind;
+    case 'sighup':
+      return 'SIGHUP';
+    case 'fault':
+      return `fault in ${r.where}`;
+    case 'confirmation-failed':
+      return 'confirmation failed';
+    case 'again':
+      return `${describeReread(r.after)}, again: notifications were lost meanwhile`;
+  }
 }

@@ -1,17 +1,15 @@
-import type { GroupSpec } from './spec.js';
+import { describeCause } from './cause.js';
 import { delayFor, delayName } from './debounce.js';
 import { formatDuration } from './duration.js';
-import type { Decision } from './types.js';
-import type { Evaluation, SourceChange } from './group.js';
+import type { EventBody } from './events.js';
+import type { Evaluation } from './group.js';
+import { decisionEvent, evaluationEvents } from './group-events.js';
+import type { LogLine } from './log-line.js';
 import { nameList } from './name-list.js';
+import type { GroupSpec } from './spec.js';
+import type { Decision } from './types.js';
 
-/** syslog(3) severities ifdepd uses, most severe first: how loud an explanation is. */
-export type Severity = 'error' | 'warning' | 'notice' | 'info' | 'debug';
-
-export interface LogLine {
-  readonly severity: Severity;
-  readonly text: string;
-}
+export type { LogLine, Severity } from './log-line.js';
 
 /** What a group's decision acts on: "destinations vrrp0,vrrp1" or "track file /run/ifdepd/uplink"; long lists are cut. */
 export function targetsOf(group: GroupSpec): string {
@@ -28,49 +26,60 @@ export function targetsOf(group: GroupSpec): string {
 }
 
 /**
- * What an evaluation means to an operator, one line per fact:
+ * What an evaluation means to an operator, one line per fact, said from its events
+ * (core/group-events.ts), then what no event records: a change under way or held back.
  *   uplink: em0 lost carrier -> destinations vrrp0,vrrp1 down (down-delay 0 ms)
  */
-export function describeEvaluation(group: GroupSpec, ev: Evaluation): LogLine[] {
-  const lines: LogLine[] = ev.sourceChanges.map(describeSourceChange(group));
+export function describeEvaluation(group: GroupSpec, ev: Evaluation, events: readonly EventBody[] = evaluationEvents(group, ev)): LogLine[] {
+  const lines = events.flatMap((e) => describeEvent(group, e) ?? []);
+  const quiet = ev.changed ? undefined : describeUnchanged(group, ev);
+  return quiet === undefined ? lines : [...lines, quiet];
+}
+
+/**
+ * The log line of one of a group's events: the one place a decision, a pending change, a
+ * flap or a source's change is put in words. Undefined for the kinds the log says elsewhere.
+ */
+export function describeEvent(group: GroupSpec, e: EventBody): LogLine | undefined {
   const targets = targetsOf(group);
-  const step = ev.step;
-  if (ev.changed) {
-    const text =
-      ev.bySources && step.kind === 'committed'
-        ? `${group.name}: ${ev.health.reason} -> ${targets} ${step.to} (${delayName(step.to)} ${formatDuration(step.delay)})`
-        : `${group.name}: ${ev.why} -> ${targets} ${ev.decision}`;
-    lines.push({ severity: 'notice', text });
-    return lines;
+  switch (e.kind) {
+    case 'decision':
+      return { severity: 'notice', text: `${group.name}: ${decisionWords(e)} -> ${targets} ${e.decision}${decisionTail(e)}` };
+    case 'pending':
+      return {
+        severity: e.overridden ? 'debug' : 'info',
+        text: `${group.name}: ${e.reason}; ${targets} go ${e.target} in ${formatDuration(e.inMs)} unless that changes (${e.delay})`,
+      };
+    case 'flap':
+      return {
+        severity: e.overridden ? 'debug' : 'info',
+        text: `${group.name}: ${e.reason} again after ${formatDuration(e.afterMs)}: flap ignored, ${targets} stay ${e.decision} (${delayName(e.target)} ${formatDuration(delayFor(e.target, group.delays))})`,
+      };
+    case 'source':
+      return describeSourceChange(group, e);
+    default:
+      return undefined;
   }
-  // Under a hold or damping, what the debounce does changes nothing yet: say it quietly.
-  const severity: Severity = ev.bySources ? 'info' : 'debug';
-  switch (step.kind) {
-    case 'started': {
-      const { target, due, since } = step.pending;
-      lines.push({
-        severity,
-        text: `${group.name}: ${ev.health.reason}; ${targets} go ${target} in ${formatDuration(due - since)} unless that changes (${delayName(target)})`,
-      });
-      break;
-    }
-    case 'swallowed':
-      lines.push({
-        severity,
-        text: `${group.name}: ${ev.health.reason} again after ${formatDuration(step.after)}: flap ignored, ${targets} stay ${ev.decision} (${delayName(step.target)} ${formatDuration(delayFor(step.target, group.delays))})`,
-      });
-      break;
-    case 'waiting':
-    case 'steady':
-      if (ev.sourceChanges.length > 0) {
-        lines.push({ severity: 'debug', text: `${group.name}: ${ev.health.reason}; ${targets} stay ${ev.decision} (${ev.why})` });
-      }
-      break;
-    case 'committed':
-      lines.push({ severity: 'debug', text: `${group.name}: sources say ${step.to}, but ${ev.why}` });
-      break;
+}
+
+type DecisionEvent = Extract<EventBody, { kind: 'decision' }>;
+
+/** What leads to the decision: "at start bge0 is missing", "first verdicts in: ...", "added by reload: ...". */
+function decisionWords(e: DecisionEvent): string {
+  switch (e.cause) {
+    case 'start':
+      return e.firstVerdicts ? `first verdicts in: ${e.reason}` : `at start ${e.reason}`;
+    case 'reload':
+      return `added by reload: ${e.reason}`;
+    case 'sources':
+    case 'override':
+      return e.reason;
   }
-  return lines;
+}
+
+function decisionTail(e: DecisionEvent): string {
+  if (e.cause === 'start') return ' (delays apply from now on)';
+  return e.delay !== undefined && e.delayMs !== undefined ? ` (${e.delay} ${formatDuration(e.delayMs)})` : '';
 }
 
 /**
@@ -79,30 +88,36 @@ export function describeEvaluation(group: GroupSpec, ev: Evaluation): LogLine[] 
  * even when the policy keeps the decision:
  *   uplink: ping 192.0.2.1 dev eth0: 3 answers missed -> unhealthy (last reply 12:03:04.512, ...)
  */
-const describeSourceChange =
-  (group: GroupSpec) =>
-  (c: SourceChange): LogLine => {
-    if (c.kind === 'interface' || c.before.healthy === c.after.healthy) {
-      return { severity: 'debug', text: `${group.name}: source ${c.name}: ${c.before.reason} -> ${c.after.reason}` };
-    }
-    const evidence = c.after.evidence === undefined ? '' : ` (${c.after.evidence})`;
-    return { severity: 'notice', text: `${group.name}: ${c.name}: ${c.after.reason} -> ${c.after.healthy ? 'healthy' : 'unhealthy'}${evidence}` };
-  };
+function describeSourceChange(group: GroupSpec, e: Extract<EventBody, { kind: 'source' }>): LogLine {
+  const [now, was] = [e.health, e.was];
+  if (e.sourceKind === 'interface' || was.healthy === now.healthy) {
+    return { severity: 'debug', text: `${group.name}: source ${e.name}: ${describeCause(was.cause)} -> ${describeCause(now.cause)}` };
+  }
+  const evidence = now.evidence === undefined ? '' : ` (${now.evidence})`;
+  return { severity: 'notice', text: `${group.name}: ${e.name}: ${describeCause(now.cause)} -> ${now.healthy ? 'healthy' : 'unhealthy'}${evidence}` };
+}
+
+/** What an evaluation that changed nothing says besides its events, quietly: sources changed yet the decision stays. */
+function describeUnchanged(group: GroupSpec, ev: Evaluation): LogLine | undefined {
+  const step = ev.step;
+  switch (step.kind) {
+    case 'waiting':
+    case 'steady':
+      if (ev.sourceChanges.length === 0) return undefined;
+      return { severity: 'debug', text: `${group.name}: ${ev.health.reason}; ${targetsOf(group)} stay ${ev.decision} (${ev.why})` };
+    case 'committed':
+      return { severity: 'debug', text: `${group.name}: sources say ${step.to}, but ${ev.why}` };
+    default:
+      return undefined;
+  }
+}
 
 /** The first decision, taken from the state found at start, without any delay. */
 export function describeStart(group: GroupSpec, decision: Decision, why: string): LogLine {
-  return {
-    severity: 'notice',
-    text: `${group.name}: at start ${why} -> ${targetsOf(group)} ${decision} (delays apply from now on)`,
-  };
+  return describeEvent(group, decisionEvent(group, decision, why, 'start'))!;
 }
 
-/** A group that waits for its ping sources' first verdicts before it touches its destinations. */
-export function describeWait(group: GroupSpec, why: string): LogLine {
-  return { severity: 'notice', text: `${group.name}: at start ${why}` };
-}
-
-/** The first decision of a group that waited: "uplink: first verdicts in: all sources are healthy -> destinations m0 up". */
-export function describeClaim(group: GroupSpec, decision: Decision, why: string): LogLine {
-  return { severity: 'notice', text: `${group.name}: first verdicts in: ${why} -> ${targetsOf(group)} ${decision} (delays apply from now on)` };
+/** A group that waits for its ping sources' first verdicts before it touches its destinations: at start, or added by a reload. */
+export function describeWait(group: GroupSpec, why: string, when: 'start' | 'reload' = 'start'): LogLine {
+  return { severity: 'notice', text: `${group.name}: ${when === 'start' ? 'at start' : 'added by reload:'} ${why}` };
 }

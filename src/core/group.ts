@@ -2,7 +2,7 @@ import type { GroupSpec } from './spec.js';
 import { initialDamping, flap, releaseAt, settle, type DampingState } from './damping.js';
 import { delayFor, delayName, initialDebounce, step, type Debounce, type Pending, type Step } from './debounce.js';
 import { formatDuration } from './duration.js';
-import type { SourceHealth } from './health.js';
+import { healthChanged, type SourceHealth } from './health.js';
 import type { LinkLookup } from './link-table.js';
 import { namePattern, type NamePattern } from './patterns.js';
 import { groupHealth, type GroupHealth } from './policy.js';
@@ -296,7 +296,7 @@ export class Group {
   private healthOf(sources: ReadonlyMap<string, SourceHealth>, awaited: readonly AwaitedVerdict[]): GroupHealth {
     if (awaited.length === 0) return groupHealth(this.spec.policy, sources, this.sourceSet.carrierOnly);
     const hopeful = new Map(sources);
-    for (const { name } of awaited) hopeful.set(name, { healthy: true, reason: 'no verdict yet' });
+    for (const { name } of awaited) hopeful.set(name, { healthy: true, cause: { kind: 'no-verdict-yet' } });
     return groupHealth(this.spec.policy, hopeful, this.sourceSet.carrierOnly);
   }
 
@@ -324,7 +324,7 @@ function diffSources(
   const changes: SourceChange[] = [];
   for (const [name, now] of after) {
     const was = before.get(name);
-    if (was !== undefined && was.reason !== now.reason) changes.push({ name, kind: set.kindOf(name), before: was, after: now });
+    if (was !== undefined && healthChanged(was, now)) changes.push({ name, kind: set.kindOf(name), before: was, after: now });
   }
   return changes;
 }

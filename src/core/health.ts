@@ -1,15 +1,15 @@
+import { sameCause, type SourceCause } from './cause.js';
 import type { LinkState } from './types.js';
 
-/** Whether one source counts as working, and in words an operator reads why not. */
+/** Whether one source counts as working, and why (core/cause.ts says it in words). */
 export interface SourceHealth {
   readonly healthy: boolean;
-  /** "has carrier", "no carrier", "missing"; for probes "present", "absent", "answers", "3 answers missed"... */
-  readonly reason: string;
+  readonly cause: SourceCause;
   /** A probe's last evidence: "since 12:03:04 via 192.0.2.1 dev eth0", "last reply 12:03:04.512, rtt 0.4 ms, ...". */
   readonly evidence?: string;
 }
 
-const HEALTHY: SourceHealth = { healthy: true, reason: 'has carrier' };
+const HEALTHY: SourceHealth = { healthy: true, cause: { kind: 'carrier' } };
 
 /**
  * A source is healthy when it exists, is admin up and has carrier.
@@ -20,36 +20,21 @@ const HEALTHY: SourceHealth = { healthy: true, reason: 'has carrier' };
  * A missing source is not healthy: the watchdog fails closed.
  */
 export function sourceHealth(link: LinkState | undefined): SourceHealth {
-  if (link === undefined) return { healthy: false, reason: 'missing' };
-  if (!link.adminUp) return { healthy: false, reason: 'admin down' };
-  if (!link.lowerUp) return { healthy: false, reason: 'no carrier' };
+  if (link === undefined) return { healthy: false, cause: { kind: 'missing' } };
+  if (!link.adminUp) return { healthy: false, cause: { kind: 'admin-down' } };
+  if (!link.lowerUp) return { healthy: false, cause: { kind: 'no-carrier' } };
   if (link.operState !== 'up' && link.operState !== 'unknown') {
-    return { healthy: false, reason: `operstate ${link.operState}` };
+    return { healthy: false, cause: { kind: 'operstate', state: link.operState } };
   }
   return HEALTHY;
 }
 
-/** "lost carrier", "went admin down": the verb phrase for a source that stopped being healthy. */
-export function describeLoss(health: SourceHealth): string {
-  switch (health.reason) {
-    case 'no carrier':
-      return 'lost carrier';
-    case 'admin down':
-      return 'went admin down';
-    case 'missing':
-      return 'is missing';
-    case 'next hop down':
-      return 'has no live next hop';
-    case 'no verdict yet':
-      return 'has no verdict yet';
-    case 'dadfailed':
-      return 'failed duplicate address detection';
-    default:
-      return `is ${health.reason}`;
-  }
+/** Whether a source reads differently: its health or its cause changed (its evidence alone is no change). */
+export function healthChanged(before: SourceHealth, after: SourceHealth): boolean {
+  return before.healthy !== after.healthy || !sameCause(before.cause, after.cause);
 }
 
-/** "em0 lost carrier", "ping 192.0.2.1 dev eth0: 3 answers missed": one failing source in words. */
-export function describeFailure(name: string, health: SourceHealth): string {
-  return health.reason.endsWith(' missed') ? `${name}: ${health.reason}` : `${name} ${describeLoss(health)}`;
+/** Whether a change is a loss (a flap, for the metrics): healthy before, not now. */
+export function isLoss(before: SourceHealth, after: SourceHealth): boolean {
+  return before.healthy && !after.healthy;
 }

@@ -1,5 +1,6 @@
 import type { Policy } from './spec.js';
-import { describeFailure, type SourceHealth } from './health.js';
+import { describeFailure } from './cause.js';
+import type { SourceHealth } from './health.js';
 
 /** The verdict on a whole group of sources, with the words that explain it. */
 export interface GroupHealth {
@@ -17,7 +18,7 @@ export function groupHealth(policy: Policy, sources: ReadonlyMap<string, SourceH
   const [have, has] = carrierOnly ? ['have carrier', 'has carrier'] : ['are healthy', 'is healthy'];
   const all = [...sources];
   const failing = all.filter(([, h]) => !h.healthy);
-  const lost = failing.map(([name, h]) => describeFailure(name, h)).join(', ');
+  const lost = failing.map(([name, h]) => describeFailure(name, h.cause)).join(', ');
   const healthy = all.length - failing.length;
   // A glob may match fewer interfaces than `min N` needs, all of them healthy: not enough.
   const enough = policy.kind !== 'min' || healthy >= policy.count;

@@ -1,3 +1,4 @@
+import { describeCause } from './cause.js';
 import { releaseAt } from './damping.js';
 import { delayName, type DelayName } from './debounce.js';
 import type { Group } from './group.js';
@@ -154,7 +155,7 @@ function sourcesOf(g: Group, links: LinkLookup): SourceStatus[] {
     const kind = g.sourceSet.kindOf(name);
     const link = kind === 'interface' ? links.byName(name) : undefined;
     const evidence = live?.get(name)?.evidence ?? h.evidence;
-    return { name, kind, healthy: h.healthy, reason: h.reason, ...(evidence ? { evidence } : {}), ...(link ? { ifindex: link.index } : {}) };
+    return { name, kind, healthy: h.healthy, reason: describeCause(h.cause), ...(evidence ? { evidence } : {}), ...(link ? { ifindex: link.index } : {}) };
   });
 }
 

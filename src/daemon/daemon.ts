@@ -5,17 +5,17 @@ import { EX_CONFIG, Fatal } from '../base/sysexits.js';
 import { AtomicConflict } from '../core/atomic.js';
 import type { ControlHandler } from '../control/api.js';
 import type { Scheduler } from '../core/clock.js';
-import { targetsOf } from '../core/explain.js';
 import type { Evaluation, Group } from '../core/group.js';
 import type { KernelPort } from '../core/kernel-port.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
+import type { Reread } from '../core/events.js';
 import type { Config } from '../core/spec.js';
 import type { DaemonStatus } from '../core/status.js';
 import type { Decision, Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { NO_SUPERVISOR, type Supervisor } from '../systemd/notify.js';
-import { announceClaim, announceStart, emitDecision, emitEvaluation, logEvaluation } from './announce.js';
+import { announceAdded, announceClaim, announceStart, emitEvaluation, logEvaluation } from './announce.js';
 import type { EventBus, EventListener } from './event-bus.js';
 import { HoldFile } from './hold-file.js';
 import { FaultBudget } from './fault-budget.js';
@@ -121,7 +121,7 @@ export class Daemon implements ControlHandler {
   }
 
   /** Re-reads every link, route and address and brings every destination in line (SIGHUP, fault). */
-  async resync(why: string): Promise<void> {
+  async resync(why: Reread): Promise<void> {
     await this.probes.resync(why);
     return this.links.resync(why);
   }
@@ -137,7 +137,7 @@ export class Daemon implements ControlHandler {
   /** What a fault may have left half-done is dropped; every link is read and every group evaluated again. */
   private recover(why: string): void {
     for (const a of this.act.interfaces) a.recover();
-    this.resync(`fault in ${why}`).catch((err: unknown) => this.options.log.error(`re-read after a fault failed: ${messageOf(err)}`));
+    this.resync({ kind: 'fault', where: why }).catch((err: unknown) => this.options.log.error(`re-read after a fault failed: ${messageOf(err)}`));
   }
 
   /**
@@ -181,14 +181,7 @@ export class Daemon implements ControlHandler {
     const { log } = this.options;
     const now = this.options.scheduler.now();
     const { added, dropped } = this.groups.replace(config.groups);
-    for (const g of added) {
-      if (!g.claims) {
-        log.notice(`${g.spec.name}: added by reload: ${g.why(now)}`);
-        continue;
-      }
-      log.notice(`${g.spec.name}: added by reload: ${g.why(now)} -> ${targetsOf(g.spec)} ${g.decision}`);
-      emitDecision(this.options.events, g, g.why(now), 'reload');
-    }
+    for (const g of added) announceAdded(log, this.options.events, g, now);
     for (const name of dropped) log.notice(`group ${name} removed from the configuration; its destinations are left as they are`);
     const { startupHold, controlSocket, protodownReason } = this.config;
     if (config.startupHold !== startupHold || config.controlSocket !== controlSocket || config.protodownReason !== protodownReason) {
@@ -274,7 +267,7 @@ export class Daemon implements ControlHandler {
     this.started = true;
     for (const g of groups) {
       for (const [name, health] of g.sourceHealths) {
-        if (health.reason === 'missing') log.info(`${g.spec.name}: source ${name} does not exist (yet); waiting for it`);
+        if (health.cause.kind === 'missing') log.info(`${g.spec.name}: source ${name} does not exist (yet); waiting for it`);
       }
       announceStart(log, this.options.events, g, now);
     }
@@ -302,11 +295,11 @@ export class Daemon implements ControlHandler {
   /** Every evaluation is explained; a changed decision goes to every actuator. */
   private decided(g: Group, ev: Evaluation): void {
     // Events cost nothing without a subscriber; the writes leave before the log lines (a write(2) each).
-    emitEvaluation(this.options.events, g, ev);
+    const said = emitEvaluation(this.options.events, g, ev);
     if (ev.changed) for (const a of this.act.all) a.decided(g, ev);
     // A group's first decision after its ping sources' first verdicts: its destinations are set as at start.
     if (ev.claimed) this.reassert();
-    logEvaluation(this.options.log, g, ev);
+    logEvaluation(this.options.log, g, ev, said);
     if (ev.claimed) announceClaim(this.options.log, this.options.events, g, ev);
     if (this.started) this.supervisor.status(() => this.summary());
   }

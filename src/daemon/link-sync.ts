@@ -1,6 +1,6 @@
 import { messageOf } from '../base/message.js';
 import type { Scheduler, Timer } from '../core/clock.js';
-import { resyncCause, type EventSink } from '../core/events.js';
+import { describeReread, type EventSink, type Reread } from '../core/events.js';
 import type { KernelPort, Subscription } from '../core/kernel-port.js';
 import { describeChange, sameLink } from '../core/link-change.js';
 import type { LinkTable } from '../core/link-table.js';
@@ -58,11 +58,11 @@ export class LinkSync {
       eventsLost: guard('link sync: overrun', fault, () => this.onEventsLost()),
       socketError: (err) => this.log.warning(`netlink event socket: ${err.message}`),
     });
-    await this.resync('start');
+    await this.resync({ kind: 'start' });
   }
 
   /** Re-reads every link (SIGHUP, overrun); throws only if the very first read fails. */
-  async resync(why: string): Promise<void> {
+  async resync(why: Reread): Promise<void> {
     if (this.syncing) {
       this.syncAgain = true;
       return;
@@ -76,7 +76,7 @@ export class LinkSync {
       this.syncing = false;
       this.pass(this.applyBacklog());
       if (!this.started) throw err;
-      this.log.error(`re-reading links (${why}) failed: ${messageOf(err)}; trying again in 1 s`);
+      this.log.error(`re-reading links (${describeReread(why)}) failed: ${messageOf(err)}; trying again in 1 s`);
       this.scheduleResync(why);
       return;
     }
@@ -86,14 +86,14 @@ export class LinkSync {
     // the last one about a link is at least as new as the dump's view of it.
     this.syncing = false;
     this.applyBacklog();
-    this.log.debug(`read ${links.length} links (${why})`);
-    this.bus.emit({ kind: 'resync', why: resyncCause(why), detail: why, links: links.length });
+    this.log.debug(`read ${links.length} links (${describeReread(why)})`);
+    this.bus.emit({ kind: 'resync', reread: why, links: links.length });
     const first = !this.started;
     this.started = true;
     this.decideAgain(first);
     if (this.syncAgain) {
       this.syncAgain = false;
-      await this.resync(`${why}, again: notifications were lost meanwhile`);
+      await this.resync({ kind: 'again', after: why });
     }
   }
 
@@ -113,7 +113,7 @@ export class LinkSync {
       (link) => this.onChange(link === undefined ? { kind: 'removed', index } : { kind: 'link', link }),
       (err: unknown) => {
         this.log.warning(`re-reading ifindex ${index} failed: ${messageOf(err)}; re-reading all links`);
-        this.scheduleResync('confirmation failed');
+        this.scheduleResync({ kind: 'confirmation-failed' });
       },
     );
   }
@@ -163,10 +163,10 @@ export class LinkSync {
       return;
     }
     this.log.warning('netlink: receive queue overrun, notifications were lost: re-reading all links');
-    void this.resync('overrun').catch((err: unknown) => this.log.error(`re-read failed: ${String(err)}`));
+    void this.resync({ kind: 'overrun' }).catch((err: unknown) => this.log.error(`re-read failed: ${String(err)}`));
   }
 
-  private scheduleResync(why: string): void {
+  private scheduleResync(why: Reread): void {
     if (this.retry !== undefined || this.stopped) return;
     this.retry = this.scheduler.after(RESYNC_RETRY_MS, () => {
       this.retry = undefined;

@@ -1,6 +1,7 @@
 import { messageOf } from '../base/message.js';
 import type { Scheduler, Timer } from '../core/clock.js';
 import type { KernelPort, Subscription } from '../core/kernel-port.js';
+import { describeReread, type Reread } from '../core/events.js';
 import type { LinkLookup } from '../core/link-table.js';
 import { AddressTable } from '../core/sources/address-table.js';
 import { RouteTable, type RouteEntry } from '../core/sources/route-table.js';
@@ -57,7 +58,7 @@ export class RouteAddressSync {
     try {
       // A re-read already under way may predate the new sources: wait, then read for them.
       while (this.syncing !== undefined) await this.syncing.catch(() => undefined);
-      await this.resync('configured', true);
+      await this.resync({ kind: 'configured' }, true);
     } catch (err) {
       this.routeSources = running;
       throw err;
@@ -87,7 +88,7 @@ export class RouteAddressSync {
   }
 
   /** Reads every route and address again; `first` failures are thrown, later ones retried. */
-  resync(why: string, first = false): Promise<void> {
+  resync(why: Reread, first = false): Promise<void> {
     if (this.syncing !== undefined) {
       this.syncAgain = true;
       return this.syncing;
@@ -96,23 +97,23 @@ export class RouteAddressSync {
     return this.syncing;
   }
 
-  private async read(why: string, first: boolean): Promise<void> {
+  private async read(why: Reread, first: boolean): Promise<void> {
     try {
       const routes = await this.deps.kernel.dumpRoutes();
       const addresses = await this.deps.kernel.dumpAddresses();
       this.routes.replaceAll(routes.filter((r) => this.wanted(r)));
       this.addresses.replaceAll(addresses);
-      this.deps.log.debug(`read ${this.routes.size} watched route(s) and the addresses (${why})`);
+      this.deps.log.debug(`read ${this.routes.size} watched route(s) and the addresses (${describeReread(why)})`);
     } catch (err) {
       if (first) throw err;
-      this.deps.log.error(`re-reading routes and addresses (${why}) failed: ${messageOf(err)}; trying again in 1 s`);
+      this.deps.log.error(`re-reading routes and addresses (${describeReread(why)}) failed: ${messageOf(err)}; trying again in 1 s`);
       this.scheduleResync(why);
       return;
     }
     if (!first) this.deps.changed();
     if (this.syncAgain) {
       this.syncAgain = false;
-      await this.read(`${why}, again: notifications were lost meanwhile`, first);
+      await this.read({ kind: 'again', after: why }, first);
     }
   }
 
@@ -150,10 +151,10 @@ export class RouteAddressSync {
   private lost(why: string): void {
     if (this.stopped) return;
     this.deps.log.warning(`route/address notifications: ${why}: re-reading routes and addresses`);
-    void this.resync('overrun').catch((err: unknown) => this.deps.log.error(`re-read failed: ${messageOf(err)}`));
+    void this.resync({ kind: 'overrun' }).catch((err: unknown) => this.deps.log.error(`re-read failed: ${messageOf(err)}`));
   }
 
-  private scheduleResync(why: string): void {
+  private scheduleResync(why: Reread): void {
     if (this.retry !== undefined || this.stopped) return;
     this.retry = this.deps.scheduler.after(RESYNC_RETRY_MS, () => {
       this.retry = undefined;

@@ -65,6 +65,6 @@ async function hangup(t: SignalTargets): Promise<void> {
     t.supervisor.reloading();
   }
   t.log.notice('SIGHUP: re-reading all links');
-  await t.daemon.resync('SIGHUP').catch((err: unknown) => t.log.error(`SIGHUP re-read failed: ${String(err)}`));
+  await t.daemon.resync({ kind: 'sighup' }).catch((err: unknown) => t.log.error(`SIGHUP re-read failed: ${String(err)}`));
   if (t.configFile === undefined) t.supervisor.ready(t.daemon.summary());
 }

@@ -1,7 +1,10 @@
-import { pingHealth, type SourceView } from '../core/sources/health.js';
+import type { Reread } from '../core/events.js';
+import { healthChanged } from '../core/health.js';
+import { pingVerdict, type SourceView } from '../core/sources/health.js';
 import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../core/sources/ping-state.js';
 import { sourceName, type PingSource, type SourceSpec } from '../core/sources/spec.js';
 import type { GroupSpec } from '../core/spec.js';
+import { localClockText } from './local-clock-text.js';
 import { RouteAddressSync, type RouteAddressDeps } from './route-address-sync.js';
 
 /** Runs the ping sources' probes (src/probe): one child per probe, reporting answers and misses. */
@@ -29,6 +32,8 @@ export class SourceSync implements SourceView {
   private readonly states = new Map<string, PingState>();
   private pingSpecs = new Map<string, PingSource>();
   private runner?: PingRunner;
+  /** Evidence gives times in local time, as syslog stamps the lines it is compared with. */
+  readonly clockText = localClockText;
 
   constructor(private readonly deps: SourceSyncDeps) {
     // Every route and address source, of the groups running when the change is read.
@@ -77,7 +82,7 @@ export class SourceSync implements SourceView {
     this.kernelSide.linksChanged();
   }
 
-  resync(why: string): Promise<void> {
+  resync(why: Reread): Promise<void> {
     return this.kernelSide.active ? this.kernelSide.resync(why) : Promise.resolve();
   }
 
@@ -97,6 +102,6 @@ export class SourceSync implements SourceView {
     const before = this.states.get(name) ?? INITIAL_PING;
     const after = observePing(before, seen, spec);
     this.states.set(name, after);
-    if (pingHealth(spec, before).reason !== pingHealth(spec, after).reason) this.deps.changed((other) => other === name);
+    if (healthChanged(pingVerdict(spec, before), pingVerdict(spec, after))) this.deps.changed((other) => other === name);
   }
 }

@@ -1,4 +1,5 @@
-import type { DaemonEvent } from '../core/events.js';
+import { resyncCause, type DaemonEvent } from '../core/events.js';
+import { isLoss } from '../core/health.js';
 import type { MetricFamilies } from './families.js';
 
 /** The counters and the reaction histogram, moved by the daemon's events as they happen. */
@@ -9,7 +10,7 @@ export function countEvent(m: MetricFamilies, e: DaemonEvent): void {
       if (e.cause !== 'start') m.groupTransitions.inc({ group: e.group, direction: e.decision });
       return;
     case 'source':
-      if (e.wasHealthy && !e.healthy) m.sourceFlaps.inc({ group: e.group, source: e.name, kind: e.sourceKind });
+      if (isLoss(e.was, e.health)) m.sourceFlaps.inc({ group: e.group, source: e.name, kind: e.sourceKind });
       return;
     case 'destination':
       if (e.outcome === 'failed') m.destinationWriteFailures.inc({ destination: e.name, action: e.action });
@@ -20,10 +21,12 @@ export function countEvent(m: MetricFamilies, e: DaemonEvent): void {
     case 'confirmed':
       m.reaction.observe({ group: e.group }, e.ms / 1000);
       return;
-    case 'resync':
-      m.rereads.inc({ why: e.why });
-      if (e.why === 'overrun') m.overruns.inc();
+    case 'resync': {
+      const why = resyncCause(e.reread);
+      m.rereads.inc({ why });
+      if (why === 'overrun') m.overruns.inc();
       return;
+    }
     case 'reload':
       m.reloads.inc({ result: e.result });
       return;

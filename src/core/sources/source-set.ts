@@ -54,7 +54,7 @@ export class SourceSet {
         matched = true;
         sources.set(link.name, sourceHealth(link));
       }
-      if (!matched) sources.set(pattern.text, { healthy: false, reason: 'missing' });
+      if (!matched) sources.set(pattern.text, { healthy: false, cause: { kind: 'missing' } });
     }
     for (const [name, probe] of this.probes) sources.set(name, specHealth(probe, name, view, links));
     return sources;

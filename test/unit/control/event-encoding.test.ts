@@ -40,6 +40,51 @@ describe('JSON Lines', () => {
     });
   });
 
+  it('a source change carries its causes in the words of the log and the status: reason, was', () => {
+    const event: DaemonEvent = {
+      kind: 'source',
+      group: 'uplink',
+      name: 'ping 192.0.2.1',
+      sourceKind: 'ping',
+      health: { healthy: false, cause: { kind: 'answers-missed', count: 3 }, evidence: 'no reply yet, 3 missed in a row' },
+      was: { healthy: true, cause: { kind: 'answers' }, evidence: 'last reply 12:03:04.512, rtt 0.4 ms, 0 missed in a row' },
+      at: 2,
+      wallMs: WALL,
+    };
+    expect(JSON.parse(eventJson(event, 3))).toEqual({
+      v: 1,
+      seq: 3,
+      kind: 'source',
+      at: 2,
+      time: '2026-11-29T21:00:00.000Z',
+      group: 'uplink',
+      name: 'ping 192.0.2.1',
+      sourceKind: 'ping',
+      healthy: false,
+      evidence: 'no reply yet, 3 missed in a row',
+      reason: '3 answers missed',
+      was: 'answers',
+      wasHealthy: true,
+    });
+    const plain: DaemonEvent = { ...event, health: { healthy: false, cause: { kind: 'missing' } }, was: { healthy: false, cause: { kind: 'no-carrier' } } };
+    expect(JSON.parse(eventJson(plain, 4))).not.toHaveProperty('evidence');
+    expect(JSON.parse(eventJson(plain, 4))).toMatchObject({ reason: 'missing', was: 'no carrier', wasHealthy: false });
+  });
+
+  it('a re-read carries its category as why, and the log\'s words as detail', () => {
+    const event: DaemonEvent = { kind: 'resync', reread: { kind: 'again', after: { kind: 'sighup' } }, links: 12, at: 1, wallMs: WALL };
+    expect(JSON.parse(eventJson(event, 1))).toEqual({
+      v: 1,
+      seq: 1,
+      kind: 'resync',
+      at: 1,
+      time: '2026-11-29T21:00:00.000Z',
+      why: 'overrun',
+      detail: 'SIGHUP, again: notifications were lost meanwhile',
+      links: 12,
+    });
+  });
+
   it('a log line with a newline in it stays one JSON line', () => {
     const line = eventJson({ kind: 'log', severity: 'info', text: 'a\nb', at: 1, wallMs: WALL }, 1);
     expect(line.split('\n')).toHaveLength(2);

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Group } from '../../../src/core/group.js';
 import { Groups } from '../../../src/core/groups.js';
+import { utcClockText } from '../../../src/core/sources/evidence.js';
 import type { SourceView } from '../../../src/core/sources/health.js';
 import { parseAddress } from '../../../src/core/sources/ip.js';
 import { FIRST_VERDICT_SLACK_MS, firstVerdictDue, INITIAL_PING, type PingState } from '../../../src/core/sources/ping-state.js';
@@ -37,7 +38,7 @@ const withPing = (name: string, over: Partial<GroupSpec> = {}) => spec(name, { o
 /** The ping states the adapter (daemon/source-sync.ts) keeps: configured at 0, no verdict. */
 function pings(state: PingState = { ...INITIAL_PING, configuredAt: 0 }) {
   const states = new Map<string, PingState>([[NAME, state]]);
-  const view: SourceView = { routes: { to: () => [] }, addresses: { of: () => [] }, ping: (n) => states.get(n) };
+  const view: SourceView = { routes: { to: () => [] }, addresses: { of: () => [] }, ping: (n) => states.get(n), clockText: utcClockText };
   return { view, set: (s: Partial<PingState>) => states.set(NAME, { ...states.get(NAME)!, ...s }) };
 }
 

@@ -21,6 +21,19 @@ describe('Group', () => {
     expect(new Group(spec, table(link(2, 'em0')), 0).decision).toBe('down');
   });
 
+  it('a source changes when its cause does, even while it stays unhealthy, and says so quietly from its event', () => {
+    const links = table(link(2, 'em0', noCarrier), link(3, 'bge0'));
+    const watch = new Group(spec, links, 0);
+    links.upsert(link(2, 'em0', { operState: 'dormant' }));
+    const ev = watch.evaluate(links, 10);
+    expect(ev.sourceChanges).toEqual([
+      { name: 'em0', kind: 'interface', before: { healthy: false, cause: { kind: 'no-carrier' } }, after: { healthy: false, cause: { kind: 'operstate', state: 'dormant' } } },
+    ]);
+    expect(describeEvaluation(spec, ev)).toContainEqual({ severity: 'debug', text: 'uplink: source em0: no carrier -> operstate dormant' });
+    // The same reading again is no change.
+    expect(watch.evaluate(links, 20).sourceChanges).toEqual([]);
+  });
+
   it('takes the destinations down when one source loses carrier, with the log line operators read', () => {
     const links = table(link(2, 'em0'), link(3, 'bge0'));
     const watch = new Group(spec, links, 0);
@@ -28,7 +41,7 @@ describe('Group', () => {
     const ev = watch.evaluate(links, 1000);
     expect(ev.decision).toBe('down');
     expect(ev.sourceChanges).toEqual([
-      { name: 'em0', kind: 'interface', before: { healthy: true, reason: 'has carrier' }, after: { healthy: false, reason: 'no carrier' } },
+      { name: 'em0', kind: 'interface', before: { healthy: true, cause: { kind: 'carrier' } }, after: { healthy: false, cause: { kind: 'no-carrier' } } },
     ]);
     expect(describeEvaluation(spec, ev)).toContainEqual({
       severity: 'notice',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DAMPING, type GroupSpec, type Policy } from '../../../src/core/spec.js';
 import { destinationNames, wantedState } from '../../../src/core/wanted.js';
+import type { SourceHealth } from '../../../src/core/health.js';
 import { groupHealth } from '../../../src/core/policy.js';
 import { describeEvaluation } from '../../../src/core/explain.js';
 import { Group } from '../../../src/core/group.js';
@@ -21,12 +22,12 @@ function spec(over: Partial<GroupSpec> = {}): GroupSpec {
   };
 }
 
-const ok = { healthy: true, reason: 'has carrier' } as const;
-const lost = { healthy: false, reason: 'no carrier' } as const;
-const sources = (...h: Array<typeof ok | typeof lost>) => new Map(h.map((x, i) => [`s${i}`, x] as const));
+const ok: SourceHealth = { healthy: true, cause: { kind: 'carrier' } };
+const lost: SourceHealth = { healthy: false, cause: { kind: 'no-carrier' } };
+const sources = (...h: SourceHealth[]) => new Map(h.map((x, i) => [`s${i}`, x] as const));
 
 describe('policies', () => {
-  it.each<[string, Policy, Array<typeof ok | typeof lost>, boolean, string]>([
+  it.each<[string, Policy, SourceHealth[], boolean, string]>([
     ['all, all healthy', { kind: 'all' }, [ok, ok], true, 'all sources have carrier'],
     ['all, one lost', { kind: 'all' }, [ok, lost], false, 's1 lost carrier'],
     ['any, one left', { kind: 'any' }, [lost, ok], true, '1 of 2 sources have carrier'],
@@ -98,7 +99,7 @@ describe('Group layers', () => {
     expect([...g.sourceHealths.keys()]).toEqual(['eth0', 'eth1']);
     expect(g.decision).toBe('up');
     const none = new Group(spec({ sources: ['bond*'] }), links, 0);
-    expect([...none.sourceHealths]).toEqual([['bond*', { healthy: false, reason: 'missing' }]]);
+    expect([...none.sourceHealths]).toEqual([['bond*', { healthy: false, cause: { kind: 'missing' } }]]);
   });
 
   it('a reloaded group keeps its decision, pending change, hold and counters', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeLoss, sourceHealth, type SourceHealth } from '../../../src/core/health.js';
+import { describeCause, describeLoss } from '../../../src/core/cause.js';
+import { sourceHealth, type SourceHealth } from '../../../src/core/health.js';
 import { groupHealth } from '../../../src/core/policy.js';
 import type { OperState } from '../../../src/core/types.js';
 import { link } from '../../support/links.js';
@@ -15,27 +16,28 @@ describe('sourceHealth', () => {
     ['operstate down with LOWER_UP', { operState: 'down' as OperState }, false, 'operstate down'],
     ['testing', { operState: 'testing' }, false, 'operstate testing'],
   ])('%s', (_label, over, healthy, reason) => {
-    expect(sourceHealth(link(3, 'em0', over))).toEqual({ healthy, reason });
+    const health = sourceHealth(link(3, 'em0', over));
+    expect({ healthy: health.healthy, reason: describeCause(health.cause) }).toEqual({ healthy, reason });
   });
 
   it('a missing source is unhealthy (fail closed)', () => {
-    expect(sourceHealth(undefined)).toEqual({ healthy: false, reason: 'missing' });
+    expect(sourceHealth(undefined)).toEqual({ healthy: false, cause: { kind: 'missing' } });
   });
 
   it('phrases each loss for the log', () => {
-    expect(describeLoss({ healthy: false, reason: 'no carrier' })).toBe('lost carrier');
-    expect(describeLoss({ healthy: false, reason: 'missing' })).toBe('is missing');
-    expect(describeLoss({ healthy: false, reason: 'admin down' })).toBe('went admin down');
-    expect(describeLoss({ healthy: false, reason: 'operstate dormant' })).toBe('is operstate dormant');
+    expect(describeLoss({ kind: 'no-carrier' })).toBe('lost carrier');
+    expect(describeLoss({ kind: 'missing' })).toBe('is missing');
+    expect(describeLoss({ kind: 'admin-down' })).toBe('went admin down');
+    expect(describeLoss({ kind: 'operstate', state: 'dormant' })).toBe('is operstate dormant');
   });
 });
 
 const ALL = { kind: 'all' } as const;
 
 describe('groupHealth (policy all)', () => {
-  const ok = { healthy: true, reason: 'has carrier' } as const;
-  const lost = { healthy: false, reason: 'no carrier' } as const;
-  const gone = { healthy: false, reason: 'missing' } as const;
+  const ok: SourceHealth = { healthy: true, cause: { kind: 'carrier' } };
+  const lost: SourceHealth = { healthy: false, cause: { kind: 'no-carrier' } };
+  const gone: SourceHealth = { healthy: false, cause: { kind: 'missing' } };
 
   it('is healthy only when every source is', () => {
     expect(groupHealth(ALL, new Map([['em0', ok], ['bge0', ok]]))).toEqual({ healthy: true, reason: 'all sources have carrier' });

@@ -79,13 +79,14 @@ describe('MetricsExporter', () => {
   it('counts what the events say, and times the reaction in seconds', async () => {
     const h = harness([group('uplink')]);
     h.emit({ kind: 'decision', group: 'uplink', decision: 'up', reason: 'start', cause: 'start', action: 'admin', destinations: ['vrrp0'] });
-    h.emit({ kind: 'source', group: 'uplink', name: 'em0', sourceKind: 'interface', healthy: false, reason: 'no carrier', was: 'has carrier', wasHealthy: true });
-    h.emit({ kind: 'source', group: 'uplink', name: 'em0', sourceKind: 'interface', healthy: false, reason: 'missing', was: 'no carrier', wasHealthy: false });
+    const [carrier, noCarrier, missing] = [{ healthy: true, cause: { kind: 'carrier' } }, { healthy: false, cause: { kind: 'no-carrier' } }, { healthy: false, cause: { kind: 'missing' } }] as const;
+    h.emit({ kind: 'source', group: 'uplink', name: 'em0', sourceKind: 'interface', health: noCarrier, was: carrier });
+    h.emit({ kind: 'source', group: 'uplink', name: 'em0', sourceKind: 'interface', health: missing, was: noCarrier });
     h.emit({ kind: 'decision', group: 'uplink', decision: 'down', reason: 'em0 lost carrier', cause: 'sources', action: 'admin', destinations: ['vrrp0'] });
     h.emit({ kind: 'destination', name: 'vrrp0', action: 'admin', wanted: 'down', outcome: 'failed', error: 'EPERM' });
     h.emit({ kind: 'destination', name: 'vrrp0', action: 'admin', wanted: 'down', outcome: 'confirmed', latencyMs: 12 });
     h.emit({ kind: 'confirmed', group: 'uplink', decision: 'down', ms: 3, destinations: 1 });
-    h.emit({ kind: 'resync', why: 'overrun', detail: 'notifications were lost', links: 10 });
+    h.emit({ kind: 'resync', reread: { kind: 'overrun' }, links: 10 });
     h.emit({ kind: 'reload', result: 'refused', reason: 'bad' });
     h.emit({ kind: 'hook', group: 'uplink', decision: 'down', path: '/x', result: 'timeout', ms: 10_000 });
     const text = await h.exporter.render('http');

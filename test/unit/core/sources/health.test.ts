@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { AddressTable, type AddressEntry } from '../../../../src/core/sources/address-table.js';
-import { addressHealth, pingHealth, routeHealth } from '../../../../src/core/sources/health.js';
+import { describeCause } from '../../../../src/core/cause.js';
+import type { SourceHealth } from '../../../../src/core/health.js';
+import { addressHealth as addressCause, pingHealth as pingCause, routeHealth as routeCause } from '../../../../src/core/sources/health.js';
+import { utcClockText } from '../../../../src/core/sources/evidence.js';
 import { parseAddress, parsePrefix, type IpPrefix } from '../../../../src/core/sources/ip.js';
 import { INITIAL_PING, observePing, type PingState } from '../../../../src/core/sources/ping-state.js';
 import { RouteTable, type NextHop, type RouteEntry } from '../../../../src/core/sources/route-table.js';
-import { MAIN_TABLE, type PingSource, type RouteSource } from '../../../../src/core/sources/spec.js';
+import { MAIN_TABLE, type AddressSource, type PingSource, type RouteSource } from '../../../../src/core/sources/spec.js';
+import type { LinkLookup } from '../../../../src/core/link-table.js';
 import { ifIndex } from '../../../../src/core/types.js';
 import { link, noCarrier, table } from '../../../support/links.js';
+
+/** Health as status and the log say it: the cause in words. */
+const said = ({ healthy, cause, evidence }: SourceHealth) => ({ healthy, reason: describeCause(cause), ...(evidence === undefined ? {} : { evidence }) });
+const routeHealth = (...a: [RouteSource, RouteTable, LinkLookup]) => said(routeCause(...a, utcClockText));
+const addressHealth = (...a: [AddressSource, AddressTable, LinkLookup]) => said(addressCause(...a, utcClockText));
+const pingHealth = (...a: [PingSource, PingState | undefined]) => said(pingCause(...a, utcClockText));
 
 const prefix = (text: string): IpPrefix => {
   const p = parsePrefix(text);
@@ -47,6 +57,23 @@ describe('route sources', () => {
     const r = routes(route([hop(2, '192.0.2.1'), hop(4, '198.51.100.1')]));
     expect(routeHealth(probe({ dev: 'eth0' }), r, links).healthy).toBe(true);
     expect(routeHealth(probe({ dev: 'eth2' }), r, links).reason).toBe('next hop down');
+  });
+});
+
+describe('evidence', () => {
+  it('says its times as the clock it is given says them: the core knows no time zone', () => {
+    const clock = (epochMs: number, millis: boolean) => `T${epochMs}${millis ? 'ms' : ''}`;
+    const r = routes(route([hop(2, '192.0.2.1')], { since: 42 }));
+    expect(routeCause(probe(), r, links, clock).evidence).toBe('since T42 via 192.0.2.1 dev eth0');
+    const answered = observePing(INITIAL_PING, { kind: 'answer', at: 7, rttMs: 12.3 }, { kind: 'ping', target: parseAddress('192.0.2.1')!, interval: 1000, timeout: 1000, down: 3, up: 1 });
+    expect(pingCause({ kind: 'ping', target: parseAddress('192.0.2.1')!, interval: 1000, timeout: 1000, down: 3, up: 1 }, answered, clock).evidence).toBe(
+      'last reply T7ms, rtt 12 ms, 0 missed in a row',
+    );
+  });
+
+  it('the UTC clock of views that see no time is arithmetic, to the millisecond', () => {
+    expect(utcClockText(Date.UTC(2026, 11, 6, 23, 4, 5, 67), true)).toBe('23:04:05.067');
+    expect(utcClockText(Date.UTC(2026, 11, 6, 0, 0, 9), false)).toBe('00:00:09');
   });
 });
 
