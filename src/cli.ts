@@ -4,7 +4,7 @@
  * talks to a running one, `ifdepd demo` plays the namespace lab. Whatever fails ends in
  * one line for the operator and a sysexits(3) code, never a stack trace.
  */
-import { messageOf, oneLine } from './base/message.js';
+import { messageOf, oneLine } from './base/errors.js';
 import { EX_OK, EX_SOFTWARE, Fatal, InfoExit } from './base/sysexits.js';
 import { CrashRoute } from './daemon/crash-route.js';
 import { isDetachedChild, tellLauncher } from './daemon/detach.js';

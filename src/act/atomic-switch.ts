@@ -1,4 +1,4 @@
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import type { AtomicGroup } from '../core/atomic.js';
 import type { KernelPort } from '../core/kernel-port.js';
 import type { LinkLookup } from '../core/link-table.js';

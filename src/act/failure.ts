@@ -1,4 +1,4 @@
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import type { FailingStatus } from '../core/status.js';
 import type { Millis } from '../core/types.js';
 import { failureKind, retryDelay, type FailureKind } from './retry.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { untrustedProgram } from '../base/trusted-path.js';
 import type { HookSpec } from '../core/spec.js';
 import type { Logger } from '../logging/logger.js';

@@ -1,4 +1,4 @@
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { NO_EVENTS, type EventSink } from '../core/events.js';
 import type { Group, Evaluation } from '../core/group.js';
 import type { LinkLookup } from '../core/link-table.js';

@@ -30,7 +30,6 @@ export interface InterfaceAction {
   settle(name: string, decision: Decision): Promise<void>;
 }
 
-export type { GroupChange, ProtoDownChange, ReasonChange } from '../core/kernel-port.js';
 
 /** The kernel requests the interface actions need (linkByName: see protodownAction). */
 export type LinkWriter = Pick<KernelPort, 'setAdmin' | 'setProtoDown' | 'linkByName'>;

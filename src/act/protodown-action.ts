@@ -1,8 +1,9 @@
 import type { LinkLookup } from '../core/link-table.js';
 import { reasonBits, reasonMask } from '../core/protodown-reason.js';
 import type { Decision, LinkState } from '../core/types.js';
-import type { InterfaceAction, LinkWriter, ProtoDownChange } from './interface-action.js';
-import { errnoOf } from './retry.js';
+import type { ProtoDownChange } from '../core/kernel-port.js';
+import type { InterfaceAction, LinkWriter } from './interface-action.js';
+import { errnoOf } from '../base/errors.js';
 
 /**
  * IFLA_PROTO_DOWN: carrier off, the admin state and IPv6 addresses kept.

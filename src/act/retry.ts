@@ -1,3 +1,4 @@
+import { errnoOf } from '../base/errors.js';
 import type { Millis } from '../core/types.js';
 
 const RETRY_FIRST_MS = 100;
@@ -23,11 +24,6 @@ const PERMANENT: ReadonlySet<string> = new Set([
   'EISDIR',
 ]);
 
-/** The errno name of a failure (Node's fs and the netlink requests both carry it as .code). */
-export function errnoOf(err: unknown): string | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 /** The one place where failures are told apart. */
 export const failureKind = (err: unknown): FailureKind => (PERMANENT.has(errnoOf(err) ?? '') ? 'permanent' : 'transient');

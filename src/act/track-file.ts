@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { makeTrustedDirectory } from '../base/safe-directory.js';
 import { replaceFile } from '../base/safe-file.js';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { formatDuration } from '../core/duration.js';
 import { NO_EVENTS, type EventSink } from '../core/events.js';
 import { FailureRecord, type FailedAttempt } from './failure.js';

@@ -1,6 +1,6 @@
 import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { messageOf } from './message.js';
+import { messageOf } from './errors.js';
 import { untrustedDirectory } from './trusted-path.js';
 
 /**

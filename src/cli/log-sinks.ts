@@ -1,7 +1,7 @@
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { VERSION } from '../base/version.js';
 import { formatDuration } from '../core/duration.js';
-import type { Severity } from '../core/explain.js';
+import type { Severity } from '../core/types.js';
 import { nameList } from '../core/name-list.js';
 import { TeeSink, type Logger, type LogSink } from '../logging/logger.js';
 import { LocalSyslogSink } from '../logging/local-syslog.js';

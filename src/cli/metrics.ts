@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { EX_CANTCREAT, Fatal } from '../base/sysexits.js';
 import { untrustedDirectory } from '../base/trusted-path.js';
 import { VERSION } from '../base/version.js';

@@ -1,5 +1,5 @@
 import { CAP_NET_ADMIN, hasCapability } from '../base/capabilities.js';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { EX_CANTCREAT, EX_NOPERM, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import { loadConfigOffThread } from '../config/reload-worker.js';
 import type { FixedPaths } from '../config/written-paths.js';
@@ -20,7 +20,8 @@ import { NetlinkKernel } from '../kernel/netlink-kernel.js';
 import { EventLogSink } from '../logging/event-log.js';
 import { createLogger, TeeSink, type Logger } from '../logging/logger.js';
 import { findPingTool } from '../probe/ping-tool.js';
-import { Pings, type PingReport } from '../probe/pings.js';
+import type { PingReport } from '../probe/ping-child.js';
+import { Pings } from '../probe/pings.js';
 import { systemdSupervisor, type Supervisor } from '../systemd/notify.js';
 import { closeSinks, firstLine, logSinks } from './log-sinks.js';
 import { metricsService, reloadingMetrics, startMetrics } from './metrics.js';

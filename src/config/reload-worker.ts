@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { EX_DATAERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import type { Config } from '../core/spec.js';
 import { loadConfig } from './load.js';

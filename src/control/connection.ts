@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { messageOf } from '../base/message.js';
+import { messageOf, type FaultReport } from '../base/errors.js';
 import { Fatal } from '../base/sysexits.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControlHandler, ControlReply, ControlRequest } from './api.js';
@@ -13,8 +13,6 @@ const NEWLINE = 0x0a;
 /** The reply to a client beyond the server's limit of connections: the client says "busy" (exit 69). */
 export const BUSY = 'too many connections';
 
-/** Where an exception in handling a request goes: logged, and the daemon reads everything again. */
-export type FaultReport = (where: string, err: unknown) => void;
 
 /** One client: requests are answered in order, one at a time. */
 export class Connection {

@@ -1,3 +1,4 @@
+import { joinLines } from '../base/errors.js';
 import { describeCause } from '../core/cause.js';
 import { describeReread, EVENT_SCHEMA_VERSION, resyncCause, type DaemonEvent, type EventBody } from '../core/events.js';
 import type { DaemonStatus } from '../core/status.js';
@@ -84,7 +85,7 @@ export function snapshotJson(status: DaemonStatus, stamp: Stamp): string {
 export function eventText(event: DaemonEvent): string | undefined {
   if (event.kind !== 'log') return undefined;
   const label = event.severity === 'error' || event.severity === 'warning' ? `${event.severity}: ` : '';
-  return `${iso(event.wallMs)} ${label}${oneLine(event.text)}\n`;
+  return `${iso(event.wallMs)} ${label}${joinLines(event.text)}\n`;
 }
 
 /** Without --json, the snapshot is `ifdepd status`, headed by its time. */
@@ -111,7 +112,3 @@ export function wording(json: boolean, now: () => Stamp): MonitorWording {
   };
 }
 
-/** A log line never spans lines of the stream. */
-function oneLine(text: string): string {
-  return text.includes('\n') ? text.replace(/\r?\n/g, ' ') : text;
-}

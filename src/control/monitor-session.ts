@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { EVENT_SCHEMA_VERSION, type DaemonEvent } from '../core/events.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControlHandler } from './api.js';

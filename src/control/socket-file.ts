@@ -1,6 +1,6 @@
 import { chmodSync, lstatSync, renameSync, unlinkSync, type Stats } from 'node:fs';
 import { createConnection, type Server } from 'node:net';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { makeTrustedDirectory } from '../base/safe-directory.js';
 import { temporaryName } from '../base/safe-file.js';
 

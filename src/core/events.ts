@@ -1,5 +1,5 @@
 import type { DelayName } from './debounce.js';
-import type { Severity } from './log-line.js';
+import type { Severity } from './types.js';
 import type { SourceHealth } from './health.js';
 import type { Decision, Millis } from './types.js';
 import type { SourceKind } from './sources/spec.js';

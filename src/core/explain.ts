@@ -4,12 +4,11 @@ import { formatDuration } from './duration.js';
 import type { EventBody } from './events.js';
 import type { Evaluation } from './group.js';
 import { decisionEvent, evaluationEvents } from './group-events.js';
-import type { LogLine } from './log-line.js';
+import type { LogLine } from './types.js';
 import { nameList } from './name-list.js';
 import type { GroupSpec } from './spec.js';
 import type { Decision } from './types.js';
 
-export type { LogLine, Severity } from './log-line.js';
 
 /** What a group's decision acts on: "destinations vrrp0,vrrp1" or "track file /run/ifdepd/uplink"; long lists are cut. */
 export function targetsOf(group: GroupSpec): string {

@@ -39,3 +39,12 @@ export type Decision = 'up' | 'down';
 
 /** Milliseconds since an arbitrary epoch; only differences matter. */
 export type Millis = number;
+
+/** syslog(3) severities ifdepd uses, most severe first: how loud an explanation is. */
+export type Severity = 'error' | 'warning' | 'notice' | 'info' | 'debug';
+
+/** One line of the log, as the core says it. */
+export interface LogLine {
+  readonly severity: Severity;
+  readonly text: string;
+}

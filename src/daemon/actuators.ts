@@ -20,7 +20,7 @@ import { kernelHasProtoDownReasons } from '../kernel/proto-down-reason.js';
 import type { IfIndex } from '../core/types.js';
 import { wantedState } from '../core/wanted.js';
 import type { Logger } from '../logging/logger.js';
-import type { FaultReport } from './guard.js';
+import type { FaultReport } from '../base/errors.js';
 
 /** The keepalived track file of every group whose action is `keepalived-track-file`. */
 export type TrackFiles = GroupActions<TrackFileStatus, Extract<ActionSpec, { kind: 'track-file' }>, TrackFile>;

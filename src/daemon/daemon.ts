@@ -1,6 +1,6 @@
 import { release } from 'node:os';
 import { coalesced } from '../base/coalesce.js';
-import { messageOf } from '../base/message.js';
+import { messageOf, type FaultReport } from '../base/errors.js';
 import { EX_CONFIG, Fatal } from '../base/sysexits.js';
 import { AtomicConflict } from '../core/atomic.js';
 import type { ControlHandler } from '../control/api.js';
@@ -19,7 +19,7 @@ import { announceAdded, announceClaim, announceStart, emitEvaluation, logEvaluat
 import type { EventBus, EventListener } from './event-bus.js';
 import { HoldFile } from './hold-file.js';
 import { FaultBudget } from './fault-budget.js';
-import { guardedScheduler, type FaultReport } from './guard.js';
+import { guardedScheduler } from './guard.js';
 import { LinkSync } from './link-sync.js';
 import { ownReasonBit, wireActuators, type Actuators } from './actuators.js';
 import { SourceSync, type PingRunnerFactory } from './source-sync.js';

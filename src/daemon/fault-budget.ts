@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { messageOf, oneLine } from '../base/message.js';
+import { messageOf, oneLine } from '../base/errors.js';
 import type { Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 

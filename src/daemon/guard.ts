@@ -1,7 +1,5 @@
+import type { FaultReport } from '../base/errors.js';
 import type { Scheduler } from '../core/clock.js';
-
-/** Where a fault goes: the component and callback it happened in, and what was thrown. */
-export type FaultReport = (where: string, err: unknown) => void;
 
 /**
  * The callback, made safe to hand to an event emitter or a timer: what it throws is

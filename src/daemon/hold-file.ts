@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { replaceFile } from '../base/safe-file.js';
 import { untrustedDirectory } from '../base/trusted-path.js';
 import { GROUP_NAME } from '../core/spec.js';

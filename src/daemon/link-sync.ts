@@ -1,4 +1,4 @@
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import type { Scheduler, Timer } from '../core/clock.js';
 import { describeReread, type EventSink, type Reread } from '../core/events.js';
 import type { KernelPort, Subscription } from '../core/kernel-port.js';

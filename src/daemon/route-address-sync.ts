@@ -1,4 +1,4 @@
-import { messageOf } from '../base/message.js';
+import { messageOf, type FaultReport } from '../base/errors.js';
 import type { Scheduler, Timer } from '../core/clock.js';
 import type { KernelPort, Subscription } from '../core/kernel-port.js';
 import { describeReread, type Reread } from '../core/events.js';
@@ -7,7 +7,7 @@ import { AddressTable } from '../core/sources/address-table.js';
 import { RouteTable, type RouteEntry } from '../core/sources/route-table.js';
 import type { AddressSource, RouteSource } from '../core/sources/spec.js';
 import type { Logger } from '../logging/logger.js';
-import { guard, type FaultReport } from './guard.js';
+import { guard } from './guard.js';
 
 export interface RouteAddressDeps {
   readonly log: Logger;

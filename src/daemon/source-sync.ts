@@ -4,7 +4,7 @@ import { pingVerdict, type SourceView } from '../core/sources/health.js';
 import { INITIAL_PING, observePing, type PingObservation, type PingState } from '../core/sources/ping-state.js';
 import { sourceName, type PingSource, type SourceSpec } from '../core/sources/spec.js';
 import type { GroupSpec } from '../core/spec.js';
-import { localClockText } from './local-clock-text.js';
+import { localClockText } from './timers.js';
 import { RouteAddressSync, type RouteAddressDeps } from './route-address-sync.js';
 
 /** Runs the ping sources' probes (src/probe): one child per probe, reporting answers and misses. */

@@ -22,7 +22,3 @@ export function requestError(operation: string, err: unknown): NetlinkRequestErr
   return new NetlinkRequestError(typeof code === 'string' ? code : text, operation);
 }
 
-export const errorCode = (err: unknown): string | undefined => {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
-};

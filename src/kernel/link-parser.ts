@@ -13,7 +13,7 @@ import { IFLA_PROTO_DOWN_REASON, parseProtoDownReason } from './proto-down-reaso
 /** ifi_family u8, pad u8, ifi_type u16, ifi_index s32, ifi_flags u32, ifi_change u32. */
 const IFINFOMSG_LENGTH = 16;
 /** AF_UNSPEC: the message describes the interface itself (bridge ports also send AF_BRIDGE ones). */
-const AF_UNSPEC = 0;
+export const AF_UNSPEC = 0;
 const IFF_UP = 0x1;
 const IFF_LOWER_UP = 0x10000;
 

@@ -1,6 +1,6 @@
 import { AttrStream, putU32, rt, type NetlinkMessage } from 'netlink';
 import type { LinkState } from '../core/types.js';
-import { parseLink } from './link-parser.js';
+import { AF_UNSPEC, parseLink } from './link-parser.js';
 
 /**
  * RTM_GETLINK as ifdepd asks it: IFLA_EXT_MASK with RTEXT_FILTER_SKIP_STATS, so that
@@ -35,7 +35,6 @@ export class MalformedLinkReply extends Error {
   }
 }
 
-const AF_UNSPEC = 0;
 
 /**
  * The links of a GETLINK answer (the parts of a dump, the DONE already removed).

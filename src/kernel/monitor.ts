@@ -1,12 +1,11 @@
 import { rt, type NetlinkMessage } from 'netlink';
 import type { LinkEvents } from '../core/kernel-port.js';
-import { parseLink, parseLinkHeader } from './link-parser.js';
+import { AF_UNSPEC, parseLink, parseLinkHeader } from './link-parser.js';
 import { NotificationSocket } from './notifications.js';
 
 /** RTNLGRP_LINK: the multicast group of link notifications. */
 const RTNLGRP_LINK = 1;
 /** ifinfomsg.ifi_family is the first byte of a link message. */
-const AF_UNSPEC = 0;
 
 /** Listens to the kernel's link notifications on a socket of its own. */
 export class LinkMonitor {

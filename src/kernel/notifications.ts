@@ -1,5 +1,5 @@
 import { createNetlink, Protocol, type NetlinkMessage, type NetlinkSocket } from 'netlink';
-import { errorCode } from './errors.js';
+import { errnoOf } from '../base/errors.js';
 
 /** What a subscribed rtnetlink socket reports. */
 export interface NotificationEvents {
@@ -44,7 +44,7 @@ export class NotificationSocket {
       }),
     );
     socket.on('error', (err: Error) =>
-      guard(events, () => (errorCode(err) === 'ENOBUFS' ? subscribed.overrun() : events.socketError(err))),
+      guard(events, () => (errnoOf(err) === 'ENOBUFS' ? subscribed.overrun() : events.socketError(err))),
     );
     socket.on('invalid', (err: unknown) => guard(events, () => events.socketError(asError(err, 'invalid message'))));
     socket.on('truncatedMessage', () => guard(events, () => subscribed.overrun()));

@@ -1,4 +1,4 @@
-import type { Severity } from '../core/explain.js';
+import type { Severity } from '../core/types.js';
 
 export type { Severity };
 

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { describeListenAddress, type ListenAddress } from '../core/listen-address.js';
 import type { Logger } from '../logging/logger.js';
 import type { FromWorker, ServerData, ToWorker } from './http-server.js';

@@ -1,6 +1,6 @@
 import { unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { messageOf } from '../base/message.js';
+import { messageOf } from '../base/errors.js';
 import { replaceFile } from '../base/safe-file.js';
 import { untrustedDirectory } from '../base/trusted-path.js';
 import type { Scheduler, Timer } from '../core/clock.js';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { messageOf, oneLine } from '../base/message.js';
+import { messageOf, oneLine } from '../base/errors.js';
 import type { Scheduler, Timer } from '../core/clock.js';
 import type { PingObservation } from '../core/sources/ping-state.js';
 import type { PingSource } from '../core/sources/spec.js';

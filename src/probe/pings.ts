@@ -4,7 +4,6 @@ import type { Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import { SupervisedPing, type PingReport } from './ping-child.js';
 
-export type { PingReport } from './ping-child.js';
 
 export interface PingsDeps {
   /** The tool, from findPingTool(). */

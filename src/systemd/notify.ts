@@ -1,5 +1,5 @@
 import { DatagramSender } from '../base/unix-datagram.js';
-import { messageOf } from '../base/message.js';
+import { joinLines, messageOf } from '../base/errors.js';
 import type { Logger } from '../logging/logger.js';
 
 /**
@@ -76,14 +76,14 @@ export class SystemdNotifier implements Supervisor {
 
   ready(status: string): void {
     this.lastStatus = status;
-    void this.send(`READY=1\nSTATUS=${oneLine(status)}`);
+    void this.send(`READY=1\nSTATUS=${joinLines(status)}`);
   }
 
   status(summary: () => string): void {
     const text = summary();
     if (text === this.lastStatus) return;
     this.lastStatus = text;
-    void this.send(`STATUS=${oneLine(text)}`);
+    void this.send(`STATUS=${joinLines(text)}`);
   }
 
   reloading(): void {
@@ -108,4 +108,3 @@ export class SystemdNotifier implements Supervisor {
   }
 }
 
-const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ');

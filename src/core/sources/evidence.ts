@@ -1,7 +1,7 @@
 /**
  * Times in evidence are the wall clock: the operator compares them with other logs. The
  * core reads no clock and no time zone: the daemon gives it the way to say a time
- * (daemon/local-clock-text.ts, in local time as syslog does).
+ * (daemon/timers.ts, in local time as syslog does).
  */
 
 /** `12:03:04`, or with `millis` `12:03:04.512`: a wall-clock time (ms since the epoch) as a time of day. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AtomicMembership } from '../../../src/act/atomic-group.js';
 import { atomicAction } from '../../../src/act/atomic-switch.js';
-import type { GroupChange, InterfaceAction } from '../../../src/act/interface-action.js';
+import type { InterfaceAction } from '../../../src/act/interface-action.js';
+import type { GroupChange } from '../../../src/core/kernel-port.js';
 import { ATOMIC_RANGE } from '../../../src/core/atomic.js';
 import type { Decision, LinkState } from '../../../src/core/types.js';
 import type { Wanted } from '../../../src/core/wanted.js';

@@ -4,7 +4,8 @@
 // unless the interface is known to be admin up: that is what makes a VMAC keepalived has
 // just created read not running at once.
 import { describe, expect, it } from 'vitest';
-import type { LinkWriter, ProtoDownChange } from '../../../src/act/interface-action.js';
+import type { LinkWriter } from '../../../src/act/interface-action.js';
+import type { ProtoDownChange } from '../../../src/core/kernel-port.js';
 import { protodownAction } from '../../../src/act/protodown-action.js';
 import { LinkTable } from '../../../src/core/link-table.js';
 import { ifIndex, type LinkState } from '../../../src/core/types.js';
