@@ -13,6 +13,7 @@ import { createLogger } from '../../src/logging/logger.js';
 import { kernelError } from '../support/errors.js';
 import { fakeScheduler } from '../support/fake-scheduler.js';
 import { link } from '../support/links.js';
+import { ADMIN } from '../support/actions.js';
 
 export const NAMES = ['d0', 'd1'] as const;
 export type Name = (typeof NAMES)[number];
@@ -87,14 +88,7 @@ export class World {
     this.create('d0', scenario.d0Up);
     this.create('d1', scenario.d1Up);
     const action: InterfaceAction = {
-      kind: 'admin',
-      stateWord: 'admin',
-      describe: (d) => d,
-      stateOf: (l) => (l.adminUp ? 'up' : 'down'),
-      reached: (l, d) => (l.adminUp ? 'up' : 'down') === d,
-      heldByOthers: () => [],
-      groupChange: (d) => ({ kind: 'admin', up: d === 'up' }),
-      settle: () => Promise.resolve(),
+      ...ADMIN,
       write: (name, decision) => this.written(name, decision),
     };
     this.enforcer = new Enforcer({

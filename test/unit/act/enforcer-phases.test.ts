@@ -12,6 +12,7 @@ import { createLogger } from '../../../src/logging/logger.js';
 import { kernelError } from '../../support/errors.js';
 import { fakeScheduler } from '../../support/fake-scheduler.js';
 import { link, table } from '../../support/links.js';
+import { ADMIN } from '../../support/actions.js';
 
 interface Pending {
   readonly resolve: () => void;
@@ -32,14 +33,7 @@ function world() {
   let reread = 0;
   let wanted: Wanted = { decision: 'down', because: 'em0 lost carrier', downBecause: ['uplink'], named: true };
   const action: InterfaceAction = {
-    kind: 'admin',
-    stateWord: 'admin',
-    describe: (d) => d,
-    stateOf: (l) => (l.adminUp ? 'up' : 'down'),
-    reached: (l, d) => (l.adminUp ? 'up' : 'down') === d,
-    heldByOthers: () => [],
-    groupChange: (d) => ({ kind: 'admin', up: d === 'up' }),
-    settle: () => Promise.resolve(),
+    ...ADMIN,
     write: () => {
       sent += 1;
       return new Promise<void>((resolve, reject) => writes.push({ resolve, reject }));

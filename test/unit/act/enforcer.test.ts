@@ -9,6 +9,7 @@ import { createLogger, type Severity } from '../../../src/logging/logger.js';
 import type { Decision, IfIndex } from '../../../src/core/types.js';
 import { kernelError } from '../../support/errors.js';
 import { link, table } from '../../support/links.js';
+import { ADMIN } from '../../support/actions.js';
 
 interface Harness {
   enforcer: Enforcer;
@@ -31,14 +32,7 @@ function harness(dryRun = false, ...initial: ReturnType<typeof link>[]): Harness
   const writer: Harness['writer'] = {};
   let current: Wanted | undefined;
   const action: InterfaceAction = {
-    kind: 'admin',
-    stateWord: 'admin',
-    describe: (decision) => decision,
-    stateOf: (l) => (l.adminUp ? 'up' : 'down'),
-    reached: (l, d) => (l.adminUp ? 'up' : 'down') === d,
-    heldByOthers: () => [],
-    groupChange: (d) => ({ kind: 'admin', up: d === 'up' }),
-    settle: () => Promise.resolve(),
+    ...ADMIN,
     write(name, decision) {
       writes.push([links.byName(name)?.index ?? -1, decision === 'up']);
       return writer.fail ? Promise.reject(writer.fail) : Promise.resolve();
