@@ -56,7 +56,7 @@ export interface DaemonOptions {
 export class Daemon implements ControlHandler {
   private readonly table = new LinkTable();
   private readonly links: LinkSync;
-  private readonly probes: SourceSync;
+  private readonly otherSources: SourceSync;
   private readonly groups: Groups;
   private readonly act: Actuators;
   private readonly kept: HoldFile;
@@ -81,9 +81,9 @@ export class Daemon implements ControlHandler {
     const fault: FaultReport = (where, err) => this.fault(where, err);
     // Every component gets timers of its own, so that a fault names the component.
     const timersOf = (component: string) => guardedScheduler(scheduler, component, fault);
-    this.probes = new SourceSync({
+    this.otherSources = new SourceSync({
       log,
-      scheduler: timersOf('probes'),
+      scheduler: timersOf('sources'),
       kernel: options.kernel,
       links: this.table,
       changed: (affected) => this.groups.otherSourcesChanged(affected),
@@ -95,11 +95,11 @@ export class Daemon implements ControlHandler {
       timersOf('groups'),
       this.startedAt + options.config.startupHold,
       (g, ev) => this.decided(g, ev),
-      this.probes,
+      this.otherSources,
     );
     const events = options.events;
     this.links = new LinkSync(this.table, options.kernel, log, timersOf('link sync'), events, {
-      watches: (name) => this.groups.watches(name) || this.probes.watchesAllLinks,
+      watches: (name) => this.groups.watches(name) || this.otherSources.watchesAllLinks,
       changed: (names) => this.linksChanged(names),
       synced: (first) => (first ? this.firstDecisions() : this.lookAgain()),
       fault,
@@ -116,13 +116,13 @@ export class Daemon implements ControlHandler {
    * whose ping sources have no verdict yet waits for them alone (core/group.ts).
    */
   async start(): Promise<void> {
-    await this.probes.configure(this.config.groups);
+    await this.otherSources.configure(this.config.groups);
     return this.links.start();
   }
 
   /** Re-reads every link, route and address and brings every destination in line (SIGHUP, fault). */
   async resync(why: Reread): Promise<void> {
-    await this.probes.resync(why);
+    await this.otherSources.resync(why);
     return this.links.resync(why);
   }
 
@@ -165,7 +165,7 @@ export class Daemon implements ControlHandler {
       const config = await reloader();
       // Refused before anything changes: the running configuration stays.
       this.act.atomic.plan(config.groups);
-      await this.probes.configure(config.groups);
+      await this.otherSources.configure(config.groups);
       return this.swapConfig(config);
     } finally {
       this.supervisor.ready(this.summary());
@@ -247,7 +247,7 @@ export class Daemon implements ControlHandler {
   stop(): void {
     for (const a of this.act.all) a.close();
     this.groups.close();
-    this.probes.close();
+    this.otherSources.close();
     this.links.close();
     this.options.kernel.close();
   }
@@ -288,7 +288,7 @@ export class Daemon implements ControlHandler {
   /** Decisions first: a source's change is the urgent part, a destination's is reconciled after. */
   private linksChanged(names: ReadonlySet<string>): void {
     this.groups.sourcesChanged(names);
-    this.probes.linksChanged();
+    this.otherSources.linksChanged();
     for (const name of names) for (const a of this.act.all) a.linkChanged(name);
   }
 
