@@ -44,7 +44,7 @@ let pending: NodeJS.Timeout | undefined;
 
 /**
  * Says that a piece of a burst just ended: once nothing more has come for QUIET_MS, the
- * heap is collected, then again every SHRINK_MS, COLLECTIONS times in all (10-30 ms on
+ * heap is collected, then again every SHRINK_MS, COLLECTIONS times in all (16-37 ms on
  * the event loop each, once per burst, instead of the collections V8 would make anyway
  * later, at a time nobody chose). The timers do not keep the process alive.
  */
