@@ -1,5 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { messageOf } from '../base/errors.js';
+import { giveMemoryBackWhenQuiet } from '../base/memory-back.js';
 import { EX_DATAERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import type { Config } from '../core/spec.js';
 import { loadConfig } from './load.js';
@@ -39,6 +40,8 @@ export function loadConfigOffThread(file: string, fixed: FixedPaths = {}, timeou
       settled = true;
       clearTimeout(timer);
       void worker.terminate();
+      // A burst of reloads leaves its garbage in this thread's heap (bench/README.md, "A burst of reloads").
+      giveMemoryBackWhenQuiet();
       if (outcome.ok) resolve(outcome.config);
       else reject(new Fatal(outcome.message, outcome.exitCode));
     };
