@@ -100,6 +100,9 @@ export class World {
       scheduler: this.clock.scheduler,
       dryRun: scenario.dryRun,
       events: { emit: (e) => this.heard(e) },
+      // Confirmed as wanted (even from a stale view of the table), a destination is no
+      // longer bound by its failure's backoff: the next difference is news, acted on at once.
+      onConfirmed: (name) => this.notBefore.delete(name),
       fault: (where, err) => this.violations.push(`fault in ${where}: ${String(err)}`),
     });
     this.enforcer.reconcileAll(this.claimed());
