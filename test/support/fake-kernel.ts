@@ -101,6 +101,15 @@ export class FakeKernel implements KernelPort {
     this.change(this.mustFind(name), settings);
   }
 
+  /** Renamed (`ip link set X name Y`): one RTM_NEWLINK, same ifindex, the new name. */
+  rename(name: string, to: string): LinkState {
+    if (this.byName(to) !== undefined) throw new Error(`fake kernel: ${to} exists`);
+    const renamed: Kept = { ...this.mustFind(name), name: to };
+    this.links.set(renamed.index, renamed);
+    this.announceLink(reported(renamed));
+    return reported(renamed);
+  }
+
   /** The interface deleted: RTM_DELLINK. */
   remove(name: string): void {
     const k = this.mustFind(name);
