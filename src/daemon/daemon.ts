@@ -205,8 +205,9 @@ export class Daemon implements ControlHandler {
     this.config = config;
     if (dropped.length > 0) this.storeHolds();
     for (const a of this.act.all) a.regrouped(dropped);
-    this.links.settle(watch);
     this.lookAgain();
+    // After the destinations let go have been said so (while their state is still known).
+    this.links.settle(watch);
     const message = `reloaded ${config.file ?? 'configuration'}: ${config.groups.length} group(s)`;
     log.notice(message);
     this.options.events.emit({ kind: 'reload', result: 'ok', reason: message, groups: config.groups.length });

@@ -154,5 +154,10 @@ describe('Daemon reads only what it watches', () => {
     expect(asked.indexOf('linkByName em1')).toBeLessThan(asked.indexOf('setAdmin vrrp1 down'));
     expect(h.lines.some((l) => l.includes('em1 does not exist'))).toBe(false);
     expect(h.lines.some((l) => l.includes('lan:') && l.includes('missing'))).toBe(false);
+
+    // Dropped again: its destination is let go, and said so, before the table forgets it.
+    h.reloadsTo(config(group('uplink', ['em0'], ['vrrp0'])));
+    await h.daemon.reload();
+    expect(h.lines).toContain('notice: vrrp1 is no longer a destination; left as it is');
   });
 });
