@@ -284,11 +284,11 @@ export class Daemon implements ControlHandler {
       if (err instanceof AtomicConflict) throw new Fatal(err.message, EX_CONFIG);
       throw err;
     }
-    const names = new Set(this.config.groups.map((g) => g.name));
-    const stored = this.kept.restore(names);
+    const stored = this.kept.restore(new Set(this.config.groups.map((g) => g.name)));
     this.restored = stored;
     const groups = this.groups.start(specs, stored);
-    if ([...stored.keys()].some((name) => !names.has(name))) this.storeHolds();
+    // Rewritten without the holds of groups gone from the configuration, once every group holds its own.
+    if (!this.awaitingDump) this.dropStaleHolds();
     this.started = true;
     this.began(groups);
     this.reassert();
@@ -302,8 +302,14 @@ export class Daemon implements ControlHandler {
       if (held !== undefined) g.restoreHold(held);
     }
     this.awaitingDump = false;
+    this.dropStaleHolds();
     this.began(added);
     this.lookAgain();
+  }
+
+  private dropStaleHolds(): void {
+    const names = new Set(this.config.groups.map((g) => g.name));
+    if ([...this.restored.keys()].some((name) => !names.has(name))) this.storeHolds();
   }
 
   private began(groups: readonly Group[]): void {

@@ -3,13 +3,17 @@
 // on every re-read; a dump only when a glob needs it, and then after the first decisions
 // of the groups that name all of theirs. A change racing a read is not lost.
 import { afterEach, describe, expect, it } from 'vitest';
+import { readHolds, writeHolds } from '../../../src/daemon/hold-file.js';
 import { FakeKernel } from '../../support/fake-kernel.js';
-import { config, daemonOn, group, since, writesTo, type Harness } from './daemon-harness.js';
+import { config, daemonOn, group, holdDirectory, since, writesTo, type Harness } from './daemon-harness.js';
 
 let running: Harness | undefined;
+let cleanup: (() => void) | undefined;
 afterEach(() => {
   if (running !== undefined && !running.kernel.isClosed) running.daemon.stop();
   running = undefined;
+  cleanup?.();
+  cleanup = undefined;
 });
 
 /** em0, em1 and the destinations, and `others` interfaces no group names. */
@@ -54,6 +58,26 @@ describe('Daemon reads only what it watches', () => {
     await started;
     await h.until(adminDown(kernel, 'vip0', 'vip1'), 'the glob destinations down after the dump');
     expect(kernel.writes().filter((w) => w.endsWith(' up'))).toEqual([]);
+  });
+
+  it("a glob group's stored hold survives the named groups' first decisions and applies after the dump", async () => {
+    const holds = holdDirectory();
+    cleanup = holds.remove;
+    expect(writeHolds(holds.file, new Map([['vips', 'down'], ['gone', 'down']]))).toBeUndefined();
+    const kernel = lab();
+    const h = (running = daemonOn(kernel, config(group('uplink', ['em0'], ['vrrp0']), group('vips', ['em1'], ['vip*'])), { holdFile: holds.file }));
+    const release = kernel.holdDumps();
+    const started = h.daemon.start();
+    await h.until(() => h.lines.some((l) => l.includes('uplink: at start')), 'uplink decided');
+    await turns(h);
+    const during = readHolds(holds.file);
+    expect('holds' in during && Object.fromEntries(during.holds)).toEqual({ vips: 'down', gone: 'down' });
+    release();
+    await started;
+    await h.until(adminDown(kernel, 'vip0', 'vip1'), "the held group's destinations down");
+    const after = readHolds(holds.file);
+    expect('holds' in after && Object.fromEntries(after.holds)).toEqual({ vips: 'down' });
+    expect(h.daemon.summary()).toBe('2 groups: uplink up, vips DOWN (held)');
   });
 
   it('a named group that shares a destination with a glob group waits for the dump too (down wins)', async () => {
