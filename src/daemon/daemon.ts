@@ -132,7 +132,10 @@ export class Daemon implements ControlHandler {
     return this.links.start(this.awaitingDump ? first?.names : undefined);
   }
 
-  /** Re-reads every link, route and address and brings every destination in line (SIGHUP, fault). */
+  /**
+   * Re-reads the watched links (by name, or all of them when a glob needs them), routes and
+   * addresses, and brings every destination in line (SIGHUP, fault).
+   */
   async resync(why: Reread): Promise<void> {
     await this.otherSources.resync(why);
     return this.links.resync(why);
@@ -146,7 +149,7 @@ export class Daemon implements ControlHandler {
     this.faults.fault(where, err);
   }
 
-  /** What a fault may have left half-done is dropped; every link is read and every group evaluated again. */
+  /** What a fault may have left half-done is dropped; the watched links are read and every group evaluated again. */
   private recover(why: string): void {
     for (const a of this.act.interfaces) a.recover();
     this.resync({ kind: 'fault', where: why }).catch((err: unknown) => this.options.log.error(`re-read after a fault failed: ${messageOf(err)}`));
