@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NO_EVENTS } from '../../../src/core/events.js';
 import { LinkTable } from '../../../src/core/link-table.js';
 import type { LinkWatch } from '../../../src/core/link-watch.js';
+import { BY_NAME_LIMIT, readLinks } from '../../../src/daemon/link-read.js';
 import { LinkSync, type SyncPhase } from '../../../src/daemon/link-sync.js';
 import { createLogger } from '../../../src/logging/logger.js';
 import { FakeKernel } from '../../support/fake-kernel.js';
@@ -81,5 +82,22 @@ describe('LinkSync keeps only what is watched', () => {
     kernel.add('other-new');
     await kernel.delivered();
     expect(names(table)).toEqual(['em0']);
+  });
+});
+
+describe('readLinks', () => {
+  it('asks each name with one GETLINK up to BY_NAME_LIMIT names, and dumps (keeping only the names) beyond', async () => {
+    const kernel = new FakeKernel();
+    for (let i = 0; i < BY_NAME_LIMIT + 10; i++) kernel.add(`d${i}`);
+    kernel.add('other');
+    const few = new Set(['d0', 'd1', 'missing']);
+    expect((await readLinks(kernel, { kind: 'names', names: few })).map((l) => l.name).sort()).toEqual(['d0', 'd1']);
+    expect(kernel.linkReads()).toEqual({ dumps: 0, byName: new Map([['d0', 1], ['d1', 1], ['missing', 1]]) });
+
+    const many = new Set(Array.from({ length: BY_NAME_LIMIT + 1 }, (_, i) => `d${i}`));
+    const read = await readLinks(kernel, { kind: 'names', names: many });
+    expect(read.map((l) => l.name).sort()).toEqual([...many].sort());
+    expect(kernel.linkReads().dumps).toBe(1);
+    expect(kernel.linkReads().byName.size).toBe(3);
   });
 });
