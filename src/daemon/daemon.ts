@@ -180,10 +180,15 @@ export class Daemon implements ControlHandler {
       const config = await reloader();
       // The interfaces the new file names are read before anything is decided on them.
       const watch = linkWatchOf(config.groups);
-      await this.links.watchFor(watch);
-      // Refused before anything changes: the running configuration stays.
-      this.act.atomic.plan(config.groups);
-      await this.otherSources.configure(config.groups);
+      try {
+        await this.links.watchFor(watch);
+        // Refused before anything changes: the running configuration stays.
+        this.act.atomic.plan(config.groups);
+        await this.otherSources.configure(config.groups);
+      } catch (err) {
+        this.links.settle(linkWatchOf(this.config.groups));
+        throw err;
+      }
       return this.swapConfig(config, watch);
     } finally {
       this.supervisor.ready(this.summary());
