@@ -101,6 +101,12 @@ if (reaction) {
 }
 
 // ------------------------------------------------------------------ scale
+/** The interfaces in the namespace, and those the daemon read when fewer (by name). */
+const interfacesOf = (r) => {
+  const first = r.runs[0];
+  if (first?.hostLinks === undefined || first.hostLinks === first.linkCount) return first?.linkCount ?? r.k;
+  return `${first.hostLinks} (${first.linkCount} read)`;
+};
 const scale = read('scale');
 if (scale) {
   md.push('### 2. Scale');
@@ -112,7 +118,7 @@ if (scale) {
   for (const r of scale.runs) {
     const med = (k) => summarize(r.runs.map((x) => x[k])).median;
     const hup = summarize(r.runs.flatMap((x) => x.hupMs));
-    md.push(`| ${r.runs[0]?.linkCount ?? r.k} | ${r.runs.length} | ${ms(med('spawnToDestDownMs'))} | ${ms(med('spawnToFirstLogMs'))} | ${ms(med('firstLogToReadLinksMs'))} | ${ms(hup.median)} (${ms(hup.max)}) | ${f(med('rssStartKiB') / 1024, 1)} MiB | ${f(med('rssAfterHupsKiB') / 1024, 1)} MiB |`);
+    md.push(`| ${interfacesOf(r)} | ${r.runs.length} | ${ms(med('spawnToDestDownMs'))} | ${ms(med('spawnToFirstLogMs'))} | ${ms(med('firstLogToReadLinksMs'))} | ${ms(hup.median)} (${ms(hup.max)}) | ${f(med('rssStartKiB') / 1024, 1)} MiB | ${f(med('rssAfterHupsKiB') / 1024, 1)} MiB |`);
   }
   md.push('');
 }

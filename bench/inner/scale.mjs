@@ -1,5 +1,6 @@
 // Runs INSIDE a namespace holding ~k interfaces. For each start: source down, destination up,
 // spawn ifdepd -v; time spawn -> destination admin down (listener), the log's own stamps,
+// (`read N links`: N is what the daemon read, hostLinks what the namespace holds),
 // RSS; then SIGHUP `hups` times, timing signal -> `read N links (SIGHUP)` line.
 import { IFF_LOWER_UP, IFF_UP, Listener, nowMs, Requester } from '../lib/nl.mjs';
 import { lineCollector, rssKiB, spawnOther } from '../lib/proc.mjs';
@@ -67,11 +68,15 @@ for (let s = 0; s < starts; s++) {
   child.kill('SIGTERM');
   await new Promise((r) => child.on('exit', r));
   runs.push({
+    // the interfaces in the namespace, and how many the daemon read (by name: only the named ones)
+    hostLinks: links.length,
     linkCount,
     spawnToDestDownMs: tDown - t0,
     // the daemon's own ISO stamps (ms resolution, wall clock)
     spawnToFirstLogMs: isoMs(first.text) - wall0,
     spawnToReadLinksLogMs: isoMs(readLine.text) - wall0,
+    // what Node's own start-up (spawn -> first log line, moving with the load) leaves out
+    firstLogToDestDownMs: tDown - t0 - (isoMs(first.text) - wall0),
     firstLogToReadLinksMs: isoMs(readLine.text) - isoMs(first.text),
     hupMs,
     rssStartKiB: rssStart,

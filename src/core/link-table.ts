@@ -54,6 +54,11 @@ export class LinkTable implements LinkLookup {
     return before;
   }
 
+  /** Forgets every interface `kept` says no to (a reload stopped watching it). */
+  retain(kept: (link: LinkState) => boolean): void {
+    for (const link of [...this.links.values()]) if (!kept(link)) this.remove(link.index);
+  }
+
   replaceAll(links: Iterable<LinkState>): void {
     this.links.clear();
     this.names.clear();

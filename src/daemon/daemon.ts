@@ -9,8 +9,10 @@ import type { Evaluation, Group } from '../core/group.js';
 import type { KernelPort } from '../core/kernel-port.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
+import { linkWatchOf, type LinkWatch } from '../core/link-watch.js';
+import { namedFirst } from '../core/start-order.js';
 import type { Reread } from '../core/events.js';
-import type { Config } from '../core/spec.js';
+import type { Config, GroupSpec } from '../core/spec.js';
 import type { DaemonStatus } from '../core/status.js';
 import type { Decision, Millis } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
@@ -20,7 +22,7 @@ import type { EventBus, EventListener } from './event-bus.js';
 import { HoldFile } from './hold-file.js';
 import { FaultBudget } from './fault-budget.js';
 import { guardedScheduler } from './guard.js';
-import { LinkSync } from './link-sync.js';
+import { LinkSync, type SyncPhase } from './link-sync.js';
 import { ownReasonBit, wireActuators, type Actuators } from './actuators.js';
 import { SourceSync, type PingRunnerFactory } from './source-sync.js';
 import { daemonStatus, destinationsSummary, groupsSummary, type DaemonView } from './views.js';
@@ -64,6 +66,10 @@ export class Daemon implements ControlHandler {
   private readonly startedAt: Millis;
   private config: Config;
   private started = false;
+  /** Groups that name every interface decided before the dump a glob needs; the others wait for it. */
+  private awaitingDump = false;
+  /** Operator holds read back at start, for the groups that decide after the dump. */
+  private restored: ReadonlyMap<string, Decision> = new Map();
   private readonly supervisor: Supervisor;
 
   constructor(private readonly options: DaemonOptions) {
@@ -101,9 +107,9 @@ export class Daemon implements ControlHandler {
     this.links = new LinkSync(this.table, options.kernel, log, timersOf('link sync'), events, {
       watches: (name) => this.groups.watches(name) || this.otherSources.watchesAllLinks,
       changed: (names) => this.linksChanged(names),
-      synced: (first) => (first ? this.firstDecisions() : this.lookAgain()),
+      synced: (phase) => this.synced(phase),
       fault,
-    });
+    }, linkWatchOf(options.config.groups));
     const verify = this.links.reread.bind(this.links);
     const protodownReason = ownReasonBit(options.config, options.kernelRelease ?? release(), log);
     const kernel = options.kernel;
@@ -112,15 +118,24 @@ export class Daemon implements ControlHandler {
 
   /**
    * Reads routes and addresses, starts the ping sources' probes, then subscribes, reads
-   * every link, decides and enforces: resolves when the first decisions are sent. A group
-   * whose ping sources have no verdict yet waits for them alone (core/group.ts).
+   * the watched links, decides and enforces: resolves when every group's first decision is
+   * sent. The interfaces the configuration names are read by name; every link is dumped
+   * only when a glob (or an atomic group, a route source) needs them, and then the groups
+   * that name all of theirs decide first (core/start-order.ts). A group whose ping sources
+   * have no verdict yet waits for them alone (core/group.ts).
    */
   async start(): Promise<void> {
     await this.otherSources.configure(this.config.groups);
-    return this.links.start();
+    const watch = linkWatchOf(this.config.groups);
+    const first = watch.onlyGlobs === true ? namedFirst(this.config.groups) : undefined;
+    this.awaitingDump = first !== undefined && first.groups.length > 0 && first.names.size > 0;
+    return this.links.start(this.awaitingDump ? first?.names : undefined);
   }
 
-  /** Re-reads every link, route and address and brings every destination in line (SIGHUP, fault). */
+  /**
+   * Re-reads the watched links (by name, or all of them when a glob needs them), routes and
+   * addresses, and brings every destination in line (SIGHUP, fault).
+   */
   async resync(why: Reread): Promise<void> {
     await this.otherSources.resync(why);
     return this.links.resync(why);
@@ -134,7 +149,7 @@ export class Daemon implements ControlHandler {
     this.faults.fault(where, err);
   }
 
-  /** What a fault may have left half-done is dropped; every link is read and every group evaluated again. */
+  /** What a fault may have left half-done is dropped; the watched links are read and every group evaluated again. */
   private recover(why: string): void {
     for (const a of this.act.interfaces) a.recover();
     this.resync({ kind: 'fault', where: why }).catch((err: unknown) => this.options.log.error(`re-read after a fault failed: ${messageOf(err)}`));
@@ -159,14 +174,22 @@ export class Daemon implements ControlHandler {
   private async reloadNow(): Promise<string> {
     const { reloader } = this.options;
     if (reloader === undefined) throw new Error('no configuration file to reload (started with -S/-D)');
-    if (!this.started) throw new Error('still starting: the interfaces have not been read yet');
+    if (!this.started || this.awaitingDump) throw new Error('still starting: the interfaces have not been read yet');
     this.supervisor.reloading();
     try {
       const config = await reloader();
-      // Refused before anything changes: the running configuration stays.
-      this.act.atomic.plan(config.groups);
-      await this.otherSources.configure(config.groups);
-      return this.swapConfig(config);
+      // The interfaces the new file names are read before anything is decided on them.
+      const watch = linkWatchOf(config.groups);
+      try {
+        await this.links.watchFor(watch);
+        // Refused before anything changes: the running configuration stays.
+        this.act.atomic.plan(config.groups);
+        await this.otherSources.configure(config.groups);
+      } catch (err) {
+        this.links.settle(linkWatchOf(this.config.groups));
+        throw err;
+      }
+      return this.swapConfig(config, watch);
     } finally {
       this.supervisor.ready(this.summary());
     }
@@ -177,7 +200,7 @@ export class Daemon implements ControlHandler {
     return { status: this.status(), at: this.options.scheduler.now(), stop: this.options.events.subscribe(listener) };
   }
 
-  private swapConfig(config: Config): string {
+  private swapConfig(config: Config, watch: LinkWatch): string {
     const { log } = this.options;
     const now = this.options.scheduler.now();
     const { added, dropped } = this.groups.replace(config.groups);
@@ -191,6 +214,8 @@ export class Daemon implements ControlHandler {
     if (dropped.length > 0) this.storeHolds();
     for (const a of this.act.all) a.regrouped(dropped);
     this.lookAgain();
+    // After the destinations let go have been said so (while their state is still known).
+    this.links.settle(watch);
     const message = `reloaded ${config.file ?? 'configuration'}: ${config.groups.length} group(s)`;
     log.notice(message);
     this.options.events.emit({ kind: 'reload', result: 'ok', reason: message, groups: config.groups.length });
@@ -252,9 +277,15 @@ export class Daemon implements ControlHandler {
     this.options.kernel.close();
   }
 
-  private firstDecisions(): void {
-    const { log } = this.options;
-    const now = this.options.scheduler.now();
+  private synced(phase: SyncPhase): void {
+    if (phase === 'named') this.firstDecisions(namedFirst(this.config.groups).groups);
+    else if (phase === 'again') this.lookAgain();
+    else if (this.awaitingDump) this.afterDump();
+    else this.firstDecisions(this.config.groups);
+  }
+
+  /** The first decisions of these groups (every group, or those that decide before the dump). */
+  private firstDecisions(specs: readonly GroupSpec[]): void {
     try {
       this.act.atomic.plan(this.config.groups);
     } catch (err) {
@@ -262,9 +293,36 @@ export class Daemon implements ControlHandler {
       throw err;
     }
     const stored = this.kept.restore(new Set(this.config.groups.map((g) => g.name)));
-    const groups = this.groups.start(this.config.groups, stored);
-    if ([...stored.keys()].some((name) => !groups.some((g) => g.spec.name === name))) this.storeHolds();
+    this.restored = stored;
+    const groups = this.groups.start(specs, stored);
+    // Rewritten without the holds of groups gone from the configuration, once every group holds its own.
+    if (!this.awaitingDump) this.dropStaleHolds();
     this.started = true;
+    this.began(groups);
+    this.reassert();
+  }
+
+  /** The dump a glob needed is in: the groups that waited for it take their first decisions. */
+  private afterDump(): void {
+    const { added } = this.groups.replace(this.config.groups);
+    for (const g of added) {
+      const held = this.restored.get(g.spec.name);
+      if (held !== undefined) g.restoreHold(held);
+    }
+    this.awaitingDump = false;
+    this.dropStaleHolds();
+    this.began(added);
+    this.lookAgain();
+  }
+
+  private dropStaleHolds(): void {
+    const names = new Set(this.config.groups.map((g) => g.name));
+    if ([...this.restored.keys()].some((name) => !names.has(name))) this.storeHolds();
+  }
+
+  private began(groups: readonly Group[]): void {
+    const { log } = this.options;
+    const now = this.options.scheduler.now();
     for (const g of groups) {
       for (const [name, health] of g.sourceHealths) {
         if (health.cause.kind === 'missing') log.info(`${g.spec.name}: source ${name} does not exist (yet); waiting for it`);
@@ -272,7 +330,6 @@ export class Daemon implements ControlHandler {
       announceStart(log, this.options.events, g, now);
     }
     for (const a of this.act.all) a.began(groups);
-    this.reassert();
   }
 
   /** After a re-read or reload: every group looks again, every destination is reconciled once. */

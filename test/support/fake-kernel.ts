@@ -73,6 +73,7 @@ export class FakeKernel implements KernelPort {
   private flushing = false;
   private refusals: Array<{ op: WriteOp | ReadOp; target?: string; code: string; left: number }> = [];
   private dumpGate?: Promise<void>;
+  private nameGate?: Promise<void>;
   private closed = false;
   private leftOpen = 0;
 
@@ -98,6 +99,15 @@ export class FakeKernel implements KernelPort {
   /** Any setting changed by another program (`ip link set`). */
   set(name: string, settings: Partial<FakeLinkSettings>): void {
     this.change(this.mustFind(name), settings);
+  }
+
+  /** Renamed (`ip link set X name Y`): one RTM_NEWLINK, same ifindex, the new name. */
+  rename(name: string, to: string): LinkState {
+    if (this.byName(to) !== undefined) throw new Error(`fake kernel: ${to} exists`);
+    const renamed: Kept = { ...this.mustFind(name), name: to };
+    this.links.set(renamed.index, renamed);
+    this.announceLink(reported(renamed));
+    return reported(renamed);
   }
 
   /** The interface deleted: RTM_DELLINK. */
@@ -175,7 +185,29 @@ export class FakeKernel implements KernelPort {
     };
   }
 
+  /** Holds every read by name (linkByName) until the returned call; its answer is the state when it was asked. */
+  holdNameReads(): () => void {
+    let release!: () => void;
+    this.nameGate = new Promise((resolve) => (release = resolve));
+    return () => {
+      this.nameGate = undefined;
+      release();
+    };
+  }
+
   // ---- what the test reads back ----
+
+  /** How often the links were read: whole dumps, and RTM_GETLINKs by name (per name). */
+  linkReads(): { readonly dumps: number; readonly byName: ReadonlyMap<string, number> } {
+    const byName = new Map<string, number>();
+    let dumps = 0;
+    for (const r of this.requests) {
+      const name = /^linkByName (.+)$/.exec(r)?.[1];
+      if (r === 'dumpLinks') dumps += 1;
+      else if (name !== undefined) byName.set(name, (byName.get(name) ?? 0) + 1);
+    }
+    return { dumps, byName };
+  }
 
   /** The writes among the requests. */
   writes(): string[] {
@@ -218,7 +250,9 @@ export class FakeKernel implements KernelPort {
 
   async linkByName(name: string): Promise<LinkState | undefined> {
     await this.read('linkByName', name);
-    return this.state(name);
+    const snapshot = this.state(name);
+    await this.nameGate;
+    return snapshot;
   }
 
   setAdmin(name: string, up: boolean): Promise<void> {

@@ -27,7 +27,12 @@ async function started(kernel: FakeKernel, cfg = config(group('uplink', ['em0'],
   return h;
 }
 
-const dumps = (kernel: FakeKernel): number => kernel.requests.filter((r) => r === 'dumpLinks').length;
+/** Reads of em0: every interface the configuration names is read by name, none is dumped. */
+const reads = (kernel: FakeKernel): number => {
+  const { dumps, byName } = kernel.linkReads();
+  expect(dumps).toBe(0);
+  return byName.get('em0') ?? 0;
+};
 
 describe('Daemon fault recovery on the fake kernel', () => {
   it('reads every link again after lost notifications, and decides from what it read', async () => {
@@ -37,36 +42,36 @@ describe('Daemon fault recovery on the fake kernel', () => {
     kernel.silently(() => kernel.setCarrier('em0', false));
     kernel.overrun();
     await h.until(down(kernel, 'vrrp0', 'vrrp1'), 'destinations down after the re-read');
-    expect(dumps(kernel)).toBe(2);
+    expect(reads(kernel)).toBe(2);
     expect(h.lines).toContain('warning: netlink: receive queue overrun, notifications were lost: re-reading all links');
   });
 
   it('reads again when notifications are lost during a re-read', async () => {
     const kernel = lab('em0', 'vrrp0', 'vrrp1');
     const h = await started(kernel);
-    const release = kernel.holdDumps();
+    const release = kernel.holdNameReads();
     kernel.overrun();
-    await h.until(() => dumps(kernel) === 2, 'the re-read under way');
+    await h.until(() => reads(kernel) === 2, 'the re-read under way');
     // Its snapshot is taken; a change it cannot show is lost too.
     kernel.silently(() => kernel.setCarrier('em0', false));
     kernel.overrun();
     await kernel.delivered();
     release();
     await h.until(down(kernel, 'vrrp0', 'vrrp1'), 'destinations down after the re-read that followed');
-    expect(dumps(kernel)).toBe(3);
+    expect(reads(kernel)).toBe(3);
   });
 
   it('tries the re-read again when it fails, and decides once it succeeds', async () => {
     const kernel = lab('em0', 'vrrp0', 'vrrp1');
     const h = await started(kernel);
-    kernel.refuse('dumpLinks', 'ENOBUFS', { times: 1 });
+    kernel.refuse('linkByName', 'ENOBUFS', { target: 'em0', times: 1 });
     kernel.silently(() => kernel.setCarrier('em0', false));
     kernel.overrun();
     await h.until(() => h.lines.some((l) => l.startsWith('error: re-reading links (overrun) failed')), 'the failed re-read said');
     expect(kernel.writes()).toEqual([]);
     await h.clock.advanceAsync(1000);
     await h.until(down(kernel, 'vrrp0', 'vrrp1'), 'destinations down after the second re-read');
-    expect(dumps(kernel)).toBe(3);
+    expect(reads(kernel)).toBe(3);
   });
 
   it('retries a write the kernel refused (EBUSY) until it succeeds', async () => {

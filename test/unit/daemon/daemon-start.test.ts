@@ -1,5 +1,5 @@
 // The real Daemon on the fake kernel (test/support/fake-kernel.ts): start-up order. The
-// links are read before the first decision, nothing is written before that, and an
+// links are read (by name: the configuration names them all) before the first decision, nothing is written before that, and an
 // operator's hold is restored from the hold file before the first decision is made.
 import { afterEach, describe, expect, it } from 'vitest';
 import { writeHolds } from '../../../src/daemon/hold-file.js';
@@ -26,24 +26,25 @@ function lab(em0Carrier: boolean): FakeKernel {
 }
 
 describe('Daemon start-up on the fake kernel', () => {
-  it('subscribes, reads every link, and only then decides and writes', async () => {
+  it('subscribes, reads every named link, and only then decides and writes', async () => {
     const kernel = lab(false);
     const h = (running = daemonOn(kernel, uplink()));
-    const release = kernel.holdDumps();
+    const release = kernel.holdNameReads();
     const started = h.daemon.start();
-    await h.until(() => kernel.requests.includes('dumpLinks'), 'the links asked for');
+    await h.until(() => kernel.requests.includes('linkByName em0'), 'the links asked for');
     for (let turn = 0; turn < 10; turn++) await h.clock.advanceAsync(0);
-    // The dump has not answered: no decision, no write.
+    // The reads have not answered: no decision, no write.
     expect(kernel.writes()).toEqual([]);
     expect(h.lines.filter((l) => l.includes('uplink:'))).toEqual([]);
 
     release();
     await started;
-    expect(kernel.requests.indexOf('subscribeLinks')).toBeLessThan(kernel.requests.indexOf('dumpLinks'));
+    expect(kernel.requests.indexOf('subscribeLinks')).toBeLessThan(kernel.requests.indexOf('linkByName em0'));
     await h.until(() => kernel.state('vrrp0')?.adminUp === false && kernel.state('vrrp1')?.adminUp === false, 'both destinations down');
     expect(kernel.writes().sort()).toEqual(['setAdmin vrrp0 down', 'setAdmin vrrp1 down']);
     const firstWrite = kernel.requests.findIndex((r) => r.startsWith('setAdmin'));
-    expect(firstWrite).toBeGreaterThan(kernel.requests.indexOf('dumpLinks'));
+    expect(firstWrite).toBeGreaterThan(kernel.requests.indexOf('linkByName vrrp1'));
+    expect(kernel.requests).not.toContain('dumpLinks');
   });
 
   it('writes nothing at start when every destination already is as decided', async () => {
@@ -56,13 +57,13 @@ describe('Daemon start-up on the fake kernel', () => {
     expect(h.daemon.summary()).toBe('1 group: uplink up');
   });
 
-  it('applies a change that arrives during the first dump on top of it', async () => {
+  it('applies a change that arrives during the first read on top of it', async () => {
     const kernel = lab(true);
     const h = (running = daemonOn(kernel, uplink()));
-    const release = kernel.holdDumps();
+    const release = kernel.holdNameReads();
     const started = h.daemon.start();
-    await h.until(() => kernel.requests.includes('dumpLinks'), 'the links asked for');
-    // The dump's snapshot has em0 healthy; the notification of its loss comes during the dump.
+    await h.until(() => kernel.requests.includes('linkByName em0'), 'the links asked for');
+    // The read's answer has em0 healthy; the notification of its loss comes during the read.
     kernel.setCarrier('em0', false);
     await kernel.delivered();
     release();
@@ -89,7 +90,7 @@ describe('Daemon start-up on the fake kernel', () => {
 
   it('fails the start when the first read of the links fails, having written nothing', async () => {
     const kernel = lab(false);
-    kernel.refuse('dumpLinks', 'EPERM');
+    kernel.refuse('linkByName', 'EPERM', { target: 'vrrp1' });
     const h = (running = daemonOn(kernel, uplink()));
     await expect(h.daemon.start()).rejects.toThrow(/EPERM/);
     expect(kernel.writes()).toEqual([]);
