@@ -47,7 +47,7 @@ export class FaultBudget {
       this.deps.exhausted();
       return;
     }
-    log.error(`${what}; re-reading all links (fault ${this.recent.length} of ${FAULT_LIMIT} allowed within ${WINDOW})`);
+    log.error(`${what}; re-reading all watched links (fault ${this.recent.length} of ${FAULT_LIMIT} allowed within ${WINDOW})`);
     logStack(log, err);
     try {
       this.deps.recover(where);

@@ -191,7 +191,7 @@ export class LinkSync {
     return this.kernel.link(index).then(
       (link) => this.onChange(link === undefined ? { kind: 'removed', index } : { kind: 'link', link }),
       (err: unknown) => {
-        this.log.warning(`re-reading ifindex ${index} failed: ${messageOf(err)}; re-reading all links`);
+        this.log.warning(`re-reading ifindex ${index} failed: ${messageOf(err)}; re-reading all watched links`);
         this.scheduleResync({ kind: 'confirmation-failed' });
       },
     );
@@ -244,7 +244,7 @@ export class LinkSync {
       this.syncAgain = true;
       return;
     }
-    this.log.warning('netlink: receive queue overrun, notifications were lost: re-reading all links');
+    this.log.warning('netlink: receive queue overrun, notifications were lost: re-reading all watched links');
     void this.resync({ kind: 'overrun' }).catch((err: unknown) => this.log.error(`re-read failed: ${String(err)}`));
   }
 

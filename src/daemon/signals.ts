@@ -64,7 +64,7 @@ async function hangup(t: SignalTargets): Promise<void> {
     // Nothing to re-read but the links: systemd still sees the reload begin and end.
     t.supervisor.reloading();
   }
-  t.log.notice('SIGHUP: re-reading all links');
+  t.log.notice('SIGHUP: re-reading all watched links');
   await t.daemon.resync({ kind: 'sighup' }).catch((err: unknown) => t.log.error(`SIGHUP re-read failed: ${String(err)}`));
   if (t.configFile === undefined) t.supervisor.ready(t.daemon.summary());
 }

@@ -53,7 +53,7 @@ describeLab('a burst of reloads', () => {
     };
     // Every signal is answered by a reload that began after it: the last one read ends the burst.
     const steps = (from: number): string[] =>
-      d.since(from).flatMap((l) => (/SIGHUP: reloading/.test(l) ? ['check'] : /SIGHUP: re-reading all links/.test(l) ? ['done'] : []));
+      d.since(from).flatMap((l) => (/SIGHUP: reloading/.test(l) ? ['check'] : /SIGHUP: re-reading all watched links/.test(l) ? ['done'] : []));
     const ended = async (from: number): Promise<void> => {
       const over = () => {
         const seen = steps(from);

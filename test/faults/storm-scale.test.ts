@@ -18,7 +18,7 @@ const skip = labSkipReason();
 const DESTS = Array.from({ length: 16 }, (_, i) => `vrrp${i}`);
 /** veth pairs: twice as many interfaces. */
 const PAIRS = Number(process.env.IFDEPD_STORM_SCALE_PAIRS ?? 1024);
-const OVERRUN = /warning: netlink: receive queue overrun, notifications were lost: re-reading all links/;
+const OVERRUN = /warning: netlink: receive queue overrun, notifications were lost: re-reading all watched links/;
 
 describe.skipIf(skip !== null)(`overrun storm at scale${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let lab: FaultLab;

@@ -106,7 +106,7 @@ describeLab('failover and recovery', () => {
     await d.waitForLog(/ vrrp1 +admin +\d+ +down +down /);
 
     d.signal('SIGHUP');
-    await d.waitForLog(/SIGHUP: re-reading all links/);
+    await d.waitForLog(/SIGHUP: re-reading all watched links/);
     lab.restoreCarrier('up1');
     await lab.waitAdmin(DESTS, 'up', 3000, d);
     expect(d.alive, d.tail()).toBe(true);

@@ -32,7 +32,7 @@ describeLab('reload', () => {
     d.signal('SIGHUP');
     const refused = await d.waitForLog(/reload refused, the running configuration stays: /, 5000, mark);
     expect(refused).toContain(`error: reload refused, the running configuration stays: ${syntax}`);
-    await d.waitForLog(/SIGHUP: re-reading all links/, 5000, mark);
+    await d.waitForLog(/SIGHUP: re-reading all watched links/, 5000, mark);
     let r = await lab.ctl('reload');
     expect(r.code, r.stderr).toBe(65);
     expect(r.stderr).toContain(`ifdepd: ${syntax}`);
@@ -105,7 +105,7 @@ describeLab('reload', () => {
     await d.waitForLog(/vrrp1 is no longer a destination; left as it is/, 5000, mark);
     // And once more by SIGHUP, with the same file: nothing to do.
     d.signal('SIGHUP');
-    await d.waitForLog(/SIGHUP: re-reading all links/, 5000, mark);
+    await d.waitForLog(/SIGHUP: re-reading all watched links/, 5000, mark);
     await waitFor('the SIGHUP reload', () => d.since(mark).filter((l) => l.includes(`reloaded ${lab.configFile}: 4 group(s)`)).length === 2, {
       context: ctx,
     });

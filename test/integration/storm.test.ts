@@ -12,7 +12,7 @@ const DESTS = Array.from({ length: 8 }, (_, i) => `vrrp${i}`);
 const ARGS = ['-S', 'up0', '-D', DESTS.join(':'), '--up-delay', '200ms'];
 /** veth pairs created and toggled per storm. */
 const PAIRS = Number(process.env.IFDEPD_STORM_PAIRS ?? 400);
-const OVERRUN = /warning: netlink: receive queue overrun, notifications were lost: re-reading all links/;
+const OVERRUN = /warning: netlink: receive queue overrun, notifications were lost: re-reading all watched links/;
 
 /** `ip -batch` lines: create PAIRS veth pairs, bring both ends up, then toggle them twice. */
 function stormLines(tag: string): string[] {

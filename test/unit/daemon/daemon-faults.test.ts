@@ -43,7 +43,7 @@ describe('Daemon fault recovery on the fake kernel', () => {
     kernel.overrun();
     await h.until(down(kernel, 'vrrp0', 'vrrp1'), 'destinations down after the re-read');
     expect(reads(kernel)).toBe(2);
-    expect(h.lines).toContain('warning: netlink: receive queue overrun, notifications were lost: re-reading all links');
+    expect(h.lines).toContain('warning: netlink: receive queue overrun, notifications were lost: re-reading all watched links');
   });
 
   it('reads again when notifications are lost during a re-read', async () => {

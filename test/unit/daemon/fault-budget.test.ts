@@ -42,7 +42,7 @@ describe('FaultBudget', () => {
     h.b.fault('admin enforcer: timer', thrown());
     expect(h.logs).toHaveLength(1);
     expect(h.logs[0]).toMatch(
-      /^error: internal error in admin enforcer: timer at act\/enforcer\.ts:214: Cannot read properties of undefined \(reading 'x'\); re-reading all links \(fault 1 of 5 allowed within 60 s\)$/,
+      /^error: internal error in admin enforcer: timer at act\/enforcer\.ts:214: Cannot read properties of undefined \(reading 'x'\); re-reading all watched links \(fault 1 of 5 allowed within 60 s\)$/,
     );
     expect(h.recovered).toEqual(['admin enforcer: timer']);
     expect(h.exits()).toBe(0);

@@ -65,7 +65,7 @@ describe('signals', () => {
     h.finishReload();
     await expect.poll(() => h.reloads()).toBe(2);
     h.finishReload();
-    await expect.poll(() => h.lines.filter((l) => l.includes('re-reading all links')).length).toBe(2);
+    await expect.poll(() => h.lines.filter((l) => l.includes('re-reading all watched links')).length).toBe(2);
     expect(h.reloads()).toBe(2);
   });
 
