@@ -114,10 +114,10 @@ export type EventBody =
     }
   /** The kernel confirmed a group's decision on the last of its destinations, `ms` after the decision. */
   | { readonly kind: 'confirmed'; readonly group: string; readonly decision: Decision; readonly ms: number; readonly destinations: number }
-  /** An operator hold (`ifdepd hold`). */
-  | { readonly kind: 'hold'; readonly group: string; readonly decision: Decision }
+  /** An operator hold (`ifdepd hold`); `notStored`: why the hold file could not keep it. */
+  | { readonly kind: 'hold'; readonly group: string; readonly decision: Decision; readonly notStored?: string }
   /** A hold released (`ifdepd release`): the decision the group then takes. */
-  | { readonly kind: 'release'; readonly group: string; readonly decision: Decision; readonly reason: string }
+  | { readonly kind: 'release'; readonly group: string; readonly decision: Decision; readonly reason: string; readonly notStored?: string }
   /** A reload: `reason` is the refusal, or the line saying what was loaded. */
   | { readonly kind: 'reload'; readonly result: 'ok' | 'refused'; readonly reason: string; readonly groups?: number }
   /** Every link was read again. On the wire: `why` (its category, resyncCause), `detail` (the log's words), `links`. */

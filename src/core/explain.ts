@@ -111,6 +111,25 @@ function describeUnchanged(group: GroupSpec, ev: Evaluation): LogLine | undefine
   }
 }
 
+/**
+ * The line an operator's command leaves in the log (and in its answer): rendered from the
+ * event the daemon sends, so that the log and `ifdepd monitor` cannot say different things.
+ */
+export function describeOperatorEvent(e: Extract<EventBody, { kind: 'hold' | 'release' | 'reload' }>): string {
+  const kept = (notStored: string | undefined) => (notStored === undefined ? '' : `; not stored, a restart would forget it: ${notStored}`);
+  switch (e.kind) {
+    case 'hold':
+      return `${e.group}: held ${e.decision} by operator until 'ifdepd release ${e.group}'${kept(e.notStored)}`;
+    case 'release':
+      return `${e.group}: released by operator; decision ${e.decision} (${e.reason})${kept(e.notStored)}`;
+    case 'reload':
+      return e.reason;
+  }
+}
+
+/** "reloaded /etc/ifdepd.conf: 3 group(s)": what a reload loaded, the `reason` of its event. */
+export const reloadedLine = (file: string | undefined, groups: number): string => `reloaded ${file ?? 'configuration'}: ${groups} group(s)`;
+
 /** The first decision, taken from the state found at start, without any delay. */
 export function describeStart(group: GroupSpec, decision: Decision, why: string): LogLine {
   return describeEvent(group, decisionEvent(group, decision, why, 'start'))!;

@@ -11,7 +11,8 @@ import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
 import { linkWatchOf, type LinkWatch } from '../core/link-watch.js';
 import { namedFirst } from '../core/start-order.js';
-import type { Reread } from '../core/events.js';
+import type { EventBody, Reread } from '../core/events.js';
+import { describeOperatorEvent, reloadedLine } from '../core/explain.js';
 import type { Config, GroupSpec } from '../core/spec.js';
 import type { DaemonStatus } from '../core/status.js';
 import type { Decision, Millis } from '../core/types.js';
@@ -216,30 +217,31 @@ export class Daemon implements ControlHandler {
     this.lookAgain();
     // After the destinations let go have been said so (while their state is still known).
     this.links.settle(watch);
-    const message = `reloaded ${config.file ?? 'configuration'}: ${config.groups.length} group(s)`;
-    log.notice(message);
-    this.options.events.emit({ kind: 'reload', result: 'ok', reason: message, groups: config.groups.length });
-    return message;
+    return this.said({ kind: 'reload', result: 'ok', reason: reloadedLine(config.file, config.groups.length), groups: config.groups.length });
   }
 
   hold(group: string, state: Decision): string {
     this.groups.hold(group, state);
-    const message = `${group}: held ${state} by operator until 'ifdepd release ${group}'${this.storeHolds()}`;
-    this.options.log.notice(message);
-    this.options.events.emit({ kind: 'hold', group, decision: state });
-    return message;
+    const notStored = this.storeHolds();
+    return this.said({ kind: 'hold', group, decision: state, ...(notStored !== undefined ? { notStored } : {}) });
   }
 
   release(group: string): string {
     const g = this.groups.release(group);
     const why = g.why(this.options.scheduler.now());
-    const message = `${group}: released by operator; decision ${g.decision} (${why})${this.storeHolds()}`;
-    this.options.log.notice(message);
-    this.options.events.emit({ kind: 'release', group, decision: g.decision, reason: why });
-    return message;
+    const notStored = this.storeHolds();
+    return this.said({ kind: 'release', group, decision: g.decision, reason: why, ...(notStored !== undefined ? { notStored } : {}) });
   }
 
-  private storeHolds(): string {
+  /** An operator's command done: its event sent, its line (rendered from the event) logged and answered. */
+  private said(e: Extract<EventBody, { kind: 'hold' | 'release' | 'reload' }>): string {
+    const line = describeOperatorEvent(e);
+    this.options.log.notice(line);
+    this.options.events.emit(e);
+    return line;
+  }
+
+  private storeHolds(): string | undefined {
     return this.kept.save(this.groups.operatorHolds());
   }
 

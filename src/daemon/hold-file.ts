@@ -56,13 +56,12 @@ export class HoldFile {
     return loaded.holds;
   }
 
-  /** Stores the holds in force; '' when done, else what the operator's answer must add. */
-  save(holds: Holds): string {
-    if (this.path === undefined) return '';
+  /** Stores the holds in force; undefined when done (or kept nowhere), else why not, for the operator's answer. */
+  save(holds: Holds): string | undefined {
+    if (this.path === undefined) return undefined;
     const problem = writeHolds(this.path, holds);
-    if (problem === undefined) return '';
-    this.log.warning(`hold file ${this.path}: not written, holds will not survive a restart: ${problem}`);
-    return `; not stored, a restart would forget it: ${problem}`;
+    if (problem !== undefined) this.log.warning(`hold file ${this.path}: not written, holds will not survive a restart: ${problem}`);
+    return problem;
   }
 }
 
