@@ -125,6 +125,29 @@ describe('Daemon atomic groups on the fake kernel', () => {
   });
 });
 
+describe('Daemon atomic groups across a reload', () => {
+  it('an unchanged group keeps its kernel group: nothing leaves it, nothing joins it again', async () => {
+    const kernel = new FakeKernel();
+    kernel.add('em0');
+    kernel.add('vrrp0');
+    kernel.add('vrrp1');
+    const cfg = config(group('uplink', ['em0'], ['vrrp0', 'vrrp1'], { atomic: { group: 100 } }));
+    const h = (running = daemonOn(kernel, cfg));
+    await h.daemon.start();
+    await h.until(() => kernel.state('vrrp0')?.group === 100 && kernel.state('vrrp1')?.group === 100, 'both in kernel group 100');
+    await kernel.delivered();
+    const mark = kernel.requests.length;
+
+    h.reloadsTo(cfg);
+    await h.daemon.reload();
+    await kernel.delivered();
+    await h.clock.advanceAsync(10_000);
+    // A group taken for dropped and added again would leave kernel group 100 and rejoin it.
+    expect(since(kernel, mark).filter((r) => r.startsWith('set') || r.startsWith('switch'))).toEqual([]);
+    expect(kernel.state('vrrp0')?.group).toBe(100);
+  });
+});
+
 describe('Daemon protodown on the fake kernel', () => {
   const protodown = () => config(group('uplink', ['em0'], ['vrrp0'], { action: { kind: 'protodown' } }));
   const protoDown = (kernel: FakeKernel, name: string, on: boolean) => () => kernel.state(name)?.protoDown === on;
