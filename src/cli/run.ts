@@ -1,6 +1,5 @@
 import { CAP_NET_ADMIN, hasCapability } from '../base/capabilities.js';
 import { messageOf } from '../base/errors.js';
-import { giveMemoryBackWhenQuiet } from '../base/memory-back.js';
 import { EX_CANTCREAT, EX_NOPERM, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
 import type { FixedPaths } from '../config/written-paths.js';
 import type { ControlServer } from '../control/server.js';
@@ -83,8 +82,6 @@ export async function run(options: Options, crashes: CrashRoute): Promise<number
     await shell.take('readiness', () => ready(daemon, supervisor, syslogProblem));
     // The daemon runs: an exception that reaches the process is one of its faults, logged, recovered from, counted.
     await shell.take('fault route', () => crashes.divert((kind, err) => daemon.fault(`process: ${kind}`, err)), (giveBack) => giveBack());
-    // The start-up is a burst like a reload's: what it grew is given back once it is quiet.
-    giveMemoryBackWhenQuiet();
   });
 }
 
