@@ -38,6 +38,18 @@ async function client(args: readonly string[]): Promise<number> {
   return runClient(args);
 }
 
+/**
+ * `ifdepd --version` alone: the version, without the option parser and the configuration
+ * loader behind it (with other options, commander says it, or what is wrong, as always).
+ */
+const VERSION_ONLY: ReadonlySet<string> = new Set(['--version', '-V']);
+
+async function version(): Promise<number> {
+  const { VERSION } = await import('./base/version.js');
+  process.stdout.write(`${VERSION}\n`);
+  return EX_OK;
+}
+
 /** The daemon, once its options are read and checked (--version, --help and --check-config end there). */
 async function daemon(args: readonly string[]): Promise<number> {
   const { parseOptions } = await import('./cli/options.js');
@@ -52,7 +64,14 @@ async function daemon(args: readonly string[]): Promise<number> {
 }
 
 const argv = process.argv.slice(2);
-const start: Promise<number> = argv[0] === 'demo' ? demo(argv.slice(1)) : isClientCall(argv) ? client(argv) : daemon(argv);
+function command(args: readonly string[]): Promise<number> {
+  if (args[0] === 'demo') return demo(args.slice(1));
+  if (isClientCall(args)) return client(args);
+  if (args.length === 1 && VERSION_ONLY.has(args[0]!)) return version();
+  return daemon(args);
+}
+
+const start = command(argv);
 
 start.then(
   (code) => process.exit(code),

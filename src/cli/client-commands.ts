@@ -1,19 +1,18 @@
-import { Command } from 'commander';
-import { commanderText, parseCommandLine } from '../base/command-line.js';
+import { plainClientCall, type ClientCall } from './client-words.js';
 import { request } from '../control/client.js';
-import { monitor, RefusedError } from '../control/monitor-client.js';
-import type { ControlReply, ControlRequest } from '../control/api.js';
-import { formatStatus } from '../control/format.js';
+import type { ControlReply } from '../control/api.js';
 import { DEFAULT_CONTROL_SOCKET } from '../core/spec.js';
 import { EX_DATAERR, EX_NOPERM, EX_OK, EX_UNAVAILABLE, Fatal, usageError } from '../base/sysexits.js';
 
-interface ClientCall {
-  readonly socket: string;
-  readonly request: ControlRequest;
-  readonly json: boolean;
+/** The usual command lines directly; commander for the rest (--help, errors). */
+async function parseClient(argv: readonly string[]): Promise<ClientCall> {
+  return plainClientCall(argv, DEFAULT_CONTROL_SOCKET) ?? commanderClientCall(argv);
 }
 
-function parseClient(argv: readonly string[]): ClientCall {
+/** Every client command line, read by commander: --help, errors, and whatever plainClientCall leaves. */
+export async function commanderClientCall(argv: readonly string[]): Promise<ClientCall> {
+  const { Command } = await import('commander');
+  const { commanderText, parseCommandLine } = await import('../base/command-line.js');
   let call: ClientCall | undefined;
   const program = new Command('ifdepd')
     .exitOverride()
@@ -64,9 +63,12 @@ function parseClient(argv: readonly string[]): ClientCall {
   return call;
 }
 
-/** `ifdepd status|hold|release|reload`: asks the running daemon, prints its answer. */
+/**
+ * `ifdepd status|hold|release|reload`: asks the running daemon, prints its answer. The
+ * status's text form and the monitor are loaded when used: a refused call starts fast.
+ */
 export async function runClient(argv: readonly string[]): Promise<number> {
-  const call = parseClient(argv);
+  const call = await parseClient(argv);
   if (call.request.cmd === 'monitor') return runMonitor(call.socket, call.json);
   let reply: ControlReply;
   try {
@@ -79,7 +81,7 @@ export async function runClient(argv: readonly string[]): Promise<number> {
   const code = !reply.ok && typeof reply.exitCode === 'number' && reply.exitCode >= 64 && reply.exitCode <= 78 ? reply.exitCode : EX_DATAERR;
   if (!reply.ok) throw new Fatal(reply.error, code);
   if (reply.status !== undefined) {
-    process.stdout.write(call.json ? `${JSON.stringify(reply.status, null, 2)}\n` : formatStatus(reply.status));
+    process.stdout.write(call.json ? `${JSON.stringify(reply.status, null, 2)}\n` : (await import('../control/format.js')).formatStatus(reply.status));
   } else if (reply.message !== undefined) {
     process.stdout.write(`${reply.message}\n`);
   }
@@ -91,6 +93,8 @@ export async function runClient(argv: readonly string[]): Promise<number> {
  * or a closed stdout (`| head`) end it (0).
  */
 async function runMonitor(socket: string, json: boolean): Promise<number> {
+  // Loaded by the one command that streams: the others start without it.
+  const { monitor, RefusedError } = await import('../control/monitor-client.js');
   const stop = new AbortController();
   const abort = () => stop.abort();
   process.once('SIGINT', abort);

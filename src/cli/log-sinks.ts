@@ -4,9 +4,7 @@ import { formatDuration } from '../core/duration.js';
 import type { Severity } from '../core/types.js';
 import { nameList } from '../core/name-list.js';
 import { TeeSink, type Logger, type LogSink } from '../logging/logger.js';
-import { LocalSyslogSink } from '../logging/local-syslog.js';
 import { StderrSink } from '../logging/stderr.js';
-import { SyslogSink } from '../logging/syslog.js';
 import { DEFAULT_SYSLOG, describeSyslogTarget, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
 import type { Options } from './options.js';
 
@@ -24,11 +22,17 @@ export interface LogSinks {
   readonly syslog?: Syslog;
 }
 
-/** -d logs to syslog only; the foreground logs to stderr, and to syslog too when --syslog is given. */
-export function logSinks(o: Options): LogSinks {
+/**
+ * -d logs to syslog only; the foreground logs to stderr, and to syslog too when --syslog is
+ * given. The syslog writers (the addon for /dev/log, syslog-client) are loaded only then.
+ */
+export async function logSinks(o: Options): Promise<LogSinks> {
   const target = o.syslog ?? (o.daemon ? parseSyslogTarget(DEFAULT_SYSLOG) : undefined);
   if (target === undefined) return { sink: new StderrSink() };
-  const remote = target.transport === 'unix' ? new LocalSyslogSink(target.path) : new SyslogSink(target, o.syslogFormat);
+  const remote =
+    target.transport === 'unix'
+      ? new (await import('../logging/local-syslog.js')).LocalSyslogSink(target.path)
+      : new (await import('../logging/syslog.js')).SyslogSink(target, o.syslogFormat);
   const syslog = { target, deliver: (s: Severity, t: string) => remote.deliver(s, t) };
   if (o.daemon) return { sink: remote, syslog };
   const stderr = new StderrSink();

@@ -1,9 +1,8 @@
 import { CAP_NET_ADMIN, hasCapability } from '../base/capabilities.js';
 import { messageOf } from '../base/errors.js';
 import { EX_CANTCREAT, EX_NOPERM, EX_OSERR, EX_SOFTWARE, Fatal } from '../base/sysexits.js';
-import { loadConfigOffThread } from '../config/reload-worker.js';
 import type { FixedPaths } from '../config/written-paths.js';
-import { ControlServer } from '../control/server.js';
+import type { ControlServer } from '../control/server.js';
 import type { Config } from '../core/spec.js';
 import type { CrashRoute } from '../daemon/crash-route.js';
 import { Daemon, type DaemonOptions } from '../daemon/daemon.js';
@@ -59,7 +58,7 @@ export async function run(options: Options, crashes: CrashRoute): Promise<number
     // Bound below; a reload binds its settings before the groups take the file.
     const metrics = metricsService(() => daemon.status(), events, log);
     const configFile = options.configFile;
-    const reloader = configFile === undefined ? undefined : reloadingMetrics(() => loadConfigOffThread(configFile, reloadPaths(options)), metrics, events);
+    const reloader = configFile === undefined ? undefined : reloadingMetrics(() => reloadConfig(configFile, reloadPaths(options)), metrics, events);
     const daemon = await shell.take(
       'daemon',
       () =>
@@ -116,8 +115,16 @@ function reloadPaths(o: Options): FixedPaths {
   return { ...o.fixedPaths, ...(o.controlSocket !== undefined ? { controlSocketInUse: o.controlSocket } : {}) };
 }
 
+/** A reload reads the file in a worker thread, loaded at the first reload. */
+async function reloadConfig(file: string, paths: FixedPaths): Promise<Config> {
+  const { loadConfigOffThread } = await import('../config/reload-worker.js');
+  return loadConfigOffThread(file, paths);
+}
+
+/** The control server is loaded only by a daemon that listens (-f, --control-socket). */
 async function listenControl(path: string, daemon: Daemon, log: Logger): Promise<ControlServer> {
   try {
+    const { ControlServer } = await import('../control/server.js');
     const control = await ControlServer.listen(path, daemon, log, (where, err) => daemon.fault(where, err));
     log.info(`control socket ${path}`);
     return control;

@@ -17,6 +17,9 @@ export type ControlRequest =
   | { readonly cmd: 'reload' }
   | { readonly cmd: 'monitor'; readonly json: boolean };
 
+/** The reply to a client beyond the server's limit of connections: the client says "busy" (exit 69). */
+export const BUSY = 'too many connections';
+
 export type ControlReply =
   | { readonly ok: true; readonly message?: string; readonly status?: DaemonStatus; readonly monitor?: number }
   /** `exitCode`: the sysexits(3) code the refusal is, where it is not 65 (a configuration's files in conflict: 78). */

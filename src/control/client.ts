@@ -1,6 +1,5 @@
 import { createConnection } from 'node:net';
-import type { ControlReply, ControlRequest } from './api.js';
-import { BUSY } from './connection.js';
+import { BUSY, type ControlReply, type ControlRequest } from './api.js';
 
 /** The status of hundreds of interfaces stays far below this; more is not ifdepd. */
 const MAX_REPLY_BYTES = 8 * 1024 * 1024;

@@ -10,9 +10,6 @@ import { encodeReply, MAX_REQUEST_BYTES, parseRequest } from './protocol.js';
 const IDLE_TIMEOUT_MS = 10_000;
 const NEWLINE = 0x0a;
 
-/** The reply to a client beyond the server's limit of connections: the client says "busy" (exit 69). */
-export const BUSY = 'too many connections';
-
 
 /** One client: requests are answered in order, one at a time. */
 export class Connection {

@@ -1,6 +1,5 @@
 import { createConnection } from 'node:net';
-import type { ControlReply } from './api.js';
-import { BUSY } from './connection.js';
+import { BUSY, type ControlReply } from './api.js';
 import { connectError, parseReply } from './client.js';
 
 /** The reply before the stream is one short line. */

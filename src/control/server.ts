@@ -1,9 +1,9 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Logger } from '../logging/logger.js';
-import type { ControlHandler } from './api.js';
+import { BUSY, type ControlHandler } from './api.js';
 import type { FaultReport } from '../base/errors.js';
-import { BUSY, Connection, RefusalLog } from './connection.js';
+import { Connection, RefusalLog } from './connection.js';
 import { encodeReply } from './protocol.js';
 import { bindPrivately, ensurePrivateDir, refuseTakenName, removeOwnSocket, type SocketIdentity } from './socket-file.js';
 

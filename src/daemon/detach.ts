@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { EX_SOFTWARE } from '../base/sysexits.js';
 
 /** Set in the environment of the background copy started by -d. */
@@ -11,9 +10,11 @@ export const isDetachedChild = (): boolean => process.env[CHILD_MARK] === '1' &&
 /**
  * -d: Node cannot fork, so the daemon is a new session running the same command line.
  * The terminal waits until it has started, so that a bad pidfile or a netlink failure
- * is still reported here, with its exit code, and not only to syslog.
+ * is still reported here, with its exit code, and not only to syslog. child_process is
+ * loaded here only: every command reads this file (cli.ts), few detach.
  */
-export function detach(): Promise<number> {
+export async function detach(): Promise<number> {
+  const { spawn } = await import('node:child_process');
   const script = process.argv[1] ?? '';
   const child = spawn(process.execPath, [...process.execArgv, script, ...process.argv.slice(2)], {
     detached: true,

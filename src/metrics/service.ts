@@ -3,8 +3,8 @@ import type { Scheduler } from '../core/clock.js';
 import type { MetricsSettings } from '../core/spec.js';
 import type { Logger } from '../logging/logger.js';
 import type { MetricsExporter, MetricsSource } from './exporter.js';
-import { MetricsEndpoint } from './http-endpoint.js';
-import { MetricsTextFile } from './text-file.js';
+import type { MetricsEndpoint } from './http-endpoint.js';
+import type { MetricsTextFile } from './text-file.js';
 
 /** A reload's metrics settings, bound and waiting for the groups' verdict. */
 export interface PendingMetrics {
@@ -54,8 +54,10 @@ export class MetricsService {
     };
     const moved = !sameListenAddress(this.endpoint?.address, settings.listen);
     let fresh: MetricsEndpoint | undefined;
+    // The listener's worker and the file's writer are loaded, like prom-client, when used.
+    const TextFile = settings.file === undefined ? undefined : (await import('./text-file.js')).MetricsTextFile;
     try {
-      if (moved && settings.listen !== undefined) fresh = await MetricsEndpoint.listen(settings.listen, exporter, this.log);
+      if (moved && settings.listen !== undefined) fresh = await (await import('./http-endpoint.js')).MetricsEndpoint.listen(settings.listen, exporter, this.log);
     } catch (err) {
       dropExporter();
       throw err;
@@ -63,7 +65,7 @@ export class MetricsService {
     return {
       commit: () => {
         if (moved) this.moveTo(fresh, settings.listen);
-        this.applyFile(settings.file, exporter);
+        this.applyFile(settings.file, exporter, TextFile);
       },
       abort: () => {
         void fresh?.close();
@@ -92,9 +94,9 @@ export class MetricsService {
     this.exporter = undefined;
   }
 
-  private applyFile(path: string | undefined, exporter: MetricsExporter): void {
+  private applyFile(path: string | undefined, exporter: MetricsExporter, TextFile: typeof MetricsTextFile | undefined): void {
     if (this.file?.path === path) return;
     this.file?.close();
-    this.file = path === undefined ? undefined : new MetricsTextFile(path, exporter, this.log, this.scheduler);
+    this.file = path === undefined || TextFile === undefined ? undefined : new TextFile(path, exporter, this.log, this.scheduler);
   }
 }
