@@ -1,5 +1,5 @@
-import { Command, InvalidArgumentError, Option, type CommanderError } from 'commander';
-import { commanderText, parseCommandLine } from '../base/command-line.js';
+import type { Command, CommanderError } from 'commander';
+import { commander, commanderText, parseCommandLine } from '../base/command-line.js';
 import { parseDuration } from '../core/duration.js';
 import { parseDestinationList, parseSourceList } from './interface-lists.js';
 import { usageError } from '../base/sysexits.js';
@@ -46,75 +46,75 @@ export const COMMAND_LINE_GROUP = 'default';
 
 function once<T>(parse: (text: string) => T) {
   return (text: string, previous: T | undefined): T => {
-    if (previous !== undefined) throw new InvalidArgumentError('given more than once');
+    if (previous !== undefined) throw new commander.InvalidArgumentError('given more than once');
     try {
       return parse(text);
     } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
+      throw new commander.InvalidArgumentError((err as Error).message);
     }
   };
 }
 
 export function buildProgram(): Command {
-  return new Command('ifdepd')
+  return new commander.Command('ifdepd')
     .description('Force destination interfaces down while source interfaces have no carrier.')
     .usage('[-v|-q] [-d] (-S src1[:src2...] -D dst1[:dst2...] | -f file) [options]')
-    .addOption(new Option('-v, --verbose', 'log every interface change and every decision with its reason'))
-    .addOption(new Option('-q, --quiet', 'log errors only'))
-    .addOption(new Option('-d, --daemon', 'detach, write the pidfile and log to syslog'))
-    .addOption(new Option('-S, --sources <list>', 'source interfaces, colon separated').argParser(once(parseSourceList)))
+    .addOption(new commander.Option('-v, --verbose', 'log every interface change and every decision with its reason'))
+    .addOption(new commander.Option('-q, --quiet', 'log errors only'))
+    .addOption(new commander.Option('-d, --daemon', 'detach, write the pidfile and log to syslog'))
+    .addOption(new commander.Option('-S, --sources <list>', 'source interfaces, colon separated').argParser(once(parseSourceList)))
     .addOption(
-      new Option('-D, --destinations <list>', 'destination interfaces, colon separated').argParser(once(parseDestinationList)),
+      new commander.Option('-D, --destinations <list>', 'destination interfaces, colon separated').argParser(once(parseDestinationList)),
     )
-    .addOption(new Option('-f, --config <file>', 'read groups from this configuration file').argParser(once(String)))
-    .addOption(new Option('--check-config', 'validate the command line or configuration file and exit'))
-    .addOption(new Option('-n, --dry-run', 'decide and log, but change nothing in the kernel'))
+    .addOption(new commander.Option('-f, --config <file>', 'read groups from this configuration file').argParser(once(String)))
+    .addOption(new commander.Option('--check-config', 'validate the command line or configuration file and exit'))
+    .addOption(new commander.Option('-n, --dry-run', 'decide and log, but change nothing in the kernel'))
     .addOption(
-      new Option(
+      new commander.Option(
         '--down-delay <time>',
         `how long sources must stay unhealthy before destinations go down (default: ${DEFAULT_DOWN_DELAY})`,
       ).argParser(once(parseDuration)),
     )
     .addOption(
-      new Option(
+      new commander.Option(
         '--up-delay <time>',
         `how long sources must stay healthy before destinations come up (default: ${DEFAULT_UP_DELAY})`,
       ).argParser(once(parseDuration)),
     )
     .addOption(
-      new Option(
+      new commander.Option(
         '--action <action>',
         'what to do with the destinations: admin (IFF_UP, as the BSD ifdepd) or protodown (IFLA_PROTO_DOWN, for keepalived VMACs) (default: admin)',
       ).argParser(once(parseAction)),
     )
     .addOption(
-      new Option(
+      new commander.Option(
         '--protodown-reason <bit>',
         `with --action protodown: ifdepd's own protodown reason bit, 0-31 (default: ${DEFAULT_PROTODOWN_REASON})`,
       ).argParser(once(parseReasonBit)),
     )
-    .addOption(new Option('--atomic', 'switch all destinations with one kernel request, through a kernel interface group'))
+    .addOption(new commander.Option('--atomic', 'switch all destinations with one kernel request, through a kernel interface group'))
     .addOption(
-      new Option('--startup-hold <time>', 'keep destinations down this long after start (default: 0)').argParser(
+      new commander.Option('--startup-hold <time>', 'keep destinations down this long after start (default: 0)').argParser(
         once(parseDuration),
       ),
     )
     .addOption(
-      new Option('--control-socket <path>', `listen for ifdepd status/hold/release/reload (default with -f: ${DEFAULT_CONTROL_SOCKET})`).argParser(
+      new commander.Option('--control-socket <path>', `listen for ifdepd status/hold/release/reload (default with -f: ${DEFAULT_CONTROL_SOCKET})`).argParser(
         once(String),
       ),
     )
-    .addOption(new Option('--metrics-listen <address:port>', 'serve Prometheus metrics at http://address:port/metrics (no default)').argParser(once(parseListenAddress)))
-    .addOption(new Option('--metrics-file <path>', "write the metrics to this file (node_exporter's textfile collector)").argParser(once(String)))
-    .addOption(new Option('--pidfile <path>', `pidfile (default with -d: ${DEFAULT_PIDFILE})`).argParser(once(String)))
+    .addOption(new commander.Option('--metrics-listen <address:port>', 'serve Prometheus metrics at http://address:port/metrics (no default)').argParser(once(parseListenAddress)))
+    .addOption(new commander.Option('--metrics-file <path>', "write the metrics to this file (node_exporter's textfile collector)").argParser(once(String)))
+    .addOption(new commander.Option('--pidfile <path>', `pidfile (default with -d: ${DEFAULT_PIDFILE})`).argParser(once(String)))
     .addOption(
-      new Option(
+      new commander.Option(
         '--syslog <target>',
         `also log to syslog: unix:///path (a local socket), udp://host[:port] or tcp://host[:port] (default with -d: ${DEFAULT_SYSLOG})`,
       ).argParser(once(parseSyslogTarget)),
     )
     .addOption(
-      new Option('--syslog-format <format>', 'syslog message format: rfc3164 or rfc5424 (default: rfc3164)').argParser(
+      new commander.Option('--syslog-format <format>', 'syslog message format: rfc3164 or rfc5424 (default: rfc3164)').argParser(
         once(parseSyslogFormat),
       ),
     )

@@ -1,5 +1,5 @@
-import { Command } from 'commander';
-import { commanderText, parseCommandLine } from '../base/command-line.js';
+import type { Command } from 'commander';
+import { commander, commanderText, parseCommandLine } from '../base/command-line.js';
 
 export interface DemoArgs {
   /** Leave the namespace for inspection instead of deleting it. */
@@ -7,7 +7,7 @@ export interface DemoArgs {
 }
 
 function program(): Command {
-  return new Command('ifdepd demo')
+  return new commander.Command('ifdepd demo')
     .description(
       'Build a throw-away network namespace, run the real ifdepd in it, cut and flap an uplink, ' +
         'and print what the kernel and ifdepd did, with reaction times. Needs root.',

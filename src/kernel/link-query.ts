@@ -1,4 +1,7 @@
-import { AttrStream, putU32, rt, type NetlinkMessage } from 'netlink';
+import type { NetlinkMessage } from 'netlink';
+import { netlink } from './netlink-package.js';
+
+const { AttrStream, putU32, rt } = netlink;
 import type { LinkState } from '../core/types.js';
 import { AF_UNSPEC, parseLink } from './link-parser.js';
 

@@ -1,4 +1,7 @@
-import { createNetlink, Protocol, type NetlinkMessage, type NetlinkSocket } from 'netlink';
+import type { NetlinkMessage, NetlinkSocket } from 'netlink';
+import { netlink } from './netlink-package.js';
+
+const { createNetlink, Protocol } = netlink;
 import { errnoOf } from '../base/errors.js';
 
 /** What a subscribed rtnetlink socket reports. */

@@ -1,4 +1,7 @@
-import { AttrStream, createRtNetlink, FlagsGet, rt, type RtNetlinkSocket } from 'netlink';
+import type { rt as Rt, RtNetlinkSocket } from 'netlink';
+import { netlink } from './netlink-package.js';
+
+const { AttrStream, createRtNetlink, FlagsGet, rt } = netlink;
 import type { GroupChange, ProtoDownChange } from '../core/kernel-port.js';
 import type { IfIndex, LinkState } from '../core/types.js';
 import { requestError } from './errors.js';
@@ -196,7 +199,7 @@ export class LinkRequester {
 }
 
 /** An ifinfomsg with these attributes, IFLA_PROTO_DOWN, and the reason nest the package cannot encode. */
-function protoDownMessage(data: rt.Link, attrs: rt.LinkMessage['attrs'], change: ProtoDownChange): Uint8Array[] {
+function protoDownMessage(data: Rt.Link, attrs: Rt.LinkMessage['attrs'], change: ProtoDownChange): Uint8Array[] {
   const out = new AttrStream();
   const withFlag = change.on === undefined ? attrs : { ...attrs, protoDown: Buffer.from([change.on ? 1 : 0]) };
   rt.formatLinkMessage({ kind: 'link', data, attrs: withFlag }, out);

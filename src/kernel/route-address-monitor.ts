@@ -1,4 +1,7 @@
-import { rt, type NetlinkMessage } from 'netlink';
+import type { NetlinkMessage } from 'netlink';
+import { netlink } from './netlink-package.js';
+
+const { rt } = netlink;
 import type { RouteAddressEvents } from '../core/kernel-port.js';
 import { parseAddressMessage } from './address-parser.js';
 import { NotificationSocket } from './notifications.js';
