@@ -84,19 +84,25 @@ describe('Daemon route sources on the fake kernel', () => {
   });
 });
 
+const atomic = () => config(group('uplink', ['em0'], ['vrrp0', 'vrrp1'], { atomic: { group: 100 } }));
+
+/** The atomic group started, both destinations in kernel group 100; `mark`: the requests so far. */
+async function startedAtomic() {
+  const kernel = new FakeKernel();
+  kernel.add('em0');
+  kernel.add('vrrp0');
+  kernel.add('vrrp1');
+  const h = (running = daemonOn(kernel, atomic()));
+  await h.daemon.start();
+  await h.until(() => kernel.state('vrrp0')?.group === 100 && kernel.state('vrrp1')?.group === 100, 'both in kernel group 100');
+  await kernel.delivered();
+  return { kernel, h, mark: kernel.requests.length };
+}
+
 describe('Daemon atomic groups on the fake kernel', () => {
-  const atomic = () => config(group('uplink', ['em0'], ['vrrp0', 'vrrp1'], { atomic: { group: 100 } }));
 
   it('puts the destinations in the kernel group, then switches them with one request', async () => {
-    const kernel = new FakeKernel();
-    kernel.add('em0');
-    kernel.add('vrrp0');
-    kernel.add('vrrp1');
-    const h = (running = daemonOn(kernel, atomic()));
-    await h.daemon.start();
-    await h.until(() => kernel.state('vrrp0')?.group === 100 && kernel.state('vrrp1')?.group === 100, 'both in kernel group 100');
-    await kernel.delivered();
-    const mark = kernel.requests.length;
+    const { kernel, h, mark } = await startedAtomic();
 
     kernel.setCarrier('em0', false);
     await h.until(down(kernel, 'vrrp0', 'vrrp1'), 'both down');
@@ -104,15 +110,7 @@ describe('Daemon atomic groups on the fake kernel', () => {
   });
 
   it('sets each destination on its own when the kernel refuses the group request', async () => {
-    const kernel = new FakeKernel();
-    kernel.add('em0');
-    kernel.add('vrrp0');
-    kernel.add('vrrp1');
-    const h = (running = daemonOn(kernel, atomic()));
-    await h.daemon.start();
-    await h.until(() => kernel.state('vrrp0')?.group === 100 && kernel.state('vrrp1')?.group === 100, 'both in kernel group 100');
-    await kernel.delivered();
-    const mark = kernel.requests.length;
+    const { kernel, h, mark } = await startedAtomic();
 
     kernel.refuse('switchGroup', 'EPERM', { times: 1 });
     kernel.setCarrier('em0', false);
@@ -127,18 +125,9 @@ describe('Daemon atomic groups on the fake kernel', () => {
 
 describe('Daemon atomic groups across a reload', () => {
   it('an unchanged group keeps its kernel group: nothing leaves it, nothing joins it again', async () => {
-    const kernel = new FakeKernel();
-    kernel.add('em0');
-    kernel.add('vrrp0');
-    kernel.add('vrrp1');
-    const cfg = config(group('uplink', ['em0'], ['vrrp0', 'vrrp1'], { atomic: { group: 100 } }));
-    const h = (running = daemonOn(kernel, cfg));
-    await h.daemon.start();
-    await h.until(() => kernel.state('vrrp0')?.group === 100 && kernel.state('vrrp1')?.group === 100, 'both in kernel group 100');
-    await kernel.delivered();
-    const mark = kernel.requests.length;
+    const { kernel, h, mark } = await startedAtomic();
 
-    h.reloadsTo(cfg);
+    h.reloadsTo(atomic());
     await h.daemon.reload();
     await kernel.delivered();
     await h.clock.advanceAsync(10_000);
