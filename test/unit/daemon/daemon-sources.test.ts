@@ -36,15 +36,21 @@ const viaDefault = () =>
     }),
   );
 
+/** vrrp0 follows the default route via em0, which the kernel has; started. */
+async function startedOnRoute() {
+  const kernel = new FakeKernel();
+  const em0 = kernel.add('em0');
+  kernel.add('vrrp0');
+  const route = defaultRoute(em0.index);
+  kernel.addRoute(route);
+  const h = (running = daemonOn(kernel, viaDefault()));
+  await h.daemon.start();
+  return { kernel, route, h };
+}
+
 describe('Daemon route sources on the fake kernel', () => {
   it('reads routes and addresses before the links, and follows the route going away and coming back', async () => {
-    const kernel = new FakeKernel();
-    const em0 = kernel.add('em0');
-    kernel.add('vrrp0');
-    const route = defaultRoute(em0.index);
-    kernel.addRoute(route);
-    const h = (running = daemonOn(kernel, viaDefault()));
-    await h.daemon.start();
+    const { kernel, route, h } = await startedOnRoute();
     const order = ['subscribeRoutesAndAddresses', 'dumpRoutes', 'dumpAddresses', 'subscribeLinks', 'dumpLinks'];
     expect(kernel.requests.filter((r) => order.includes(r))).toEqual(order);
     await kernel.delivered();
@@ -57,13 +63,7 @@ describe('Daemon route sources on the fake kernel', () => {
   });
 
   it('reads the routes again after lost route notifications', async () => {
-    const kernel = new FakeKernel();
-    const em0 = kernel.add('em0');
-    kernel.add('vrrp0');
-    const route = defaultRoute(em0.index);
-    kernel.addRoute(route);
-    const h = (running = daemonOn(kernel, viaDefault()));
-    await h.daemon.start();
+    const { kernel, route, h } = await startedOnRoute();
     await kernel.delivered();
     kernel.silently(() => kernel.deleteRoute(route));
     kernel.overrun();
