@@ -107,18 +107,24 @@ const interfacesOf = (r) => {
   if (first?.hostLinks === undefined || first.hostLinks === first.linkCount) return first?.linkCount ?? r.k;
   return `${first.hostLinks} (${first.linkCount} read)`;
 };
+/** `node -e 0` measured before each start (issue 21, target 2), and spawn -> down against it. */
+const floorOf = (r) => {
+  if (r.runs[0]?.nodeFloorMs === undefined) return '';
+  const med = (k) => summarize(r.runs.map((x) => x[k])).median;
+  return `${ms(med('nodeFloorMs'))}, ${f(med('spawnToDestDownMs') / med('nodeFloorMs'), 2)}x`;
+};
 const scale = read('scale');
 if (scale) {
   md.push('### 2. Scale');
   md.push('');
   md.push(`Command: \`${scale.command}\` (${scale.seconds} s; ${loadLine(scale)}). Medians over the starts (SIGHUP: over all signals); RSS as VmRSS.`);
   md.push('');
-  md.push('| interfaces | starts | spawn → destination down (listener) | spawn → first log line | first log line → `read N links (start)` | SIGHUP → `read N links (SIGHUP)` median (max) | RSS after start | RSS after SIGHUPs |');
-  md.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
+  md.push('| interfaces | starts | spawn → destination down (listener) | `node -e 0` spawn → exit, ratio | spawn → first log line | first log line → `read N links (start)` | SIGHUP → `read N links (SIGHUP)` median (max) | RSS after start | RSS after SIGHUPs |');
+  md.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of scale.runs) {
     const med = (k) => summarize(r.runs.map((x) => x[k])).median;
     const hup = summarize(r.runs.flatMap((x) => x.hupMs));
-    md.push(`| ${interfacesOf(r)} | ${r.runs.length} | ${ms(med('spawnToDestDownMs'))} | ${ms(med('spawnToFirstLogMs'))} | ${ms(med('firstLogToReadLinksMs'))} | ${ms(hup.median)} (${ms(hup.max)}) | ${f(med('rssStartKiB') / 1024, 1)} MiB | ${f(med('rssAfterHupsKiB') / 1024, 1)} MiB |`);
+    md.push(`| ${interfacesOf(r)} | ${r.runs.length} | ${ms(med('spawnToDestDownMs'))} | ${floorOf(r)} | ${ms(med('spawnToFirstLogMs'))} | ${ms(med('firstLogToReadLinksMs'))} | ${ms(hup.median)} (${ms(hup.max)}) | ${f(med('rssStartKiB') / 1024, 1)} MiB | ${f(med('rssAfterHupsKiB') / 1024, 1)} MiB |`);
   }
   md.push('');
 }

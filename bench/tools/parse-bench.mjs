@@ -37,8 +37,8 @@ async function outer() {
 async function inner() {
   const { createRtNetlink, rt, AttrStream, FlagsGet, putU32 } = await import('netlink');
   const { PerformanceObserver, performance } = await import('node:perf_hooks');
-  const { parseLink } = await import('../../dist/kernel/link-parser.js');
-  const { LinkRequester } = await import('../../dist/kernel/requester.js');
+  const { parseLink } = await import('../../build/tsc/kernel/link-parser.js');
+  const { LinkRequester } = await import('../../build/tsc/kernel/requester.js');
 
   const OPER = ['unknown', 'notpresent', 'down', 'lowerlayerdown', 'testing', 'dormant', 'up'];
   // ifdepd's mapping before the lean parser (src/kernel/link-message.ts).

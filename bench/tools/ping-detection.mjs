@@ -1,6 +1,6 @@
 // Detection time of a ping source (issue 11): the gateway stops answering (icmp
 // echo_ignore_all in its namespace) -> the probe's verdict unhealthy, against interval x
-// down, for several intervals. The probe is src/probe's Pings (dist/), its child run in a
+// down, for several intervals. The probe is src/probe's Pings (build/tsc/), its child run in a
 // HOST namespace, the gateway in another, joined by a veth pair; the verdict is the core's
 // observePing, as the daemon folds it. Each trial cuts at a random phase of the interval.
 //
@@ -12,9 +12,9 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { INITIAL_PING, observePing } from '../../dist/core/sources/ping-state.js';
-import { findPingTool } from '../../dist/probe/ping-tool.js';
-import { Pings } from '../../dist/probe/pings.js';
+import { INITIAL_PING, observePing } from '../../build/tsc/core/sources/ping-state.js';
+import { findPingTool } from '../../build/tsc/probe/ping-tool.js';
+import { Pings } from '../../build/tsc/probe/pings.js';
 import { createNs, destroyAll, ip } from '../lib/ns.mjs';
 import { summarize } from '../lib/stats.mjs';
 

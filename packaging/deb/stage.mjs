@@ -56,7 +56,7 @@ export function stage(project, dir) {
   buildEnv.CXXFLAGS = `${buildEnv.CPPFLAGS ?? ''} ${buildEnv.CXXFLAGS ?? ''}`.trim();
   run(process.execPath, ['scripts/build-netlink.mjs'], { what: 'building the patched netlink addon', cwd: dir, env: buildEnv });
 
-  // The manifest as installed: what `--version` reads ("type": "module" makes dist/ ESM).
+  // The manifest as installed: what `--version` reads (dist/package.json makes the bundle CommonJS).
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   const { [BUILD_ONLY_DEPENDENCY]: _dropped, ...dependencies } = pkg.dependencies ?? {};
   const manifest = {

@@ -3,11 +3,18 @@ import type * as CommanderPackage from 'commander';
 import type { Command, CommanderError } from 'commander';
 import { EX_OK, InfoExit, usageError } from './sysexits.js';
 
+let loaded: typeof CommanderPackage | undefined;
+
 /**
- * commander, loaded with require(): imported as an ES module, Node would first run its
- * CommonJS export lexer over it, 11 ms of every start (measured with --cpu-prof).
+ * commander, loaded when first asked for: the daemon's and the client's usual command
+ * lines are read without it (cli/daemon-words.ts, cli/client-words.ts), and loading it
+ * (with node:child_process, which it requires) is ~12 ms of a start. With require(): imported
+ * as an ES module, Node would first run its CommonJS export lexer over it (11 ms more).
  */
-export const commander: typeof CommanderPackage = createRequire(import.meta.url)('commander') as typeof CommanderPackage;
+export function commander(): typeof CommanderPackage {
+  loaded ??= createRequire(import.meta.url)('commander') as typeof CommanderPackage;
+  return loaded;
+}
 
 /** How a command names what commander refused or printed. */
 export interface CommandLineWords {
@@ -28,7 +35,7 @@ export function parseCommandLine(program: Command, argv: readonly string[], word
   try {
     program.parse([...argv], { from: 'user' });
   } catch (err) {
-    if (!(err instanceof commander.CommanderError)) throw err;
+    if (!(err instanceof commander().CommanderError)) throw err;
     if (err.exitCode === EX_OK) throw new InfoExit(words.info(err));
     throw usageError(words.usage(err));
   }

@@ -1,22 +1,21 @@
 import type { Command, CommanderError } from 'commander';
 import { commander, commanderText, parseCommandLine } from '../base/command-line.js';
 import { parseDuration } from '../core/duration.js';
-import { parseDestinationList, parseSourceList } from './interface-lists.js';
 import { usageError } from '../base/sysexits.js';
 import { resolve } from 'node:path';
 import type { Verbosity } from '../logging/logger.js';
 import type { SyslogFormat } from '../logging/syslog.js';
-import { DEFAULT_SYSLOG, parseSyslogTarget, type SyslogTarget } from '../logging/syslog-target.js';
+import type { SyslogTarget } from '../logging/syslog-target.js';
 import { loadConfig } from '../config/load.js';
 import { checkCommandLinePaths, type FixedPaths } from '../config/written-paths.js';
 import { namePattern, overlap } from '../core/patterns.js';
 import { quote } from '../core/quote.js';
-import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type ActionSpec, type Config } from '../core/spec.js';
+import { DEFAULT_CONTROL_SOCKET, DEFAULT_DOWN_DELAY, DEFAULT_UP_DELAY, type Config } from '../core/spec.js';
 import type { Millis } from '../core/types.js';
-import { DEFAULT_PROTODOWN_REASON, parseReasonBit } from '../core/protodown-reason.js';
 import { VERSION } from '../base/version.js';
-import { parseListenAddress } from '../config/listen-address.js';
 import type { ListenAddress } from '../core/listen-address.js';
+import { DAEMON_OPTIONS, DEFAULT_PIDFILE, type CommandLineAction } from './option-table.js';
+import { plainDaemonOptions } from './daemon-words.js';
 
 /** Everything the command line asked for, validated. */
 export interface Options {
@@ -40,84 +39,31 @@ export interface Options {
   readonly fixedPaths: FixedPaths;
 }
 
-export const DEFAULT_PIDFILE = '/run/ifdepd.pid';
 /** The group the BSD-style -S/-D command line describes. */
 export const COMMAND_LINE_GROUP = 'default';
 
 function once<T>(parse: (text: string) => T) {
   return (text: string, previous: T | undefined): T => {
-    if (previous !== undefined) throw new commander.InvalidArgumentError('given more than once');
+    if (previous !== undefined) throw new (commander().InvalidArgumentError)('given more than once');
     try {
       return parse(text);
     } catch (err) {
-      throw new commander.InvalidArgumentError((err as Error).message);
+      throw new (commander().InvalidArgumentError)((err as Error).message);
     }
   };
 }
 
+/** The daemon's command line for commander: --help, --version, and every line the plain reader leaves. */
 export function buildProgram(): Command {
-  return new commander.Command('ifdepd')
+  const { Command, Option } = commander();
+  const program = new Command('ifdepd')
     .description('Force destination interfaces down while source interfaces have no carrier.')
-    .usage('[-v|-q] [-d] (-S src1[:src2...] -D dst1[:dst2...] | -f file) [options]')
-    .addOption(new commander.Option('-v, --verbose', 'log every interface change and every decision with its reason'))
-    .addOption(new commander.Option('-q, --quiet', 'log errors only'))
-    .addOption(new commander.Option('-d, --daemon', 'detach, write the pidfile and log to syslog'))
-    .addOption(new commander.Option('-S, --sources <list>', 'source interfaces, colon separated').argParser(once(parseSourceList)))
-    .addOption(
-      new commander.Option('-D, --destinations <list>', 'destination interfaces, colon separated').argParser(once(parseDestinationList)),
-    )
-    .addOption(new commander.Option('-f, --config <file>', 'read groups from this configuration file').argParser(once(String)))
-    .addOption(new commander.Option('--check-config', 'validate the command line or configuration file and exit'))
-    .addOption(new commander.Option('-n, --dry-run', 'decide and log, but change nothing in the kernel'))
-    .addOption(
-      new commander.Option(
-        '--down-delay <time>',
-        `how long sources must stay unhealthy before destinations go down (default: ${DEFAULT_DOWN_DELAY})`,
-      ).argParser(once(parseDuration)),
-    )
-    .addOption(
-      new commander.Option(
-        '--up-delay <time>',
-        `how long sources must stay healthy before destinations come up (default: ${DEFAULT_UP_DELAY})`,
-      ).argParser(once(parseDuration)),
-    )
-    .addOption(
-      new commander.Option(
-        '--action <action>',
-        'what to do with the destinations: admin (IFF_UP, as the BSD ifdepd) or protodown (IFLA_PROTO_DOWN, for keepalived VMACs) (default: admin)',
-      ).argParser(once(parseAction)),
-    )
-    .addOption(
-      new commander.Option(
-        '--protodown-reason <bit>',
-        `with --action protodown: ifdepd's own protodown reason bit, 0-31 (default: ${DEFAULT_PROTODOWN_REASON})`,
-      ).argParser(once(parseReasonBit)),
-    )
-    .addOption(new commander.Option('--atomic', 'switch all destinations with one kernel request, through a kernel interface group'))
-    .addOption(
-      new commander.Option('--startup-hold <time>', 'keep destinations down this long after start (default: 0)').argParser(
-        once(parseDuration),
-      ),
-    )
-    .addOption(
-      new commander.Option('--control-socket <path>', `listen for ifdepd status/hold/release/reload (default with -f: ${DEFAULT_CONTROL_SOCKET})`).argParser(
-        once(String),
-      ),
-    )
-    .addOption(new commander.Option('--metrics-listen <address:port>', 'serve Prometheus metrics at http://address:port/metrics (no default)').argParser(once(parseListenAddress)))
-    .addOption(new commander.Option('--metrics-file <path>', "write the metrics to this file (node_exporter's textfile collector)").argParser(once(String)))
-    .addOption(new commander.Option('--pidfile <path>', `pidfile (default with -d: ${DEFAULT_PIDFILE})`).argParser(once(String)))
-    .addOption(
-      new commander.Option(
-        '--syslog <target>',
-        `also log to syslog: unix:///path (a local socket), udp://host[:port] or tcp://host[:port] (default with -d: ${DEFAULT_SYSLOG})`,
-      ).argParser(once(parseSyslogTarget)),
-    )
-    .addOption(
-      new commander.Option('--syslog-format <format>', 'syslog message format: rfc3164 or rfc5424 (default: rfc3164)').argParser(
-        once(parseSyslogFormat),
-      ),
-    )
+    .usage('[-v|-q] [-d] (-S src1[:src2...] -D dst1[:dst2...] | -f file) [options]');
+  for (const row of DAEMON_OPTIONS) {
+    const option = new Option(row.flags, row.description);
+    program.addOption(row.parse !== undefined ? option.argParser(once(row.parse)) : option);
+  }
+  return program
     .version(VERSION, '-V, --version')
     .helpOption('-h, --help')
     .allowExcessArguments(false)
@@ -125,7 +71,8 @@ export function buildProgram(): Command {
     .configureOutput({ writeOut: () => {}, writeErr: () => {} });
 }
 
-interface RawOptions {
+/** The options as read, before validate(): the keys are commander's attribute names. */
+export interface RawOptions {
   verbose?: boolean;
   quiet?: boolean;
   daemon?: boolean;
@@ -150,26 +97,17 @@ interface RawOptions {
 
 /** Parses argv (without node and script) into Options, or throws Fatal / InfoExit. */
 export function parseOptions(argv: readonly string[]): Options {
+  return validate((plainDaemonOptions(argv) as RawOptions | undefined) ?? commanderOptions(argv));
+}
+
+/** What commander reads from argv (the plain reader's result, when that reads it: the tests hold them equal). */
+export function commanderOptions(argv: readonly string[]): RawOptions {
   const program = buildProgram();
   parseCommandLine(program, argv, {
     info: (err) => (err.code === 'commander.version' ? VERSION : program.helpInformation()),
     usage: commanderMessage,
   });
-  return validate(program.opts<RawOptions>());
-}
-
-/** keepalived-track-file is left to the file: it needs a path and changes no interface. */
-type CommandLineAction = Extract<ActionSpec, { kind: 'admin' } | { kind: 'protodown' }>;
-
-function parseAction(text: string): CommandLineAction {
-  if (text === 'admin' || text === 'protodown') return { kind: text };
-  if (text === 'keepalived-track-file') throw new Error('keepalived-track-file is for the configuration file (-f): it needs a path');
-  throw new Error(`'${text}' is not admin or protodown`);
-}
-
-function parseSyslogFormat(text: string): SyslogFormat {
-  if (text !== 'rfc3164' && text !== 'rfc5424') throw new Error(`'${text}' is not rfc3164 or rfc5424`);
-  return text;
+  return program.opts<RawOptions>();
 }
 
 /** "--down-delay: '5' has no unit (write 5ms or 5s)" rather than commander's longer sentence. */

@@ -63,7 +63,7 @@ function logStack(log: Logger, err: unknown): void {
   for (const line of err.stack.split('\n').slice(1)) log.debug(`  ${line.trim()}`);
 }
 
-/** The folder of ifdepd's own modules (dist/, or src/ under a test runner). */
+/** The folder of ifdepd's own code: dist/ (the bundle's chunks are in dist/chunks/), or src/ under a test runner. */
 const OWN = fileURLToPath(new URL('../', import.meta.url));
 const FRAME = /(?:\(|at )(?:file:\/\/)?(\/[^():]+):(\d+):\d+\)?$/;
 

@@ -7,7 +7,7 @@ export interface DemoArgs {
 }
 
 function program(): Command {
-  return new commander.Command('ifdepd demo')
+  return new (commander().Command)('ifdepd demo')
     .description(
       'Build a throw-away network namespace, run the real ifdepd in it, cut and flap an uplink, ' +
         'and print what the kernel and ifdepd did, with reaction times. Needs root.',

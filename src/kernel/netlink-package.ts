@@ -1,11 +1,28 @@
 import { createRequire } from 'node:module';
 import type * as NetlinkPackage from 'netlink';
 
+/** What ifdepd uses of the `netlink` package: the socket, the rtnetlink layer and its structures. */
+export type Netlink = Pick<typeof NetlinkPackage, 'AttrStream' | 'putU32' | 'rt' | 'createRtNetlink' | 'FlagsGet' | 'createNetlink' | 'Protocol'>;
+
 /**
- * The `netlink` package, loaded with require(). It is CommonJS, with large generated
- * rtnetlink structures: imported as an ES module, Node first runs its CommonJS export
- * lexer over every one of its files to find the named exports, which took 280 ms of a
- * 650 ms start (measured with --cpu-prof: cjs-module-lexer parseSource/parseCJS), longer
- * than Node's own start. require() reads the same files without that pass.
+ * The parts of the `netlink` package that ifdepd uses, loaded with require() one file
+ * each. Why not `import ... from 'netlink'`: the package is CommonJS with large generated
+ * structures, and as an ES import Node first runs its export lexer over every file (280 ms
+ * of a 650 ms start, measured with --cpu-prof); and its index also loads the nl80211,
+ * generic netlink and WireGuard layers, which ifdepd never uses (~19 ms of a start,
+ * `node -e "require('netlink')"` against the files below). The package has no exports map:
+ * these paths are its published dist/ layout, pinned with the version in package.json.
  */
-export const netlink: typeof NetlinkPackage = createRequire(import.meta.url)('netlink') as typeof NetlinkPackage;
+const load = createRequire(import.meta.url);
+const constants = load('netlink/dist/constants.js') as typeof NetlinkPackage;
+const structs = load('netlink/dist/structs.js') as typeof NetlinkPackage;
+
+export const netlink: Netlink = {
+  AttrStream: structs.AttrStream,
+  putU32: structs.putU32,
+  FlagsGet: constants.FlagsGet,
+  Protocol: constants.Protocol,
+  createNetlink: (load('netlink/dist/netlink.js') as typeof NetlinkPackage).createNetlink,
+  createRtNetlink: (load('netlink/dist/rt/rt.js') as typeof NetlinkPackage).createRtNetlink,
+  rt: load('netlink/dist/rt/structs.js') as typeof NetlinkPackage.rt,
+};

@@ -43,6 +43,8 @@ describe.skipIf(skip !== null)(`faults in callbacks${skip ? ` (skipped: ${skip})
     const mark = d.mark();
     lab.cutCarrier('up0');
     const line = await d.waitForLog(new RegExp(`internal error in ${where.source}`), 5000, mark);
+    // The place: a file of the shipped bundle and a line in it (scripts/bundle.mjs names its chunks).
+    expect(line).toMatch(new RegExp(`internal error in ${where.source} at chunks/[\\w-]+\\.js:\\d+: `));
     expect(line).toMatch(new RegExp(`IFDEPD_TEST_FAULT: injected fault; re-reading all watched links \\(fault ${n} of 5 allowed within 60 s\\)$`));
     await lab.waitAdmin(DESTS, 'down', 5000, d);
     expect(d.since(mark).join('\n')).not.toContain(trigger);

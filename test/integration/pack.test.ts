@@ -88,9 +88,11 @@ describe.skipIf(skip !== null)('npm pack and a global install of the tarball', (
   });
 
   it('npm pack runs prepare, which builds dist/ from the sources', () => {
-    // tsc rewrites every output: a fresh dist/cli.js means `prepare` ran during the pack.
+    // The bundler rewrites dist/ whole: a fresh dist/cli.js means `prepare` ran during the pack.
     expect(statSync(join(ROOT, 'dist', 'cli.js')).mtimeMs).toBeGreaterThanOrEqual(packStarted - 1000);
-    expect(packed).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/cli/run.js', 'dist/demo/run.js']));
+    // The bundle (scripts/bundle.mjs): the entry, its chunks, and the note that they are CommonJS.
+    expect(packed).toEqual(expect.arrayContaining(['dist/cli.js', 'dist/package.json', 'dist/chunks/http-server.js']));
+    expect(packed.filter((p) => p.startsWith('dist/chunks/')).length).toBeGreaterThan(5);
   });
 
   it('the tarball holds everything "files" promises, and no sources or tests', () => {

@@ -192,7 +192,7 @@ describeLab('ping probes: one supervised iputils ping per probe', () => {
   it('no ping child outlives its daemon killed with SIGKILL', async () => {
     // A node process holding one probe, killed outright: no close(), no exit handler.
     const script = `
-      const { Pings } = await import(${JSON.stringify(join(REPO, 'dist/probe/pings.js'))});
+      const { Pings } = await import(${JSON.stringify(join(REPO, 'build/tsc/probe/pings.js'))});
       const nop = () => {};
       const log = { error: nop, warning: nop, notice: nop, info: nop, debug: nop, always: nop };
       const pings = new Pings({ tool: ${JSON.stringify(TOOL)}, log, wrap: ['/usr/sbin/ip', 'netns', 'exec', ${JSON.stringify(lab.ns)}],

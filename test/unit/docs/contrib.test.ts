@@ -5,7 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PIDFILE, parseOptions } from '../../../src/cli/options.js';
+import { DEFAULT_PIDFILE } from '../../../src/cli/option-table.js';
+import { parseOptions } from '../../../src/cli/options.js';
 import { EX_CANTCREAT, EX_DATAERR, EX_NOINPUT, EX_NOPERM, EX_USAGE } from '../../../src/base/sysexits.js';
 
 const path = (rel: string): string => fileURLToPath(new URL(`../../../contrib/${rel}`, import.meta.url));
