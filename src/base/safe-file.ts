@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fsyncSync, linkSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, linkSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /**
@@ -49,7 +48,27 @@ export function createFile(path: string, data: string, options: WriteOptions): b
 
 /** A name beside path that nobody can guess: a dot file, so that globs over the directory skip it. */
 export function temporaryName(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(8).toString('hex')}`);
+  return join(dirname(path), `.${basename(path)}.${unpredictable(8)}`);
+}
+
+/**
+ * n bytes of the kernel's random pool, in hex. From /dev/urandom rather than node:crypto,
+ * which loads some 20 modules of its own at start (2.3 MiB of resident memory and ~5 ms
+ * of every start, issue 21) for these 8 bytes.
+ */
+function unpredictable(n: number): string {
+  const bytes = Buffer.alloc(n);
+  const fd = openSync('/dev/urandom', constants.O_RDONLY);
+  try {
+    for (let got = 0; got < n; ) {
+      const read = readSync(fd, bytes, got, n - got, null);
+      if (read === 0) throw new Error('/dev/urandom: end of file');
+      got += read;
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return bytes.toString('hex');
 }
 
 function writeTemporary(path: string, data: string, options: WriteOptions): string {

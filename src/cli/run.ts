@@ -104,7 +104,7 @@ const usesPing = (config: Config): boolean => config.groups.some((g) => g.otherS
 function daemonSettings(o: Options, log: Logger, pingTool: string | undefined): Omit<DaemonOptions, 'events'> {
   const holdFile = o.controlSocket === undefined ? {} : { holdFile: holdFileFor(o.controlSocket) };
   // A reload may add the first ping source: the tool is looked for then, and refused there if missing.
-  const pings = (report: PingReport) => new Pings({ tool: pingTool ?? findPingTool(), log, report });
+  const pings = (report: PingReport) => new Pings({ tool: pingTool ?? findPingTool(), log, report, clock: timers });
   // The netlink sockets open at the first request; the daemon closes them when it stops.
   const kernel = new NetlinkKernel({ log });
   return { config: o.config, dryRun: o.dryRun, log, scheduler: timers, kernel, pings, ...holdFile };

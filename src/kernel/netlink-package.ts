@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type * as NetlinkPackage from 'netlink';
 
 /** What ifdepd uses of the `netlink` package: the socket, the rtnetlink layer and its structures. */
@@ -13,16 +14,17 @@ export type Netlink = Pick<typeof NetlinkPackage, 'AttrStream' | 'putU32' | 'rt'
  * `node -e "require('netlink')"` against the files below). The package has no exports map:
  * these paths are its published dist/ layout, pinned with the version in package.json.
  */
-const load = createRequire(import.meta.url);
-const constants = load('netlink/dist/constants.js') as typeof NetlinkPackage;
-const structs = load('netlink/dist/structs.js') as typeof NetlinkPackage;
+const DIST = `${dirname(createRequire(import.meta.url).resolve('netlink/package.json'))}/dist/`;
+const load = (file: string): unknown => createRequire(DIST)(DIST + file);
+const constants = load('constants.js') as typeof NetlinkPackage;
+const structs = load('structs.js') as typeof NetlinkPackage;
 
 export const netlink: Netlink = {
   AttrStream: structs.AttrStream,
   putU32: structs.putU32,
   FlagsGet: constants.FlagsGet,
   Protocol: constants.Protocol,
-  createNetlink: (load('netlink/dist/netlink.js') as typeof NetlinkPackage).createNetlink,
-  createRtNetlink: (load('netlink/dist/rt/rt.js') as typeof NetlinkPackage).createRtNetlink,
-  rt: load('netlink/dist/rt/structs.js') as typeof NetlinkPackage.rt,
+  createNetlink: (load('netlink.js') as typeof NetlinkPackage).createNetlink,
+  createRtNetlink: (load('rt/rt.js') as typeof NetlinkPackage).createRtNetlink,
+  rt: load('rt/structs.js') as typeof NetlinkPackage.rt,
 };
