@@ -10,7 +10,8 @@
 //
 // What stays lazy stays lazy: every dynamic import() is a chunk of its own (the client,
 // the control server, the reload worker, metrics, syslog), loaded with require() when
-// used. Packages stay in node_modules (external), as installed by npm and the .deb.
+// used. Packages stay in node_modules, as installed by npm and the .deb, but for the few
+// pure-JavaScript ones every start loads (INLINED below).
 //
 // The chunks sit one folder below dist/, at the depth the modules had under build/tsc/,
 // so that paths written relative to a module still hold: ../../package.json (the
@@ -28,8 +29,33 @@ const PROJECT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MODULES = join(PROJECT, 'build', 'tsc');
 const DIST = join(PROJECT, 'dist');
 
-/** Node's built-ins and packages: loaded from node_modules at run time, never copied in. */
-const isPackage = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0');
+/**
+ * The pure-JavaScript packages the daemon loads at every start are copied in: netlink's
+ * rtnetlink layer (not its addon), picomatch and ipaddr.js. Each file Node loads costs a
+ * resolution (path.resolve, stat, realpath, package.json lookups), and ~45 of them made
+ * Node's own path code hot enough for V8 to optimise it at every start: 6-12 ms of
+ * TurboFan, and 4 MiB of its code resident for good (bench/README.md). Their licenses
+ * are in the .deb's copyright file, as they are still installed in node_modules.
+ */
+const INLINED = /^(netlink\/dist\/|picomatch$|ipaddr\.js$)/;
+/** Node's built-ins and every other package: loaded from node_modules at run time. */
+const isExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0') && !INLINED.test(id);
+
+/**
+ * netlink's raw.js finds its addon from its own folder (`__dirname + '/..'`), which in
+ * the bundle is dist/chunks/: it finds it from the installed package instead, with
+ * node-gyp-build resolved from there, as src/kernel/addon.ts checks it.
+ */
+const ADDON_LOAD = "require('node-gyp-build')(__dirname + '/..')";
+const PACKAGE_DIR = "require('path').dirname(require.resolve('netlink/package.json'))";
+const addonFromPackage = {
+  name: 'netlink-addon-from-package',
+  transform(code, id) {
+    if (!id.endsWith('/netlink/dist/raw.js')) return undefined;
+    if (!code.includes(ADDON_LOAD)) fail(`${id}: no ${ADDON_LOAD} to point at the installed package (netlink changed?)`);
+    return code.replace(ADDON_LOAD, `require('module').createRequire(${PACKAGE_DIR} + '/')('node-gyp-build')(${PACKAGE_DIR})`);
+  },
+};
 
 /**
  * A chunk loaded by an import() is named for the module imported (cli/run.js: chunks/cli-run.js),
@@ -52,7 +78,8 @@ async function bundle() {
       cli: join(MODULES, 'cli.js'),
       'chunks/http-server': join(MODULES, 'metrics', 'http-server.js'),
     },
-    external: isPackage,
+    external: isExternal,
+    plugins: [addonFromPackage],
     platform: 'node',
     logLevel: 'warn',
     onLog(level, log) {

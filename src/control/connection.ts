@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { messageOf, type FaultReport } from '../base/errors.js';
+import { monotonicMs } from '../base/monotonic.js';
 import { Fatal } from '../base/sysexits.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControlHandler, ControlReply, ControlRequest } from './api.js';
@@ -188,7 +189,7 @@ export class RefusalLog {
   constructor(private readonly log: Logger) {}
 
   warn(text: string): void {
-    const now = performance.now();
+    const now = monotonicMs();
     if (now - this.last < 1000) {
       this.held += 1;
       this.log.debug(`control: ${text}`);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { messageOf } from '../base/errors.js';
+import { monotonicMs } from '../base/monotonic.js';
 import { EVENT_SCHEMA_VERSION, type DaemonEvent } from '../core/events.js';
 import type { Logger } from '../logging/logger.js';
 import type { ControlHandler } from './api.js';
@@ -18,7 +19,7 @@ const realTimers: Timers = {
   },
 };
 
-const now = (): Stamp => ({ at: performance.now(), wallMs: Date.now() });
+const now = (): Stamp => ({ at: monotonicMs(), wallMs: Date.now() });
 
 /**
  * `{"cmd":"monitor"}`: the connection turns into a stream. The reply, then the snapshot,

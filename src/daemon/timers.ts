@@ -1,13 +1,6 @@
+import { monotonicMs } from '../base/monotonic.js';
 import type { Scheduler } from '../core/clock.js';
 import type { ClockText } from '../core/sources/evidence.js';
-
-/**
- * Milliseconds since the process started, from the monotonic clock (uv_hrtime), as
- * performance.now() counts them: a wall-clock step (NTP, an operator's `date`) cannot
- * shorten or stretch a delay. Not performance.now() itself: the `performance` global
- * loads perf_hooks and its nine modules (0.9 MiB resident, issue 21) for this one number.
- */
-export const monotonicMs = (): number => process.uptime() * 1000;
 
 /** The real clock and timers, handed to the core and the actuators. */
 export const timers: Scheduler = {

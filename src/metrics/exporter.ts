@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from './prom-client-package.js';
 import type { DaemonEvent } from '../core/events.js';
 import type { DaemonStatus } from '../core/status.js';
 import { metricFamilies, type MetricFamilies } from './families.js';
@@ -13,7 +14,7 @@ export interface MetricsSource {
 
 /** ifdepd's metrics (prom-client), for the HTTP endpoint and the textfile. */
 export class MetricsExporter {
-  private readonly own = new Registry();
+  private readonly own = new promClient.Registry();
   /** ifdepd's metrics and the process's (process_*, nodejs_*), for HTTP. */
   private readonly all: Registry;
   private readonly families: MetricFamilies;
@@ -26,9 +27,9 @@ export class MetricsExporter {
   ) {
     this.families = metricFamilies(this.own);
     this.families.build.set({ version }, 1);
-    const processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
-    this.all = Registry.merge([this.own, processRegistry]);
+    const processRegistry = new promClient.Registry();
+    promClient.collectDefaultMetrics({ register: processRegistry });
+    this.all = promClient.Registry.merge([this.own, processRegistry]);
     this.unsubscribe = source.subscribe((event) => this.observe(event));
   }
 

@@ -1,4 +1,7 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { promClient } from './prom-client-package.js';
+
+const { Counter, Gauge, Histogram } = promClient;
 
 /**
  * Every metric ifdepd exports, named by Prometheus's conventions: the `ifdepd_` prefix,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { monotonicMs } from '../base/monotonic.js';
 import type { ListenAddress } from '../core/listen-address.js';
 import { ConnectionSlots } from './connection-slots.js';
 
@@ -60,11 +61,11 @@ function serve(address: ListenAddress, port: NonNullable<typeof parentPort>): vo
   let copy: { readonly text: string; readonly contentType: string; readonly at: number } | undefined;
   const waiting: Waiter[] = [];
   port.on('message', (m: ToWorker) => {
-    if (m.kind === 'text') copy = { text: m.text, contentType: m.contentType, at: performance.now() };
+    if (m.kind === 'text') copy = { text: m.text, contentType: m.contentType, at: monotonicMs() };
     for (const w of waiting.splice(0)) w(m);
   });
   const text = (then: Waiter) => {
-    if (copy !== undefined && performance.now() - copy.at < FRESH_MS) return then({ kind: 'text', ...copy });
+    if (copy !== undefined && monotonicMs() - copy.at < FRESH_MS) return then({ kind: 'text', ...copy });
     waiting.push(then);
     if (waiting.length === 1) send({ kind: 'render' });
   };
@@ -82,16 +83,16 @@ function serve(address: ListenAddress, port: NonNullable<typeof parentPort>): vo
     const socket = req.socket;
     if (!allowed()) return void socket.destroy();
     slots.busy(socket);
-    res.once('finish', () => slots.idle(socket, performance.now()));
+    res.once('finish', () => slots.idle(socket, monotonicMs()));
     answer(req, res, text);
   });
   server.on('connection', (socket: Socket) => {
     socket.once('close', () => slots.gone(socket));
-    close(slots.admit(socket, performance.now()));
+    close(slots.admit(socket, monotonicMs()));
   });
   // The connections over MAX_CONNECTIONS are closed once they have waited SLOT_GRACE_MS,
   // even if nobody else connects meanwhile.
-  setInterval(() => close(slots.sweep(performance.now())), SWEEP_MS).unref();
+  setInterval(() => close(slots.sweep(monotonicMs())), SWEEP_MS).unref();
   // ConnectionSlots keeps the count at HARD_CONNECTIONS; this is only the backstop.
   server.maxConnections = 2 * HARD_CONNECTIONS;
   server.maxHeadersCount = 32;
@@ -106,9 +107,9 @@ function serve(address: ListenAddress, port: NonNullable<typeof parentPort>): vo
 /** True while fewer than `rate` requests came in the last second (refilled continuously). */
 function tokenBucket(rate: number): () => boolean {
   let tokens = rate;
-  let at = performance.now();
+  let at = monotonicMs();
   return () => {
-    const now = performance.now();
+    const now = monotonicMs();
     tokens = Math.min(rate, tokens + ((now - at) * rate) / 1000);
     at = now;
     if (tokens < 1) return false;

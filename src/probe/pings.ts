@@ -1,3 +1,4 @@
+import { monotonicMs } from '../base/monotonic.js';
 import type { Scheduler } from '../core/clock.js';
 import type { PingSource } from '../core/sources/spec.js';
 import type { Millis } from '../core/types.js';
@@ -24,7 +25,7 @@ export interface PingsDeps {
 
 /** Real timers on the monotonic clock: a wall-clock step shortens no timeout. */
 const realClock: Scheduler = {
-  now: () => performance.now(),
+  now: monotonicMs,
   after(delay, call) {
     const timer = setTimeout(call, delay);
     return { cancel: () => clearTimeout(timer) };
