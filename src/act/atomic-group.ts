@@ -7,6 +7,9 @@ import type { IfIndex, LinkState } from '../core/types.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actuator } from './actuator.js';
 
+/** Far more names than a machine has interfaces. */
+const GROUP_OF_NAMES_KEPT = 16384;
+
 /** The kernel request kernel-group membership needs. */
 export type GroupMembershipWriter = Pick<KernelPort, 'setGroup'>;
 
@@ -37,6 +40,11 @@ export class AtomicMembership implements Actuator {
   /** Join and leave requests in flight, by name. */
   private readonly pending = new Map<string, { readonly group: number; readonly done: Promise<void> }>();
   private readonly foreignSaid = new Set<string>();
+  /**
+   * The atomic group each name falls in (patterns tried once per name and configuration):
+   * a decision asks for each destination several times. Bounded: names can keep coming.
+   */
+  private readonly groupOfName = new Map<string, AtomicGroup | undefined>();
   private closed = false;
 
   constructor(private readonly deps: AtomicMembershipDeps) {}
@@ -51,11 +59,12 @@ export class AtomicMembership implements Actuator {
       if (before?.number !== g.number) this.deps.log.info(`${g.name}: atomic, switched through kernel interface group ${g.number}`);
     }
     this.groups = next;
+    this.groupOfName.clear();
   }
 
   /** The kernel group an interface is switched with: it is in it, or will be put in it first. */
   memberOf(link: LinkState): AtomicGroup | undefined {
-    const g = atomicGroupOf(link.name, this.groups);
+    const g = this.groupOf(link.name);
     if (g === undefined) return undefined;
     const now = this.pending.get(link.name)?.group ?? link.group ?? NO_GROUP;
     return now === g.number || now === NO_GROUP || this.putHere(link, now) ? g : undefined;
@@ -63,7 +72,20 @@ export class AtomicMembership implements Actuator {
 
   /** Puts every present member of the group in it, and waits for every request in flight. */
   async joined(group: AtomicGroup): Promise<void> {
+    if (this.join(group)) await this.settled();
+  }
+
+  /**
+   * Puts every present member of the group in it; whether requests are in flight (settled()
+   * waits for them). When none is, membership is what it was: nothing to wait for or re-check.
+   */
+  join(group: AtomicGroup): boolean {
     for (const link of this.deps.links.all()) if (this.memberOf(link) === group) this.sync(link);
+    return this.pending.size > 0;
+  }
+
+  /** Resolves when every join and leave request in flight now has been answered. */
+  async settled(): Promise<void> {
     await Promise.all([...this.pending.values()].map((p) => p.done));
   }
 
@@ -102,10 +124,11 @@ export class AtomicMembership implements Actuator {
   /** Exit: every interface ifdepd put in a group goes back to group 0. Resolves when the kernel has answered. */
   async release(): Promise<void> {
     this.groups = [];
+    this.groupOfName.clear();
     const leaving = [...this.deps.links.all()].filter((l) => this.joinedHere.has(l.index) && this.held.get(l.index) === l.group);
     if (leaving.length > 0) this.deps.log.info(`taking ${leaving.map((l) => l.name).join(',')} out of ifdepd's kernel group(s)`);
     for (const link of leaving) this.request(link, NO_GROUP);
-    await Promise.all([...this.pending.values()].map((p) => p.done));
+    await this.settled();
     this.closed = true;
   }
 
@@ -113,10 +136,18 @@ export class AtomicMembership implements Actuator {
     this.closed = true;
   }
 
+  private groupOf(name: string): AtomicGroup | undefined {
+    if (this.groupOfName.has(name)) return this.groupOfName.get(name);
+    const g = atomicGroupOf(name, this.groups);
+    if (this.groupOfName.size >= GROUP_OF_NAMES_KEPT) this.groupOfName.clear();
+    this.groupOfName.set(name, g);
+    return g;
+  }
+
   private sync(link: LinkState): void {
     if (this.closed || this.deps.dryRun || this.pending.has(link.name)) return;
     const now = link.group ?? NO_GROUP;
-    const g = atomicGroupOf(link.name, this.groups);
+    const g = this.groupOf(link.name);
     if (g !== undefined && now === g.number) {
       this.held.set(link.index, now);
     } else if (g !== undefined && (now === NO_GROUP || this.putHere(link, now))) {

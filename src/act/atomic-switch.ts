@@ -45,25 +45,27 @@ export function atomicAction(action: InterfaceAction, deps: AtomicSwitchDeps): I
     action.write(w.name, decision).then(w.resolve, w.reject);
   };
 
-  const flush = async (group: AtomicGroup, batch: Batch): Promise<void> => {
+  /** `wanted`: what the groups want now (after an await, deps.wanted asks them afresh). */
+  const flush = async (group: AtomicGroup, batch: Batch, wanted: WantedOf): Promise<void> => {
     batches.delete(group);
     const { decision, writes } = batch;
-    let blocker = writes.length < 2 ? 'one destination' : blockerOf(group, decision, action, deps);
-    if (blocker === undefined) {
-      await deps.membership.joined(group);
-      blocker = blockerOf(group, decision, action, deps);
+    let blocker = writes.length < 2 ? 'one destination' : blockerOf(group, decision, action, deps, wanted);
+    // Members not in the kernel group yet are put in first; their answers may change what blocks.
+    if (blocker === undefined && deps.membership.join(group)) {
+      await deps.membership.settled();
+      blocker = blockerOf(group, decision, action, deps, deps.wanted);
     }
     if (blocker !== undefined) {
       if (writes.length > 1) deps.log.info(`${group.name}: not switched as one (${blocker}); setting each destination on its own`);
       for (const w of writes) alone(w, decision);
       return;
     }
-    const inGroup = (w: Waiting): boolean => {
+    const members: Waiting[] = [];
+    for (const w of writes) {
       const link = deps.links.byName(w.name);
-      return link !== undefined && deps.membership.holds(link, group);
-    };
-    for (const w of writes.filter((w) => !inGroup(w))) alone(w, decision);
-    const members = writes.filter(inGroup);
+      if (link !== undefined && deps.membership.holds(link, group)) members.push(w);
+      else alone(w, decision);
+    }
     try {
       await deps.kernel().switchGroup(group.number, action.groupChange(decision));
       deps.log.debug(`${group.name}: kernel group ${group.number} switched ${decision} in one request`);
@@ -85,18 +87,29 @@ export function atomicAction(action: InterfaceAction, deps: AtomicSwitchDeps): I
       const fresh: Batch = { decision, writes: [] };
       batches.set(group, fresh);
       batch = fresh;
-      queueMicrotask(() => {
-        flush(group, fresh).catch((err: unknown) => {
-          for (const w of fresh.writes) w.reject(err);
-        });
-      });
+      // Unless the enforcer says sooner that the decision's writes are all here (sendHeld).
+      queueMicrotask(() => send(group, fresh, deps.wanted));
     }
     const writes = batch.writes;
     return new Promise<void>((resolve, reject) => writes.push({ name, resolve, reject }));
   };
 
-  return { ...action, write };
+  /** Sends a batch once: the first of sendHeld() and the end of the turn does. */
+  const send = (group: AtomicGroup, batch: Batch, wanted: WantedOf): void => {
+    if (batches.get(group) !== batch) return;
+    flush(group, batch, wanted).catch((err: unknown) => {
+      for (const w of batch.writes) w.reject(err);
+    });
+  };
+
+  const sendHeld = (wanted: WantedOf): void => {
+    for (const [group, batch] of [...batches]) send(group, batch, wanted);
+  };
+
+  return { ...action, write, sendHeld };
 }
+
+type WantedOf = (name: string) => Wanted | undefined;
 
 /**
  * Why the kernel group cannot be switched to `decision` now: a member is wanted otherwise
@@ -105,14 +118,14 @@ export function atomicAction(action: InterfaceAction, deps: AtomicSwitchDeps): I
  * kernel would refuse protodown off for it (EBUSY) and stop the group request there.
  * Undefined when the request is safe for every member.
  */
-function blockerOf(group: AtomicGroup, decision: Decision, action: InterfaceAction, deps: AtomicSwitchDeps): string | undefined {
+function blockerOf(group: AtomicGroup, decision: Decision, action: InterfaceAction, deps: AtomicSwitchDeps, wantedOf: WantedOf): string | undefined {
   for (const link of deps.links.all()) {
     const member = deps.membership.memberOf(link) === group;
     if (!member && link.group === group.number) return `${link.name} is in kernel group ${group.number} but is not a destination`;
     if (!member) continue;
     const others = decision === 'up' ? action.heldByOthers(link) : [];
     if (others.length > 0) return `${link.name} is held protodown by another program (reason bit ${others.join(',')})`;
-    const wanted = deps.wanted(link.name);
+    const wanted = wantedOf(link.name);
     if (wanted !== undefined && wanted.decision !== decision) {
       return `${link.name} is held ${wanted.decision} by ${wanted.downBecause.join(',') || 'its other groups'}`;
     }

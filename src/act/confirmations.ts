@@ -16,6 +16,16 @@ interface Transition {
   wrote: boolean;
 }
 
+/** A decision's writes and confirmations made before its expectation was set. */
+export interface SentFirst {
+  /** When the decision was handed to the enforcer. */
+  readonly at: Millis;
+  /** Destinations written. */
+  readonly wrote: ReadonlySet<string>;
+  /** Destinations found, or confirmed, as this decision wants them. */
+  readonly confirmed: ReadonlySet<string>;
+}
+
 /**
  * Says, once per decision, how long the kernel took to confirm it on every
  * destination of the group: "uplink: vrrp0,vrrp1 down, confirmed by the kernel after 1.6 ms"
@@ -30,12 +40,16 @@ export class Confirmations {
     private readonly events: EventSink = NO_EVENTS,
   ) {}
 
-  expect(group: string, decision: Decision, present: readonly string[], missing: readonly string[]): void {
-    if (present.length === 0) {
+  /** `sent`: the decision's writes went first; what they wrote and what was already as wanted then. */
+  expect(group: string, decision: Decision, present: readonly string[], missing: readonly string[], sent?: SentFirst): void {
+    const waiting = new Set(present);
+    for (const name of sent?.confirmed ?? []) waiting.delete(name);
+    if (waiting.size === 0) {
       this.open.delete(group);
       return;
     }
-    this.open.set(group, { decision, at: this.clock.now(), waiting: new Set(present), present, missing, wrote: false });
+    const wrote = sent !== undefined && present.some((name) => sent.wrote.has(name));
+    this.open.set(group, { decision, at: sent?.at ?? this.clock.now(), waiting, present, missing, wrote });
   }
 
   wrote(name: string): void {

@@ -1,7 +1,7 @@
 import { formatDuration } from '../core/duration.js';
 import { NO_EVENTS } from '../core/events.js';
 import type { DestinationStatus } from '../core/status.js';
-import type { Decision, IfIndex, LinkState } from '../core/types.js';
+import type { Decision, IfIndex, LinkState, Millis } from '../core/types.js';
 import type { EnforcerDeps } from './enforcer-deps.js';
 import type { FailedAttempt } from './failure.js';
 import { Deadlines } from './deadlines.js';
@@ -30,6 +30,8 @@ export class Enforcer {
   private readonly unconfirmed: Deadlines<Destination>;
   /** Numbers writes and re-reads, so that a completion a fault left behind is told from the current one. */
   private serial = 0;
+  /** During renew(): the writes sent, whose lines and bookkeeping follow once all of them are. */
+  private sending: Sent[] | undefined;
 
   constructor(private readonly deps: EnforcerDeps) {
     this.unconfirmed = new Deadlines(deps.scheduler, CONFIRM_TIMEOUT_MS, (late) => {
@@ -45,13 +47,25 @@ export class Enforcer {
     this.started = true;
   }
 
-  /** A new decision for these names: pending retries are dropped, they act at once. */
+  /**
+   * A new decision for these names: pending retries are dropped, they act at once. Its
+   * writes leave first (a group of them as one request, see atomic-switch.ts); each write's
+   * line, event and bookkeeping follow, in the same turn.
+   */
   renew(names: Iterable<string>): void {
     for (const name of names) {
       const dest = this.destinations.get(name);
       if (dest !== undefined) this.move(dest, { kind: 'renewed', read: this.next() });
     }
-    for (const name of names) this.check(name, true);
+    const sent: Sent[] = [];
+    this.sending = sent;
+    try {
+      for (const name of names) this.check(name, true);
+    } finally {
+      this.sending = undefined;
+      this.deps.action.sendHeld?.(this.deps.wanted);
+      for (const s of sent) this.follow(s);
+    }
   }
 
   /** Compares one destination with what is wanted of it and acts on a difference. */
@@ -249,7 +263,19 @@ export class Enforcer {
     this.deps.log.notice(`dry-run: would set ${dest.name} ${this.deps.action.describe(decision)}${cause ? ` (it ${cause.text})` : ''}`);
   }
 
-  private send(dest: Destination, writing: Extract<Phase, { kind: 'writing' }>, input: Extract<Input, { kind: 'differs' }>): void {
+  /**
+   * The request leaves first: its line, event and bookkeeping follow in the same turn, before
+   * anything the kernel answers can be read, so operators see them in the same order.
+   */
+  private send(dest: Destination, writing: Writing, input: Differs): void {
+    const at = this.deps.scheduler.now();
+    const s: Sent = { dest, writing, input, at, done: this.deps.action.write(dest.name, writing.decision) };
+    if (this.sending !== undefined) this.sending.push(s);
+    else this.follow(s);
+  }
+
+  /** What follows a write sent: its line, its event, and what its completion does. */
+  private follow({ dest, writing, input, at, done }: Sent): void {
     const { log, action } = this.deps;
     const { decision, index, request } = writing;
     const cause = input.cause();
@@ -259,11 +285,10 @@ export class Enforcer {
     } else {
       log.debug(`setting ${dest.name} ${action.describe(decision)}${cause ? ` (it ${cause.text})` : ''}`);
     }
-    dest.written = { at: this.deps.scheduler.now(), decision };
+    dest.written = { at, decision };
     this.deps.onWrite?.(dest.name, decision);
     this.emit(dest.name, decision, { outcome: 'write' });
-    action
-      .write(dest.name, decision)
+    done
       .then(
         () => this.acknowledged(dest, request, decision),
         (err: unknown) => {
@@ -332,6 +357,19 @@ export class Enforcer {
   ): void {
     (this.deps.events ?? NO_EVENTS).emit({ kind: 'destination', name, action: this.deps.action.kind, wanted, ...what });
   }
+}
+
+type Writing = Extract<Phase, { kind: 'writing' }>;
+type Differs = Extract<Input, { kind: 'differs' }>;
+
+/** A write sent, and what its line and completion need. */
+interface Sent {
+  readonly dest: Destination;
+  readonly writing: Writing;
+  readonly input: Differs;
+  /** When it was sent: its `destination` confirmed event says how long the kernel took from then. */
+  readonly at: Millis;
+  readonly done: Promise<void>;
 }
 
 const why = (err: unknown): string => (err instanceof Error ? err.message : String(err));

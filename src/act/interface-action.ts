@@ -1,6 +1,7 @@
 import type { GroupChange, KernelPort } from '../core/kernel-port.js';
 import type { InterfaceActionKind } from '../core/spec.js';
 import type { Decision, LinkState } from '../core/types.js';
+import type { Wanted } from '../core/wanted.js';
 
 /** How a decision is written to one interface, and read back from what the kernel reports. */
 export interface InterfaceAction {
@@ -28,6 +29,12 @@ export interface InterfaceAction {
    * done: for protodown, making the kernel's operstate current (see protodownAction).
    */
   settle(name: string, decision: Decision): Promise<void>;
+  /**
+   * The writes of a decision are all handed over: what write() held back to send together
+   * (atomic-switch.ts) goes now rather than at the end of the turn. `wanted` is what the
+   * groups want of each interface in this same turn, when the caller has it at hand.
+   */
+  sendHeld?(wanted: (name: string) => Wanted | undefined): void;
 }
 
 

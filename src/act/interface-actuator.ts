@@ -3,11 +3,11 @@ import type { EventSink } from '../core/events.js';
 import type { Group } from '../core/group.js';
 import type { LinkLookup, LinkTable } from '../core/link-table.js';
 import type { DestinationStatus } from '../core/status.js';
-import type { IfIndex } from '../core/types.js';
-import { destinationNames, wantedState } from '../core/wanted.js';
+import type { Decision, IfIndex } from '../core/types.js';
+import { destinationNames, wantedState, type Wanted } from '../core/wanted.js';
 import type { Logger } from '../logging/logger.js';
 import type { Actuator } from './actuator.js';
-import { Confirmations } from './confirmations.js';
+import { Confirmations, type SentFirst } from './confirmations.js';
 import { Enforcer } from './enforcer.js';
 import type { InterfaceAction } from './interface-action.js';
 
@@ -33,6 +33,12 @@ export interface InterfaceActuatorDeps {
 export class InterfaceActuator implements Actuator {
   private readonly enforcer: Enforcer;
   private readonly confirmations: Confirmations;
+  /**
+   * While a decision is handed out (one synchronous call, in which no group changes): what
+   * each of its destinations wants, worked out once for its writes and its confirmation;
+   * and what the writes, sent first, wrote and found as wanted before the confirmation is expected.
+   */
+  private deciding: Deciding | undefined;
 
   constructor(
     private readonly action: InterfaceAction,
@@ -42,14 +48,20 @@ export class InterfaceActuator implements Actuator {
     this.enforcer = new Enforcer({
       action,
       links: deps.links,
-      wanted: (name) => wantedState(name, action.kind, deps.groups(), deps.scheduler.now()),
+      wanted: (name) => this.wanted(name),
       verify: deps.verify,
       log: deps.log,
       scheduler: deps.scheduler,
       dryRun: deps.dryRun,
       events: deps.events,
-      onWrite: (name) => this.confirmations.wrote(name),
-      onConfirmed: (name, decision) => this.confirmations.confirmed(name, decision),
+      onWrite: (name) => {
+        this.deciding?.wrote.add(name);
+        this.confirmations.wrote(name);
+      },
+      onConfirmed: (name, decision) => {
+        if (this.deciding?.decision === decision) this.deciding.confirmed.add(name);
+        this.confirmations.confirmed(name, decision);
+      },
       ...(deps.fault ? { fault: deps.fault } : {}),
     });
   }
@@ -65,8 +77,15 @@ export class InterfaceActuator implements Actuator {
   decided(g: Group): void {
     if (!this.owns(g)) return;
     const names = this.destinationsOf([g]);
-    this.expectConfirmation(g, names);
-    this.enforcer.renew(names);
+    const deciding: Deciding = { decision: g.decision, at: this.deps.scheduler.now(), wanted: new Map(), wrote: new Set(), confirmed: new Set() };
+    this.deciding = deciding;
+    try {
+      // The writes leave first; the decision's confirmation is expected right after, in the same turn.
+      this.enforcer.renew(names);
+      this.expectConfirmation(g, names, deciding);
+    } finally {
+      this.deciding = undefined;
+    }
   }
 
   linkChanged(name: string): void {
@@ -98,19 +117,35 @@ export class InterfaceActuator implements Actuator {
     return destinationNames(groups, this.action.kind, liveNames(this.deps.links));
   }
 
-  private expectConfirmation(g: Group, names: ReadonlySet<string>): void {
+  /** What the groups want of an interface; within a decision, worked out once. */
+  private wanted(name: string): Wanted | undefined {
+    const known = this.deciding?.wanted;
+    if (known?.has(name) === true) return known.get(name);
+    const wanted = wantedState(name, this.action.kind, this.deps.groups(), this.deps.scheduler.now());
+    known?.set(name, wanted);
+    return wanted;
+  }
+
+  /** `sent`: the decision's writes went first (decided()); at start, nothing was written yet. */
+  private expectConfirmation(g: Group, names: ReadonlySet<string>, sent?: Deciding): void {
     if (this.deps.dryRun) return;
-    const now = this.deps.scheduler.now();
-    const groups = this.deps.groups();
     const present: string[] = [];
     const missing: string[] = [];
     for (const n of names) {
       // A destination another group holds down is not this decision's to confirm.
-      if (wantedState(n, this.action.kind, groups, now)?.decision !== g.decision) continue;
+      if (this.wanted(n)?.decision !== g.decision) continue;
       (this.deps.links.byName(n) === undefined ? missing : present).push(n);
     }
-    this.confirmations.expect(g.spec.name, g.decision, present, missing);
+    this.confirmations.expect(g.spec.name, g.decision, present, missing, sent);
   }
+}
+
+/** A decision being handed out: see InterfaceActuator.deciding. */
+interface Deciding extends SentFirst {
+  readonly decision: Decision;
+  readonly wanted: Map<string, Wanted | undefined>;
+  readonly wrote: Set<string>;
+  readonly confirmed: Set<string>;
 }
 
 /** Interface names, read only if a glob needs them. */

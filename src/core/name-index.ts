@@ -11,6 +11,12 @@ export class NameIndex {
   private readonly literal = new Map<string, Group[]>();
   private readonly globs: Array<{ readonly group: Group; readonly pattern: NamePattern }> = [];
   private readonly order = new Map<Group, number>();
+  /**
+   * What groupsOf found for a name the globs had to be tried on: a decision of an atomic
+   * group asks it for each destination several times (enforcer, confirmation, the group
+   * switch's safety check). Groups and patterns never change in an index: only its size is bounded.
+   */
+  private readonly matched = new Map<string, readonly Group[]>();
 
   constructor(groups: readonly Group[], patternsOf: (g: Group) => readonly NamePattern[]) {
     groups.forEach((group, i) => {
@@ -41,12 +47,25 @@ export class NameIndex {
   groupsOf(name: string): readonly Group[] {
     const named = this.literal.get(name);
     if (this.globs.length === 0) return named ?? [];
+    let found = this.matched.get(name);
+    if (found === undefined) {
+      found = this.match(name, named);
+      if (this.matched.size >= MATCHED_NAMES_KEPT) this.matched.clear();
+      this.matched.set(name, found);
+    }
+    return found;
+  }
+
+  private match(name: string, named: readonly Group[] | undefined): readonly Group[] {
     const found = new Set(named);
     for (const c of this.globs) if (c.pattern.matches(name)) found.add(c.group);
     if (found.size <= 1) return [...found];
     return [...found].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
   }
 }
+
+/** Far more names than a machine has interfaces: the memo is cleared only when names keep coming (interfaces created under new names). */
+const MATCHED_NAMES_KEPT = 16384;
 
 const sourceIndexes = new WeakMap<readonly Group[], NameIndex>();
 const destinationIndexes = new WeakMap<readonly Group[], NameIndex>();

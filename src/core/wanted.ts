@@ -26,9 +26,14 @@ export function wantedState(
   now: Millis,
 ): Wanted | undefined {
   const index = destinationIndex(groups);
-  const claiming = index.groupsOf(name).filter((g) => g.spec.action.kind === action && g.claims);
+  const claiming: Group[] = [];
+  const down: Group[] = [];
+  for (const g of index.groupsOf(name)) {
+    if (g.spec.action.kind !== action || !g.claims) continue;
+    claiming.push(g);
+    if (g.decision === 'down') down.push(g);
+  }
   if (claiming.length === 0) return undefined;
-  const down = claiming.filter((g) => g.decision === 'down');
   const deciding = down.length > 0 ? down : claiming;
   return {
     decision: down.length > 0 ? 'down' : 'up',
@@ -39,7 +44,10 @@ export function wantedState(
         : deciding.map((g) => `${g.spec.name}: ${g.why(now)}`).join('; ');
     },
     downBecause: down.map((g) => g.spec.name),
-    named: index.namedBy(name).some((g) => g.spec.action.kind === action),
+    // Read only when the interface is missing.
+    get named() {
+      return index.namedBy(name).some((g) => g.spec.action.kind === action);
+    },
   };
 }
 

@@ -6,6 +6,7 @@ import { AtomicConflict } from '../core/atomic.js';
 import type { ControlHandler } from '../control/api.js';
 import type { Scheduler } from '../core/clock.js';
 import type { Evaluation, Group } from '../core/group.js';
+import { evaluationEvents } from '../core/group-events.js';
 import type { KernelPort } from '../core/kernel-port.js';
 import { Groups } from '../core/groups.js';
 import { LinkTable } from '../core/link-table.js';
@@ -353,12 +354,14 @@ export class Daemon implements ControlHandler {
 
   /** Every evaluation is explained; a changed decision goes to every actuator. */
   private decided(g: Group, ev: Evaluation): void {
-    // Events cost nothing without a subscriber; the writes leave before the log lines (a write(2) each).
-    const said = emitEvaluation(this.options.events, g, ev);
+    // A monitor reads the decision before its writes; with none listening, the events the
+    // log lines are said from are built after the writes left (as the lines are: a write(2) each).
+    const events = this.options.events;
+    const said = events.subscribers > 0 ? emitEvaluation(events, g, ev) : undefined;
     if (ev.changed) for (const a of this.act.all) a.decided(g, ev);
     // A group's first decision after its ping sources' first verdicts: its destinations are set as at start.
     if (ev.claimed) this.reassert();
-    logEvaluation(this.options.log, g, ev, said);
+    logEvaluation(this.options.log, g, ev, said ?? evaluationEvents(g.spec, ev));
     if (ev.claimed) announceClaim(this.options.log, this.options.events, g, ev);
     if (this.started) this.supervisor.status(() => this.summary());
   }

@@ -235,7 +235,8 @@ export class LinkSync {
     const before = after !== undefined ? this.table.upsert(after) : this.table.remove(index);
     if (before !== undefined && after !== undefined && sameLink(before, after)) return new Set();
     const names = new Set([before?.name, after?.name].filter((n): n is string => n !== undefined && this.events.watches(n)));
-    if (names.size > 0 && this.started) this.log.debug(describeChange(before, reported));
+    // Said before the decision it leads to, and described only if it is said at all.
+    if (names.size > 0 && this.started && this.log.shows?.('debug') !== false) this.log.debug(describeChange(before, reported));
     return names;
   }
 

@@ -16,6 +16,11 @@ export interface Logger {
   debug(text: string): void;
   /** A line the operator asked for (SIGUSR1): shown whatever -q says. */
   always(text: string): void;
+  /**
+   * Whether lines of this severity go anywhere: a line that costs work on the way to a
+   * write (a link change, with -v) is built only then. Absent: they may.
+   */
+  readonly shows?: (severity: Severity) => boolean;
 }
 
 /** Where formatted lines end up: stderr, syslog, or a test's array. */
@@ -41,6 +46,7 @@ export function createLogger(verbosity: Verbosity, sink: LogSink): Logger {
     info: at('info'),
     debug: at('debug'),
     always: (text) => sink.write('notice', text),
+    shows: (severity) => shown.has(severity),
   };
 }
 

@@ -249,7 +249,6 @@ export class World {
     const due = this.notBefore.get(name);
     if (due !== undefined && this.clock.scheduler.now() < due) this.violations.push(`${name} retried at ${this.clock.scheduler.now()} ms, before its backoff (${due} ms)`);
     this.notBefore.delete(name);
-    if (this.writeEvents !== this.writes.length + 1) this.violations.push(`write of ${name} without its event (or an event without its write)`);
     return new Promise<void>((resolve, reject) => {
       this.writes.push({ name, decision, index: this.links.byName(name)?.index, resolve, reject, abandoned: false, done: false });
     });
@@ -311,6 +310,8 @@ export class World {
     let acknowledged = 0;
     for (const s of statuses) this.checkOne(s, () => (retrying += 1), () => (acknowledged += 1));
     if (this.scenario.dryRun) this.expect(this.writes.length === 0 && this.clock.live() === 0, 'dry-run wrote or set a timer');
+    // The request leaves before its event, in the same turn: after a step, each write has had its event.
+    this.expect(this.writeEvents === this.writes.length, `${this.writes.length} write(s) but ${this.writeEvents} write event(s)`);
     // Every timer belongs to a phase: a retry timer to each retrying destination, one deadline timer to all acknowledged ones.
     const timers = retrying + (acknowledged > 0 ? 1 : 0);
     this.expect(this.clock.live() === timers, `${this.clock.live()} timer(s) running for ${retrying} retrying and ${acknowledged} acknowledged`);

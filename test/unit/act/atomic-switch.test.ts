@@ -82,6 +82,30 @@ describe('atomicAction', () => {
     expect(h.logs).toContain('info: uplink: not switched as one (vrrp2 is held down by lan); setting each destination on its own');
   });
 
+  it('sends a decision held back at once when told its writes are all handed over, asking the caller what is wanted, and once', async () => {
+    const h = harness(link(1, 'vrrp0', { group: N }), link(2, 'vrrp1', { group: N }));
+    const written = [h.action.write('vrrp0', 'down'), h.action.write('vrrp1', 'down')];
+    expect(h.requests).toEqual([]);
+    // h.wanted is empty: only the caller's answer lets the group go as one.
+    h.action.sendHeld?.((name) => ({ decision: 'down', because: '', downBecause: ['uplink'], named: name.startsWith('vrrp') }));
+    expect(h.requests).toEqual([`switch ${N} {"kind":"admin","up":false}`]);
+    await Promise.all(written);
+    expect(h.requests).toEqual([`switch ${N} {"kind":"admin","up":false}`, 'settle vrrp0 down', 'settle vrrp1 down']);
+  });
+
+  it("down wins when the decision is sent at once: the caller's answer keeps a member held down out of the group request", async () => {
+    const h = harness(link(1, 'vrrp0', { group: N }), link(2, 'vrrp1', { group: N }), link(3, 'vrrp2', { group: N, adminUp: false }));
+    const written = [h.action.write('vrrp0', 'up'), h.action.write('vrrp1', 'up')];
+    const callers = new Map<string, Decision>([['vrrp0', 'up'], ['vrrp1', 'up'], ['vrrp2', 'down']]);
+    h.action.sendHeld?.((name) => {
+      const decision = callers.get(name);
+      return decision === undefined ? undefined : { decision, because: '', downBecause: decision === 'down' ? ['lan'] : [], named: true };
+    });
+    await Promise.all(written);
+    expect(h.requests).toEqual(['vrrp0 up', 'vrrp1 up']);
+    expect(h.logs).toContain('info: uplink: not switched as one (vrrp2 is held down by lan); setting each destination on its own');
+  });
+
   it('never switches a group an interface that is not a destination was put in', async () => {
     const h = harness(link(1, 'vrrp0', { group: N }), link(2, 'vrrp1', { group: N }), link(3, 'eth0', { group: N }));
     h.wanted.set('vrrp0', 'down').set('vrrp1', 'down');

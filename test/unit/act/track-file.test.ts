@@ -149,4 +149,18 @@ describe('confirmations', () => {
     c.confirmed('vrrp0', 'up');
     expect(logs).toHaveLength(1);
   });
+
+  it("counts what a decision's writes, sent before it was expected, wrote and found as wanted", () => {
+    let now = 3;
+    const c = new Confirmations(log(), { now: () => now });
+    c.expect('uplink', 'down', ['vrrp0', 'vrrp1'], [], { at: 1, wrote: new Set(['vrrp0']), confirmed: new Set(['vrrp1']) });
+    expect(logs).toEqual([]);
+    c.confirmed('vrrp0', 'down');
+    expect(logs).toEqual(['info: uplink: vrrp0,vrrp1 down, confirmed by the kernel after 2 ms']);
+    // Every destination already as wanted: nothing was written, nothing to say.
+    c.expect('lan', 'up', ['vrrp0', 'vrrp1'], [], { at: now, wrote: new Set(), confirmed: new Set(['vrrp0', 'vrrp1']) });
+    now = 4;
+    c.confirmed('vrrp0', 'up');
+    expect(logs).toHaveLength(1);
+  });
 });

@@ -48,6 +48,23 @@ describe('Daemon failover on the fake kernel', () => {
     expect(since(kernel, mark).sort()).toEqual(['setAdmin vrrp0 up', 'setAdmin vrrp1 up']);
   });
 
+  it('says a decision confirmed once its writes are, counting a destination that already was as wanted', async () => {
+    const kernel = lab('em0', 'em1', 'vrrp0', 'vrrp1');
+    kernel.setCarrier('em1', false);
+    // lan holds vrrp0 down already: uplink's decision finds it as wanted and writes vrrp1 only.
+    const h = await started(kernel, config(group('uplink', ['em0'], ['vrrp0', 'vrrp1']), group('lan', ['em1'], ['vrrp0'])));
+    await h.until(down(kernel, 'vrrp0'), 'vrrp0 down for lan');
+    await kernel.delivered();
+    const mark = kernel.requests.length;
+    const said = h.lines.length;
+    kernel.setCarrier('em0', false);
+    await h.until(() => h.lines.slice(said).some((l) => l.includes('confirmed by the kernel')), 'the confirmation line');
+    expect(since(kernel, mark).filter((r) => r.startsWith('set'))).toEqual(['setAdmin vrrp1 down']);
+    expect(h.lines.slice(said).filter((l) => l.includes('confirmed by the kernel'))).toEqual([
+      expect.stringMatching(/^info: uplink: vrrp0,vrrp1 down, confirmed by the kernel after \d/),
+    ]);
+  });
+
   it('waits for the down delay on the fake clock before writing', async () => {
     const kernel = lab('em0', 'vrrp0');
     const h = await started(kernel, config(group('uplink', ['em0'], ['vrrp0'], { delays: { down: 500, up: 0 } })));

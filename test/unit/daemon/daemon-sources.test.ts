@@ -123,6 +123,30 @@ describe('Daemon atomic groups on the fake kernel', () => {
   });
 });
 
+describe('Daemon atomic groups, down wins', () => {
+  it('a member another group holds down keeps the group from going up as one; the others are set on their own', async () => {
+    const kernel = new FakeKernel();
+    for (const name of ['em0', 'em1', 'vrrp0', 'vrrp1', 'vrrp2']) kernel.add(name);
+    kernel.setCarrier('em1', false);
+    const cfg = config(group('uplink', ['em0'], ['vrrp0', 'vrrp1', 'vrrp2'], { atomic: { group: 100 } }), group('lan', ['em1'], ['vrrp2']));
+    const h = (running = daemonOn(kernel, cfg));
+    await h.daemon.start();
+    await h.until(() => ['vrrp0', 'vrrp1', 'vrrp2'].every((n) => kernel.state(n)?.group === 100), 'all in kernel group 100');
+    await h.until(down(kernel, 'vrrp2'), 'vrrp2 down for lan');
+    kernel.setCarrier('em0', false);
+    await h.until(down(kernel, 'vrrp0', 'vrrp1'), 'uplink down');
+    await kernel.delivered();
+    const mark = kernel.requests.length;
+
+    kernel.setCarrier('em0', true);
+    await h.until(up(kernel, 'vrrp0', 'vrrp1'), 'vrrp0 and vrrp1 up');
+    await kernel.delivered();
+    expect(kernel.state('vrrp2')?.adminUp).toBe(false);
+    expect(since(kernel, mark).filter((r) => r.startsWith('set') || r.startsWith('switch')).sort()).toEqual(['setAdmin vrrp0 up', 'setAdmin vrrp1 up']);
+    expect(h.lines).toContain('info: uplink: not switched as one (vrrp2 is held down by lan); setting each destination on its own');
+  });
+});
+
 describe('Daemon atomic groups across a reload', () => {
   it('an unchanged group keeps its kernel group: nothing leaves it, nothing joins it again', async () => {
     const { kernel, h, mark } = await startedAtomic();

@@ -17,11 +17,10 @@ afterEach(() => {
   sync = undefined;
 });
 
-function syncOn(kernel: FakeKernel, watch: LinkWatch) {
+function syncOn(kernel: FakeKernel, watch: LinkWatch, log = createLogger('quiet', { write: () => undefined })) {
   const table = new LinkTable();
   const phases: SyncPhase[] = [];
   const changed: string[] = [];
-  const log = createLogger('quiet', { write: () => undefined });
   sync = new LinkSync(table, kernel, log, fakeScheduler().scheduler, NO_EVENTS, {
     watches: (name) => watch.allBecause !== undefined || watch.names.has(name),
     changed: (names) => changed.push(...names),
@@ -34,6 +33,24 @@ function syncOn(kernel: FakeKernel, watch: LinkWatch) {
 }
 
 const names = (table: LinkTable) => [...table.all()].map((l) => l.name).sort();
+
+describe('LinkSync says each change of a watched interface with -v', () => {
+  it('describes it for -v, and does not build the line without', async () => {
+    for (const verbosity of ['verbose', 'normal'] as const) {
+      const lines: string[] = [];
+      const kernel = new FakeKernel();
+      kernel.add('em0');
+      const log = createLogger(verbosity, { write: (severity, text) => lines.push(`${severity}: ${text}`) });
+      expect(log.shows?.('debug')).toBe(verbosity === 'verbose');
+      const { sync } = syncOn(kernel, { names: new Set(['em0']) }, log);
+      await sync.start();
+      kernel.setCarrier('em0', false);
+      await kernel.delivered();
+      expect(lines.filter((l) => l.startsWith('debug: ') && l.includes('em0'))).toHaveLength(verbosity === 'verbose' ? 1 : 0);
+      sync.close();
+    }
+  });
+});
 
 describe('LinkSync keeps only what is watched', () => {
   it('holds the watched interfaces, not the others, through their notifications and re-reads', async () => {
