@@ -164,8 +164,8 @@ describe('Daemon atomic groups across a reload', () => {
 describe('Daemon protodown on the fake kernel', () => {
   const protodown = () => config(group('uplink', ['em0'], ['vrrp0'], { action: { kind: 'protodown' } }));
   const protoDown = (kernel: FakeKernel, name: string, on: boolean) => () => kernel.state(name)?.protoDown === on;
-
-  it('holds protodown with its own reason bit, and clears only that bit', async () => {
+  /** em0 and vrrp0, the daemon started, em0's carrier lost: vrrp0 held protodown. */
+  async function cutWithProtodown(): Promise<{ kernel: FakeKernel; h: Harness }> {
     const kernel = new FakeKernel();
     kernel.add('em0');
     kernel.add('vrrp0');
@@ -173,6 +173,11 @@ describe('Daemon protodown on the fake kernel', () => {
     await h.daemon.start();
     kernel.setCarrier('em0', false);
     await h.until(protoDown(kernel, 'vrrp0', true), 'vrrp0 protodown');
+    return { kernel, h };
+  }
+
+  it('holds protodown with its own reason bit, and clears only that bit', async () => {
+    const { kernel, h } = await cutWithProtodown();
     expect(kernel.state('vrrp0')).toMatchObject({ adminUp: true, lowerUp: false, protoDownReasons: 1 << 6 });
     expect(kernel.writes()).toEqual(['setProtoDown vrrp0 on bit6=1']);
 
@@ -182,13 +187,7 @@ describe('Daemon protodown on the fake kernel', () => {
   });
 
   it("leaves another program's protodown alone: its own bit cleared, no EBUSY retried for ever", async () => {
-    const kernel = new FakeKernel();
-    kernel.add('em0');
-    kernel.add('vrrp0');
-    const h = (running = daemonOn(kernel, protodown()));
-    await h.daemon.start();
-    kernel.setCarrier('em0', false);
-    await h.until(protoDown(kernel, 'vrrp0', true), 'vrrp0 protodown');
+    const { kernel, h } = await cutWithProtodown();
     // FRR's vrrpd holds it too, with bit 7.
     kernel.set('vrrp0', { reasons: (1 << 6) | (1 << 7) });
     await kernel.delivered();
