@@ -37,23 +37,24 @@ const DIST = join(PROJECT, 'dist');
  * TurboFan, and 4 MiB of its code resident for good (bench/README.md). Their licenses
  * are in the .deb's copyright file, as they are still installed in node_modules.
  */
-const INLINED = /^(netlink\/dist\/|picomatch$|ipaddr\.js$)/;
+const INLINED = /^(netlink\/dist\/|picomatch$|ipaddr\.js$|prom-client\/lib\/|@opentelemetry\/api$)/;
 /** Node's built-ins and every other package: loaded from node_modules at run time. */
 const isExternal = (id) => !id.startsWith('.') && !id.startsWith('/') && !id.startsWith('\0') && !INLINED.test(id);
 
 /**
  * netlink's raw.js finds its addon from its own folder (`__dirname + '/..'`), which in
- * the bundle is dist/chunks/: it finds it from the installed package instead, with
- * node-gyp-build resolved from there, as src/kernel/addon.ts checks it.
+ * the bundle is dist/chunks/, and through node-gyp-build: it gets it from
+ * src/kernel/addon.ts instead, which requires the patched build of the installed package
+ * directly (and so the daemon's check and the sockets hold the same addon).
  */
 const ADDON_LOAD = "require('node-gyp-build')(__dirname + '/..')";
-const PACKAGE_DIR = "require('path').dirname(require.resolve('netlink/package.json'))";
+const ADDON_MODULE = join(MODULES, 'kernel', 'addon.js');
 const addonFromPackage = {
   name: 'netlink-addon-from-package',
   transform(code, id) {
     if (!id.endsWith('/netlink/dist/raw.js')) return undefined;
     if (!code.includes(ADDON_LOAD)) fail(`${id}: no ${ADDON_LOAD} to point at the installed package (netlink changed?)`);
-    return code.replace(ADDON_LOAD, `require('module').createRequire(${PACKAGE_DIR} + '/')('node-gyp-build')(${PACKAGE_DIR})`);
+    return code.replace(ADDON_LOAD, `require(${JSON.stringify(ADDON_MODULE)}).netlinkBinding()`);
   },
 };
 
@@ -66,6 +67,26 @@ function chunkName(chunk) {
   if (chunk.facadeModuleId === null) return 'chunks/[name].js';
   return `chunks/${relative(MODULES, chunk.facadeModuleId).replace(/\.js$/, '').replaceAll('/', '-')}.js`;
 }
+
+/**
+ * The small modules that several parts of the program share (the client, the daemon, its
+ * workers, the demo) make one chunk, instead of one file each: every file Node loads costs
+ * a resolution, and the daemon's start loaded eight of them under 6 KB.
+ */
+const COMMON = new Set([
+  'base/version.js',
+  'base/capabilities.js',
+  'base/monotonic.js',
+  'base/command-line.js',
+  'core/duration.js',
+  'core/spec.js',
+  'core/cause.js',
+  'core/events.js',
+  'control/api.js',
+  'control/format.js',
+  'logging/lost-lines.js',
+]);
+const isCommon = (id) => id.startsWith('\0rolldown') || COMMON.has(relative(MODULES, id));
 
 function fail(message) {
   process.stderr.write(`bundle: ${message}\n`);
@@ -94,6 +115,7 @@ async function bundle() {
     dynamicImportInCjs: false,
     entryFileNames: '[name].js',
     chunkFileNames: chunkName,
+    codeSplitting: { groups: [{ name: 'common', test: isCommon }] },
   });
   await build.close();
 }

@@ -1,25 +1,21 @@
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import type * as PromClient from 'prom-client';
+import Counter from 'prom-client/lib/counter.js';
+import collectDefaultMetrics from 'prom-client/lib/defaultMetrics.js';
+import Gauge from 'prom-client/lib/gauge.js';
+import Histogram from 'prom-client/lib/histogram.js';
+import Registry from 'prom-client/lib/registry.js';
 
 /** What ifdepd uses of prom-client: a registry, its three metric types and Node's process metrics. */
 export type PromClientParts = Pick<typeof PromClient, 'Registry' | 'Counter' | 'Gauge' | 'Histogram' | 'collectDefaultMetrics'>;
 
 /**
- * Those parts, required one file each from the package's lib/. Why not `from 'prom-client'`:
+ * Those parts, imported one file each from the package's lib/. Why not `from 'prom-client'`:
  * its index also loads the Pushgateway client (http, https, tls, zlib and node:crypto), the
  * summaries' t-digest and the cluster aggregator, which ifdepd never uses: 2.2 MiB of
  * resident memory (issue 21, bench/README.md). The package has no exports map: these are its
- * published files, pinned with the version in package.json; each exports the class itself,
- * as its index.js re-exports it.
+ * published files, pinned with the version in package.json (prom-client-lib.d.ts types
+ * them); each exports the class itself, as its index.js re-exports it. The shipped bundle
+ * copies them in with what they require (scripts/bundle.mjs): resolved one by one, their
+ * ~75 files were enough path work for V8 to optimise Node's path code at start.
  */
-const LIB = `${dirname(createRequire(import.meta.url).resolve('prom-client/package.json'))}/lib/`;
-const load = (file: string): unknown => createRequire(LIB)(LIB + file);
-
-export const promClient: PromClientParts = {
-  Registry: load('registry.js') as PromClientParts['Registry'],
-  Counter: load('counter.js') as PromClientParts['Counter'],
-  Gauge: load('gauge.js') as PromClientParts['Gauge'],
-  Histogram: load('histogram.js') as PromClientParts['Histogram'],
-  collectDefaultMetrics: load('defaultMetrics.js') as PromClientParts['collectDefaultMetrics'],
-};
+export const promClient: PromClientParts = { Registry, Counter, Gauge, Histogram, collectDefaultMetrics };
