@@ -1,3 +1,4 @@
+import { net } from '../base/lazy-builtins.js';
 import type { Scheduler, Timer } from '../core/clock.js';
 import { formatDuration } from '../core/duration.js';
 import type { FrrVrrpAction } from '../core/spec.js';
@@ -50,7 +51,10 @@ export class FrrVrrp {
     private readonly log: Logger,
     private readonly dryRun: boolean,
     private readonly scheduler: Scheduler,
-  ) {}
+  ) {
+    // Loaded with the configuration that asks for it, not by the first failover (base/lazy-builtins.ts).
+    net();
+  }
 
   /** "lan0 vrrp 5" */
   get instance(): string {

@@ -1,4 +1,4 @@
-import { createConnection } from 'node:net';
+import { net } from '../base/lazy-builtins.js';
 
 /**
  * A client of an FRR daemon's vty socket (vrrpd.vty), speaking what vtysh speaks to it:
@@ -24,7 +24,7 @@ export function vtyCommands(socket: string, commands: readonly string[], timeout
     const outputs: string[] = [];
     let pending = Buffer.alloc(0);
     let settled = false;
-    const conn = createConnection(socket);
+    const conn = net().createConnection(socket);
     const finish = (err?: Error): void => {
       if (settled) return;
       settled = true;

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { messageOf } from '../base/errors.js';
+import { childProcess } from '../base/lazy-builtins.js';
 import { untrustedProgram } from '../base/trusted-path.js';
 import type { HookSpec } from '../core/spec.js';
 import type { Logger } from '../logging/logger.js';
@@ -88,7 +89,7 @@ export class HookProcess {
     }
     this.limit = setTimeout(() => this.expire(), this.hook.timeoutMs);
     try {
-      this.child = spawn(this.hook.path, [...this.hook.args], {
+      this.child = childProcess().spawn(this.hook.path, [...this.hook.args], {
         env: environment(t),
         stdio: ['ignore', 'pipe', 'pipe'],
         cwd: '/',

@@ -1,4 +1,5 @@
 import { messageOf } from '../base/errors.js';
+import { childProcess } from '../base/lazy-builtins.js';
 import { NO_EVENTS, type EventSink } from '../core/events.js';
 import type { Group, Evaluation } from '../core/group.js';
 import type { LinkLookup } from '../core/link-table.js';
@@ -41,14 +42,25 @@ export class HookRunner implements Actuator {
     private readonly links?: LinkLookup,
     private readonly dryRun = false,
     private readonly events: EventSink = NO_EVENTS,
+    private readonly groups: () => readonly Group[] = () => [],
   ) {}
 
-  began(): void {}
-  regrouped(): void {}
+  began(): void {
+    this.loadSpawn();
+  }
+
+  regrouped(): void {
+    this.loadSpawn();
+  }
   linkChanged(): void {}
   reassert(): void {}
   destinations(): [] {
     return [];
+  }
+
+  /** Node's child_process, once a group has hooks: loaded now, not when a failover runs them. */
+  private loadSpawn(): void {
+    if (this.groups().some((g) => g.spec.hooks.length > 0)) childProcess();
   }
 
   /** A group's transition runs its hooks (the decision at start runs none). */

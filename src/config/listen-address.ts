@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { net } from '../base/lazy-builtins.js';
 import type { ListenAddress } from '../core/listen-address.js';
 
 /**
@@ -11,7 +11,7 @@ export function parseListenAddress(text: string): ListenAddress {
   if (m === null) throw new Error('not ADDRESS:PORT (an IPv6 address in brackets: [::1]:9732)');
   const v6 = m[1] !== undefined;
   const host = m[1] ?? m[2] ?? '';
-  if (isIP(host) !== (v6 ? 6 : 4)) throw new Error(`the address is not an IP${v6 ? 'v6' : 'v4'} address (no host names)`);
+  if (net().isIP(host) !== (v6 ? 6 : 4)) throw new Error(`the address is not an IP${v6 ? 'v6' : 'v4'} address (no host names)`);
   const port = Number(m[3]);
   if (port < 1 || port > 65535) throw new Error(`port ${port} out of range 1-65535`);
   return { host, port };

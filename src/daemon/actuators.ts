@@ -77,7 +77,7 @@ export function wireActuators(d: ActuatorDeps): Actuators {
     key: describeFrrVrrp,
     create: (a, group) => new FrrVrrp(a, group, log, dryRun, frrTimers),
   });
-  return { all: [atomic, ...interfaces, trackFiles, frrVrrp, new HookRunner(log, links, dryRun, d.events)], interfaces, trackFiles, frrVrrp, atomic };
+  return { all: [atomic, ...interfaces, trackFiles, frrVrrp, new HookRunner(log, links, dryRun, d.events, d.groups)], interfaces, trackFiles, frrVrrp, atomic };
 }
 
 /**

@@ -53,3 +53,13 @@ export function isOverrunSafeBinding(): boolean {
     (binding as { ifdepdOverrunSafe?: unknown }).ifdepdOverrunSafe === true
   );
 }
+
+/**
+ * Hands the heap's free memory back to the system (glibc's malloc_trim, from the patched
+ * build; see patches/netlink+0.3.0.patch for why glibc keeps it): called once a start or a
+ * reload is done, when what it allocated is garbage. A binding without it does nothing.
+ */
+export function releaseFreeMemory(): void {
+  const release = (netlinkBinding() as { ifdepdReleaseFreeMemory?: unknown } | null)?.ifdepdReleaseFreeMemory;
+  if (typeof release === 'function') release();
+}

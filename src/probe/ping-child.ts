@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { messageOf, oneLine } from '../base/errors.js';
+import { childProcess } from '../base/lazy-builtins.js';
 import type { Scheduler, Timer } from '../core/clock.js';
 import type { PingObservation } from '../core/sources/ping-state.js';
 import type { PingSource } from '../core/sources/spec.js';
@@ -104,7 +105,7 @@ export class SupervisedPing {
     let child: ChildProcess;
     try {
       // No shell, stdin closed, in our process group: it goes with the daemon's service.
-      child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: CHILD_ENV, detached: false, shell: false });
+      child = childProcess().spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: CHILD_ENV, detached: false, shell: false });
     } catch (err) {
       this.ended(undefined, `cannot be started: ${messageOf(err)}`);
       return;

@@ -116,8 +116,8 @@ describe.skipIf(skip !== null)('npm pack and a global install of the tarball', (
   it('the postinstall built the patched netlink addon from source', () => {
     const addon = join(installed(), 'node_modules', 'netlink', 'build', 'Release', 'netlink_binding.node');
     expect(existsSync(addon), `${addon} is missing: the postinstall did not run (npm install-scripts policy?)`).toBe(true);
-    const probe = run(process.execPath, ['-e', `process.stdout.write(String(require(${JSON.stringify(addon)}).ifdepdOverrunSafe))`]);
-    expect(probe.stdout, output(probe)).toBe('true');
+    const probe = run(process.execPath, ['-e', `const b = require(${JSON.stringify(addon)}); process.stdout.write(b.ifdepdOverrunSafe + ' ' + typeof b.ifdepdReleaseFreeMemory)`]);
+    expect(probe.stdout, output(probe)).toBe('true function');
   });
 
   it('the installed ifdepd starts (dry run, in a namespace when root) and exits 0 on SIGTERM', async () => {
