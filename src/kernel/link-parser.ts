@@ -1,5 +1,5 @@
 import { ifIndex, type IfIndex, type LinkState, type OperState } from '../core/types.js';
-import { readS32, readU32, walkAttributes } from './attributes.js';
+import { attributeTypes, readS32, readU32, walkAttributes } from './attributes.js';
 import { IFLA_PROTO_DOWN_REASON, parseProtoDownReason } from './proto-down-reason.js';
 
 /**
@@ -76,15 +76,18 @@ interface Found {
   protoDownReasons?: number;
 }
 
+/** What the link table reads of a link message. */
+const READ = attributeTypes(IFLA_IFNAME, IFLA_OPERSTATE, IFLA_PROTO_DOWN, IFLA_GROUP, IFLA_PROTO_DOWN_REASON);
+
 /** Walks the rtattrs after the ifinfomsg; undefined as soon as one is malformed. */
 function readAttributes(payload: Buffer): Found | undefined {
   const found: Found = {};
-  return walkAttributes(payload, IFINFOMSG_LENGTH, (type, start, end, netOrder) => take(found, type, payload, start, end, netOrder)) ? found : undefined;
+  const visit = (type: number, start: number, end: number, netOrder: boolean) => take(found, type, payload, start, end, netOrder);
+  return walkAttributes(payload, IFINFOMSG_LENGTH, visit, payload.length, READ) ? found : undefined;
 }
 
-/** Records one attribute if it is one the link table needs; false if it is one of those and malformed. */
+/** Records one attribute the link table needs (READ); false if it is malformed. */
 function take(found: Found, type: number, payload: Buffer, start: number, end: number, netOrder: boolean): boolean {
-  if (type !== IFLA_IFNAME && type !== IFLA_OPERSTATE && type !== IFLA_PROTO_DOWN && type !== IFLA_GROUP && type !== IFLA_PROTO_DOWN_REASON) return true;
   // The kernel never sends these in network byte order.
   if (netOrder) return false;
   const size = end - start;
@@ -107,9 +110,11 @@ function take(found: Found, type: number, payload: Buffer, start: number, end: n
       found.protoDownReasons = word;
       return true;
     }
-    default:
-      // IFLA_PROTO_DOWN, a u8.
+    case IFLA_PROTO_DOWN:
+      // A u8.
       found.protoDown = size >= 1 && payload[start] === 1;
+      return true;
+    default:
       return true;
   }
 }
