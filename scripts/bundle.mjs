@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run build, second step: bundles tsc's modules (build/tsc/) into the shipped program,
-// dist/cli.js and a few chunks in dist/chunks/, as CommonJS.
+// dist/cli.js and ~15 chunks in dist/chunks/, as CommonJS.
 //
 // Why: Node loads ~200 ES modules one by one (resolve, read, compile, link), which was
 // two thirds of the daemon's start beyond Node's own (spawn -> first log line 315 ms
@@ -10,7 +10,8 @@
 //
 // What stays lazy stays lazy: every dynamic import() is a chunk of its own (the client,
 // the control server, the reload worker, metrics, syslog), loaded with require() when
-// used. Packages stay in node_modules, as installed by npm and the .deb, but for the few
+// used; the small modules they share make one chunk (common), and what reads the command
+// line and the configuration another (config). Packages stay in node_modules, as installed by npm and the .deb, but for the few
 // pure-JavaScript ones every start loads (INLINED below).
 //
 // The chunks sit one folder below dist/, at the depth the modules had under build/tsc/,
@@ -30,12 +31,15 @@ const MODULES = join(PROJECT, 'build', 'tsc');
 const DIST = join(PROJECT, 'dist');
 
 /**
- * The pure-JavaScript packages the daemon loads at every start are copied in: netlink's
- * rtnetlink layer (not its addon), picomatch and ipaddr.js. Each file Node loads costs a
- * resolution (path.resolve, stat, realpath, package.json lookups), and ~45 of them made
- * Node's own path code hot enough for V8 to optimise it at every start: 6-12 ms of
- * TurboFan, and 4 MiB of its code resident for good (bench/README.md). Their licenses
- * are in the .deb's copyright file, as they are still installed in node_modules.
+ * The pure-JavaScript packages the daemon loads are copied in: netlink's rtnetlink layer
+ * (not its addon), picomatch and ipaddr.js at every start, prom-client's parts and
+ * @opentelemetry/api with metrics. Each file Node loads costs a resolution (path.resolve,
+ * stat, realpath, package.json lookups), and ~45 of them made Node's own path code hot
+ * enough for V8 to optimise it at every start: 6-12 ms of TurboFan, and 4 MiB of the
+ * compiler's own code resident for good (bench/README.md). How many files a start may load
+ * before that happens depends on how long the paths are (a configuration in a long
+ * directory tipped it): so, as few as can be. Their licenses are in the .deb's copyright
+ * file, as they are still installed in node_modules.
  */
 const INLINED = /^(netlink\/dist\/|picomatch$|ipaddr\.js$|prom-client\/lib\/|@opentelemetry\/api$)/;
 /** Node's built-ins and every other package: loaded from node_modules at run time. */
@@ -75,6 +79,8 @@ function chunkName(chunk) {
  */
 const COMMON = new Set([
   'base/version.js',
+  'base/errors.js',
+  'base/sysexits.js',
   'base/capabilities.js',
   'base/monotonic.js',
   'base/command-line.js',
@@ -87,6 +93,32 @@ const COMMON = new Set([
   'logging/lost-lines.js',
 ]);
 const isCommon = (id) => id.startsWith('\0rolldown') || COMMON.has(relative(MODULES, id));
+
+/**
+ * What a daemon's start reads its command line and configuration with, which the reload
+ * worker reads a file with too: the option parser, the configuration loader and what
+ * both check names, patterns, addresses and paths with (picomatch and ipaddr.js among
+ * them). One chunk rather than three, for the same reason.
+ */
+const CONFIG = new Set([
+  'cli/options.js',
+  'cli/option-table.js',
+  'cli/daemon-words.js',
+  'cli/interface-lists.js',
+  'core/quote.js',
+  'core/ifname.js',
+  'core/patterns.js',
+  'core/sources/ip.js',
+  'base/trusted-path.js',
+  'base/safe-directory.js',
+  'base/hold-file-path.js',
+  'logging/syslog-target.js',
+]);
+const isConfig = (id) => {
+  if (/[\\/]node_modules[\\/](picomatch|ipaddr\.js)[\\/]/.test(id)) return true;
+  const module = relative(MODULES, id);
+  return CONFIG.has(module) || (module.startsWith('config/') && module !== 'config/reload-worker.js');
+};
 
 function fail(message) {
   process.stderr.write(`bundle: ${message}\n`);
@@ -115,7 +147,12 @@ async function bundle() {
     dynamicImportInCjs: false,
     entryFileNames: '[name].js',
     chunkFileNames: chunkName,
-    codeSplitting: { groups: [{ name: 'common', test: isCommon }] },
+    codeSplitting: {
+      groups: [
+        { name: 'common', test: isCommon },
+        { name: 'config', test: isConfig },
+      ],
+    },
   });
   await build.close();
 }
