@@ -11,8 +11,9 @@
 // What stays lazy stays lazy: every dynamic import() is a chunk of its own (the client,
 // the control server, the reload worker, metrics, syslog), loaded with require() when
 // used; the small modules they share make one chunk (common), and what reads the command
-// line and the configuration another (config). Packages stay in node_modules, as installed by npm and the .deb, but for the few
-// pure-JavaScript ones every start loads (INLINED below).
+// line and the configuration another (config). Packages stay in node_modules, as
+// installed by npm and the .deb, but for the few pure-JavaScript ones the daemon loads
+// (INLINED below).
 //
 // The chunks sit one folder below dist/, at the depth the modules had under build/tsc/,
 // so that paths written relative to a module still hold: ../../package.json (the
