@@ -66,6 +66,11 @@ export type GroupChange = { readonly kind: 'admin'; readonly up: boolean } | ({ 
 
 /** What the kernel's link notifications mean to the daemon. Listeners must not throw. */
 export interface LinkEvents {
+  /**
+   * Asked before an RTM_NEWLINK is read in full, with its ifindex and name: false drops it
+   * (an interface nobody watches, that can change nothing). Absent: every one is read.
+   */
+  concerns?(index: IfIndex, name: string): boolean;
   linkChanged(link: LinkState): void;
   linkRemoved(index: IfIndex): void;
   /** Notifications were lost (a receive-queue overrun): the link table is suspect, read it again. */

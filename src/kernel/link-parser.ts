@@ -67,6 +67,23 @@ export function parseLink(payload: Buffer): LinkState | undefined {
   };
 }
 
+/**
+ * The interface name alone, for deciding whether a notification matters before reading it
+ * all: the kernel puts IFLA_IFNAME first, so the walk stops there. Undefined if the header
+ * or an attribute before the name is malformed, or there is no name (parseLink says why).
+ */
+export function parseLinkName(payload: Buffer): string | undefined {
+  if (payload.length < IFINFOMSG_LENGTH || payload[0] !== AF_UNSPEC) return undefined;
+  let name: string | undefined;
+  walkAttributes(payload, IFINFOMSG_LENGTH, (type, start, end, netOrder) => {
+    if (type !== IFLA_IFNAME) return true;
+    if (!netOrder && end > start && payload[end - 1] === 0) name = payload.toString('utf8', start, end - 1);
+    // Stops the walk: what follows is not read.
+    return false;
+  });
+  return name;
+}
+
 /** What the attributes say; the last occurrence of an attribute wins, as in the package. */
 interface Found {
   name?: string;
