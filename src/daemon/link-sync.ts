@@ -206,12 +206,17 @@ export class LinkSync {
 
   /**
    * Whether a notification about this interface can change anything: one whose name is not
-   * watched, about an ifindex not in the table, would be dropped by apply() anyway. During a
+   * watched, about an ifindex not in the table, would be dropped by apply() anyway. The
+   * name is read only when the rest does not answer (an interface in the table, every
+   * interface kept). During a
    * read every notification is kept: it is applied again on top of the read's answer, which
    * may hold that ifindex under a watched name (renamed away since).
    */
-  private concerns(index: IfIndex, name: string): boolean {
-    return this.reading || keeps(this.watch, name) || this.table.get(index) !== undefined;
+  private concerns(index: IfIndex, nameOf: () => string | undefined): boolean {
+    if (this.reading || keepsAll(this.watch) || this.table.get(index) !== undefined) return true;
+    const name = nameOf();
+    // No name: a malformed message, read in full so that the monitor reports it.
+    return name === undefined || keeps(this.watch, name);
   }
 
   private onChange(change: Change): void {

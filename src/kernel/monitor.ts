@@ -53,14 +53,13 @@ function dispatch(msgs: readonly NetlinkMessage[], events: LinkEvents): void {
 
 /**
  * Whether a new link message is worth reading in full: most of what a burst brings is about
- * interfaces nobody watches (a veth's peer), and only the index and the name say so. A
- * message whose header or name cannot be read is read in full, which reports it.
+ * interfaces nobody watches (a veth's peer), and the index, then the name, say so. A
+ * message whose header cannot be read is read in full, which reports it.
  */
 function concerned(payload: Buffer, events: LinkEvents): boolean {
   if (events.concerns === undefined) return true;
   const header = parseLinkHeader(payload);
-  const name = header === undefined ? undefined : parseLinkName(payload);
-  return header === undefined || name === undefined || events.concerns(header.index, name);
+  return header === undefined || events.concerns(header.index, () => parseLinkName(payload));
 }
 
 const malformed = (m: NetlinkMessage): Error =>

@@ -381,7 +381,7 @@ export class FakeKernel implements KernelPort {
   private announceLink(link: LinkState): void {
     // As the monitor does: a notification the subscriber says cannot concern it is not read.
     this.announce((s) => {
-      if (s.concerns?.(link.index, link.name) !== false) s.linkChanged(link);
+      if (s.concerns?.(link.index, () => link.name) !== false) s.linkChanged(link);
     });
   }
 
