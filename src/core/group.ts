@@ -217,7 +217,10 @@ export class Group {
   }
 
   private decide(now: Millis, sourceChanges: SourceChange[]): Evaluation {
-    const [next, taken] = step(this.debounce, targetOf(this.health), now, this.spec.delays);
+    // Indexed, not destructured: array destructuring walks an iterator in V8's interpreter.
+    const stepped = step(this.debounce, targetOf(this.health), now, this.spec.delays);
+    const next = stepped[0];
+    const taken = stepped[1];
     this.debounce = next;
     if (this.damping && this.spec.damping) this.damping = settle(this.damping, this.spec.damping, now);
     const override = this.override(now);
@@ -322,9 +325,9 @@ function diffSources(
   set: SourceSet,
 ): SourceChange[] {
   const changes: SourceChange[] = [];
-  for (const [name, now] of after) {
+  after.forEach((now, name) => {
     const was = before.get(name);
     if (was !== undefined && healthChanged(was, now)) changes.push({ name, kind: set.kindOf(name), before: was, after: now });
-  }
+  });
   return changes;
 }

@@ -66,6 +66,12 @@ export type GroupChange = { readonly kind: 'admin'; readonly up: boolean } | ({ 
 
 /** What the kernel's link notifications mean to the daemon. Listeners must not throw. */
 export interface LinkEvents {
+  /**
+   * Asked before an RTM_NEWLINK is read in full: false drops it (an interface nobody
+   * watches, that can change nothing). `name` reads the interface's name from the message
+   * (undefined if it cannot), only when the ifindex does not answer. Absent: every one is read.
+   */
+  concerns?(index: IfIndex, name: () => string | undefined): boolean;
   linkChanged(link: LinkState): void;
   linkRemoved(index: IfIndex): void;
   /** Notifications were lost (a receive-queue overrun): the link table is suspect, read it again. */

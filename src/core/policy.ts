@@ -15,20 +15,24 @@ export interface GroupHealth {
  * min N: N healthy sources (switches' N-of-M link-state tracking).
  */
 export function groupHealth(policy: Policy, sources: ReadonlyMap<string, SourceHealth>, carrierOnly = true): GroupHealth {
-  const [have, has] = carrierOnly ? ['have carrier', 'has carrier'] : ['are healthy', 'is healthy'];
-  const all = [...sources];
-  const failing = all.filter(([, h]) => !h.healthy);
-  const lost = failing.map(([name, h]) => describeFailure(name, h.cause)).join(', ');
-  const healthy = all.length - failing.length;
+  const have = carrierOnly ? 'have carrier' : 'are healthy';
+  // One pass, no entry arrays: this runs on every flap, mostly in V8's interpreter.
+  let healthy = 0;
+  let lost = '';
+  sources.forEach((h, name) => {
+    if (h.healthy) healthy += 1;
+    else lost = lost === '' ? describeFailure(name, h.cause) : `${lost}, ${describeFailure(name, h.cause)}`;
+  });
+  const count = sources.size;
   // A glob may match fewer interfaces than `min N` needs, all of them healthy: not enough.
   const enough = policy.kind !== 'min' || healthy >= policy.count;
-  if (failing.length === 0 && all.length > 0 && enough) return { healthy: true, reason: `all sources ${have}` };
-  const tally = `${healthy} of ${all.length} sources ${have}`;
+  if (healthy === count && count > 0 && enough) return { healthy: true, reason: `all sources ${have}` };
+  const tally = `${healthy} of ${count} sources ${have}`;
   switch (policy.kind) {
     case 'all':
       return { healthy: false, reason: lost };
     case 'any':
-      return healthy > 0 ? { healthy: true, reason: tally } : { healthy: false, reason: `no source ${has}: ${lost}` };
+      return healthy > 0 ? { healthy: true, reason: tally } : { healthy: false, reason: `no source ${carrierOnly ? 'has carrier' : 'is healthy'}: ${lost}` };
     case 'min':
       return healthy >= policy.count
         ? { healthy: true, reason: `${tally} (min ${policy.count})` }

@@ -1,7 +1,7 @@
 import type { InterfaceActionKind } from './spec.js';
 import type { Decision, Millis } from './types.js';
 import type { Group } from './group.js';
-import { destinationIndex } from './name-index.js';
+import { destinationIndex, type NameIndex } from './name-index.js';
 import type { NamePattern } from './patterns.js';
 
 /** What one destination interface should be, and which groups say so. */
@@ -34,21 +34,41 @@ export function wantedState(
     if (g.decision === 'down') down.push(g);
   }
   if (claiming.length === 0) return undefined;
-  const deciding = down.length > 0 ? down : claiming;
-  return {
-    decision: down.length > 0 ? 'down' : 'up',
-    // Read only when a line says it: on a decision it is computed for every destination.
-    get because() {
-      return deciding.length === 1 && claiming.length === 1
-        ? deciding[0]!.why(now)
-        : deciding.map((g) => `${g.spec.name}: ${g.why(now)}`).join('; ');
-    },
-    downBecause: down.map((g) => g.spec.name),
-    // Read only when the interface is missing.
-    get named() {
-      return index.namedBy(name).some((g) => g.spec.action.kind === action);
-    },
-  };
+  return new WantedState(name, action, index, claiming, down, now);
+}
+
+/**
+ * A class rather than an object literal with getters: a literal's accessors are defined
+ * anew on every call (runtime calls, in code that runs once per decision and destination).
+ */
+class WantedState implements Wanted {
+  readonly decision: Decision;
+  readonly downBecause: readonly string[];
+
+  constructor(
+    private readonly name: string,
+    private readonly action: InterfaceActionKind,
+    private readonly index: NameIndex,
+    private readonly claiming: readonly Group[],
+    private readonly down: readonly Group[],
+    private readonly now: Millis,
+  ) {
+    this.decision = down.length > 0 ? 'down' : 'up';
+    this.downBecause = down.map((g) => g.spec.name);
+  }
+
+  /** Read only when a line says it: on a decision it is computed for every destination. */
+  get because(): string {
+    const deciding = this.down.length > 0 ? this.down : this.claiming;
+    return deciding.length === 1 && this.claiming.length === 1
+      ? deciding[0]!.why(this.now)
+      : deciding.map((g) => `${g.spec.name}: ${g.why(this.now)}`).join('; ');
+  }
+
+  /** Read only when the interface is missing. */
+  get named(): boolean {
+    return this.index.namedBy(this.name).some((g) => g.spec.action.kind === this.action);
+  }
 }
 
 /** Every interface name a group's destination patterns stand for: literals, and live matches of globs. */

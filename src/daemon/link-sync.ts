@@ -75,6 +75,7 @@ export class LinkSync {
     // The monitor would only log what its listeners throw: a lost change must be a fault, and re-read.
     const fault = this.events.fault.bind(this.events);
     this.subscription = this.kernel.subscribeLinks({
+      concerns: (index, name) => this.concerns(index, name),
       linkChanged: guard('link sync: netlink event', fault, (link: LinkState) => this.onChange({ kind: 'link', link })),
       linkRemoved: guard('link sync: netlink event', fault, (index: IfIndex) => this.onChange({ kind: 'removed', index })),
       eventsLost: guard('link sync: overrun', fault, () => this.onEventsLost()),
@@ -203,6 +204,21 @@ export class LinkSync {
     this.subscription?.close();
   }
 
+  /**
+   * Whether a notification about this interface can change anything: one whose name is not
+   * watched, about an ifindex not in the table, would be dropped by apply() anyway. The
+   * name is read only when the rest does not answer (an interface in the table, every
+   * interface kept). During a
+   * read every notification is kept: it is applied again on top of the read's answer, which
+   * may hold that ifindex under a watched name (renamed away since).
+   */
+  private concerns(index: IfIndex, nameOf: () => string | undefined): boolean {
+    if (this.reading || keepsAll(this.watch) || this.table.get(index) !== undefined) return true;
+    const name = nameOf();
+    // No name: a malformed message, read in full so that the monitor reports it.
+    return name === undefined || keeps(this.watch, name);
+  }
+
   private onChange(change: Change): void {
     if (this.stopped) return;
     if (this.reading) {
@@ -233,8 +249,10 @@ export class LinkSync {
     // Renamed to a name nobody watches: as far as the table knows, it went away.
     const index = change.kind === 'link' ? change.link.index : change.index;
     const before = after !== undefined ? this.table.upsert(after) : this.table.remove(index);
-    if (before !== undefined && after !== undefined && sameLink(before, after)) return new Set();
-    const names = new Set([before?.name, after?.name].filter((n): n is string => n !== undefined && this.events.watches(n)));
+    const names = new Set<string>();
+    if (before !== undefined && after !== undefined && sameLink(before, after)) return names;
+    if (before !== undefined && this.events.watches(before.name)) names.add(before.name);
+    if (after !== undefined && after.name !== before?.name && this.events.watches(after.name)) names.add(after.name);
     // Said before the decision it leads to, and described only if it is said at all.
     if (names.size > 0 && this.started && this.log.shows?.('debug') !== false) this.log.debug(describeChange(before, reported));
     return names;

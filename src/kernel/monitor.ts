@@ -1,9 +1,10 @@
 import type { NetlinkMessage } from 'netlink';
 import { netlink } from './netlink-package.js';
 
-const { rt } = netlink;
+// Read once: through the bundle's module interop, each `rt.MessageType` is a getter call per message.
+const { NEWLINK: RTM_NEWLINK, DELLINK: RTM_DELLINK } = netlink.rt.MessageType;
 import type { LinkEvents } from '../core/kernel-port.js';
-import { AF_UNSPEC, parseLink, parseLinkHeader } from './link-parser.js';
+import { AF_UNSPEC, parseLink, parseLinkHeader, parseLinkName } from './link-parser.js';
 import { NotificationSocket } from './notifications.js';
 
 /** RTNLGRP_LINK: the multicast group of link notifications. */
@@ -31,8 +32,8 @@ export class LinkMonitor {
 
 function dispatch(msgs: readonly NetlinkMessage[], events: LinkEvents): void {
   for (const m of msgs) {
-    const removed = m.type === rt.MessageType.DELLINK;
-    if (m.type !== rt.MessageType.NEWLINK && !removed) continue;
+    const removed = m.type === RTM_DELLINK;
+    if (m.type !== RTM_NEWLINK && !removed) continue;
     // Bridge ports also report as AF_BRIDGE, including a DELLINK when they merely leave
     // the bridge: only AF_UNSPEC messages describe the interface itself.
     if (m.data.length > 0 && m.data[0] !== AF_UNSPEC) continue;
@@ -43,13 +44,25 @@ function dispatch(msgs: readonly NetlinkMessage[], events: LinkEvents): void {
       else events.linkRemoved(header.index);
       continue;
     }
+    if (!concerned(m.data, events)) continue;
     const link = parseLink(m.data);
     if (link === undefined) events.socketError(malformed(m));
     else events.linkChanged(link);
   }
 }
 
+/**
+ * Whether a new link message is worth reading in full: most of what a burst brings is about
+ * interfaces nobody watches (a veth's peer), and the index, then the name, say so. A
+ * message whose header cannot be read is read in full, which reports it.
+ */
+function concerned(payload: Buffer, events: LinkEvents): boolean {
+  if (events.concerns === undefined) return true;
+  const header = parseLinkHeader(payload);
+  return header === undefined || events.concerns(header.index, () => parseLinkName(payload));
+}
+
 const malformed = (m: NetlinkMessage): Error =>
   new Error(
-    `ignored a malformed ${m.type === rt.MessageType.DELLINK ? 'RTM_DELLINK' : 'RTM_NEWLINK'} notification (${m.data.length} bytes)`,
+    `ignored a malformed ${m.type === RTM_DELLINK ? 'RTM_DELLINK' : 'RTM_NEWLINK'} notification (${m.data.length} bytes)`,
   );

@@ -379,7 +379,10 @@ export class FakeKernel implements KernelPort {
   }
 
   private announceLink(link: LinkState): void {
-    this.announce((s) => s.linkChanged(link));
+    // As the monitor does: a notification the subscriber says cannot concern it is not read.
+    this.announce((s) => {
+      if (s.concerns?.(link.index, () => link.name) !== false) s.linkChanged(link);
+    });
   }
 
   /** Queued for the subscribers of now, delivered in a later turn (a closed subscription gets nothing). */

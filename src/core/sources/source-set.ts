@@ -56,13 +56,15 @@ export class SourceSet {
       }
       if (!matched) sources.set(pattern.text, { healthy: false, cause: { kind: 'missing' } });
     }
-    for (const [name, probe] of this.probes) sources.set(name, specHealth(probe, name, view, links));
+    // Interfaces alone (the common case) skip the probes' loop: this runs on every flap.
+    if (this.probes.size > 0) for (const [name, probe] of this.probes) sources.set(name, specHealth(probe, name, view, links));
     return sources;
   }
 
   /** The ping sources whose first verdict is still awaited at `now`. */
   awaited(view: SourceView, now: Millis): AwaitedVerdict[] {
     const awaited: AwaitedVerdict[] = [];
+    if (this.probes.size === 0) return awaited;
     for (const [name, probe] of this.probes) {
       if (probe.kind !== 'ping') continue;
       const until = firstVerdictDue(probe, view.ping(name));

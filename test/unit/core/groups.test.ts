@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DAMPING, type GroupSpec, type Policy } from '../../../src/core/spec.js';
-import { destinationNames, wantedState } from '../../../src/core/wanted.js';
+import { destinationNames, wantedState, type Wanted } from '../../../src/core/wanted.js';
 import type { SourceHealth } from '../../../src/core/health.js';
 import { groupHealth } from '../../../src/core/policy.js';
 import { describeEvaluation } from '../../../src/core/explain.js';
@@ -123,8 +123,10 @@ describe('down wins', () => {
   const p = new Group(spec({ name: 'p', sources: ['b0'], destinations: ['vrrp.51'], action: { kind: 'protodown' } }), links, 0);
 
   it('a destination in several groups is down if any says down', () => {
-    expect(wantedState('vrrp0', 'admin', [a, b], 0)).toEqual({ decision: 'down', because: 'b: b0 lost carrier', downBecause: ['b'], named: true });
-    expect(wantedState('vrrp.51', 'admin', [a, b], 0)).toEqual({ decision: 'up', because: 'all sources have carrier', downBecause: [], named: false });
+    // Its words are getters, read only when said: compared field by field.
+    const fields = (w: Wanted | undefined) => w && { decision: w.decision, because: w.because, downBecause: w.downBecause, named: w.named };
+    expect(fields(wantedState('vrrp0', 'admin', [a, b], 0))).toEqual({ decision: 'down', because: 'b: b0 lost carrier', downBecause: ['b'], named: true });
+    expect(fields(wantedState('vrrp.51', 'admin', [a, b], 0))).toEqual({ decision: 'up', because: 'all sources have carrier', downBecause: [], named: false });
   });
 
   it('actions are independent: a protodown group does not take an admin destination down', () => {

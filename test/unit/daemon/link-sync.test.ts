@@ -87,6 +87,43 @@ describe('LinkSync keeps only what is watched', () => {
     expect(table.byName('em1')?.index).toBe(spare.index);
   });
 
+  it('does not read what cannot concern it: an unwatched name on an ifindex not in the table (its name read only then)', async () => {
+    const kernel = new FakeKernel();
+    kernel.add('em0');
+    kernel.add('peer0');
+    const read: string[] = [];
+    const namesRead: string[] = [];
+    const subscribe = kernel.subscribeLinks.bind(kernel);
+    kernel.subscribeLinks = (events) =>
+      subscribe({
+        ...events,
+        concerns: (index, name) =>
+          events.concerns!(index, () => {
+            const n = name();
+            if (n !== undefined) namesRead.push(n);
+            return n;
+          }),
+        linkChanged: (link) => {
+          read.push(link.name);
+          events.linkChanged(link);
+        },
+      });
+    const { sync, table, changed } = syncOn(kernel, { names: new Set(['em0', 'em1']) });
+    await sync.start();
+    kernel.setCarrier('peer0', false);
+    kernel.setCarrier('em0', false);
+    // Renamed into a watched name, and a watched one renamed away: both are read.
+    kernel.rename('peer0', 'em1');
+    kernel.rename('em0', 'em0-old');
+    kernel.setCarrier('em0-old', true);
+    await kernel.delivered();
+    expect(read).toEqual(['em0', 'em1', 'em0-old']);
+    // The name is read only for an ifindex the table does not hold.
+    expect(namesRead).toEqual(['peer0', 'em1', 'em0-old']);
+    expect(names(table)).toEqual(['em1']);
+    expect(changed).toEqual(['em0', 'em1', 'em0']);
+  });
+
   it('keeps every interface when a glob needs them, and settles to the names again', async () => {
     const kernel = new FakeKernel();
     kernel.add('em0');

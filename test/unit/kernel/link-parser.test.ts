@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LinkState } from '../../../src/core/types.js';
-import { parseLink, parseLinkHeader } from '../../../src/kernel/link-parser.js';
+import { walkAttributes } from '../../../src/kernel/attributes.js';
+import { parseLink, parseLinkHeader, parseLinkName } from '../../../src/kernel/link-parser.js';
 import { packageLinkState } from '../../lab/package-link-state.js';
 import { cstring, IFLA, linkPayload, rtattr, u32, wellFormedAttr, wellFormedPayload, type Header } from './link-message-builder.js';
 
@@ -124,6 +125,39 @@ describe('parseLinkHeader', () => {
         const b = Buffer.from(bytes);
         const header = parseLinkHeader(b);
         if (header !== undefined) expect(header.index).toBe(b.readInt32LE(4));
+      }),
+      RUNS,
+    );
+  });
+});
+
+describe('parseLinkName', () => {
+  it('reads the name alone, stopping there', () => {
+    const payload = linkPayload(up, [{ type: IFLA.IFNAME, data: cstring('bp7') }, { type: IFLA.GROUP, data: Uint8Array.of(7) }]);
+    // The group attribute after the name is malformed: parseLink refuses it, the name is still read.
+    expect(parseLink(payload)).toBeUndefined();
+    expect(parseLinkName(payload)).toBe('bp7');
+  });
+
+  it('has no name for what parseLink refuses before or at the name', () => {
+    const name = { type: IFLA.IFNAME, data: cstring('s0') };
+    expect(parseLinkName(linkPayload({ ...up, family: 7 }, [name]))).toBeUndefined();
+    expect(parseLinkName(linkPayload(up, [{ type: IFLA.MTU, data: u32(1500) }]))).toBeUndefined();
+    expect(parseLinkName(linkPayload(up, [{ type: IFLA.IFNAME, data: Buffer.from('s0') }]))).toBeUndefined();
+    expect(parseLinkName(linkPayload(up, [{ type: IFLA.IFNAME | 0x4000, data: cstring('s0') }]))).toBeUndefined();
+    expect(parseLinkName(linkPayload(up, [{ type: IFLA.MTU, data: u32(1), length: 3 }, name]))).toBeUndefined();
+  });
+
+  it('reads the name parseLink reads, on every well-formed message with one name', () => {
+    fc.assert(
+      fc.property(wellFormedPayload, (payload) => {
+        const link = parseLink(payload);
+        const names: string[] = [];
+        walkAttributes(payload, 16, (type, start, end) => {
+          if (type === IFLA.IFNAME) names.push(payload.toString('utf8', start, end - 1));
+          return true;
+        });
+        if (link !== undefined && names.length === 1) expect(parseLinkName(payload)).toBe(link.name);
       }),
       RUNS,
     );
