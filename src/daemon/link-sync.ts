@@ -207,10 +207,10 @@ export class LinkSync {
   /**
    * Whether a notification about this interface can change anything: one whose name is not
    * watched, about an ifindex not in the table, would be dropped by apply() anyway. The
-   * name is read only when the rest does not answer (an interface in the table, every
-   * interface kept). During a
-   * read every notification is kept: it is applied again on top of the read's answer, which
-   * may hold that ifindex under a watched name (renamed away since).
+   * name is read only when nothing else answers: not for an ifindex in the table, not when
+   * every interface is kept, not during a read. During a read every notification is kept:
+   * it is applied again on top of the read's answer, which may hold that ifindex under a
+   * watched name (renamed away since).
    */
   private concerns(index: IfIndex, nameOf: () => string | undefined): boolean {
     if (this.reading || keepsAll(this.watch) || this.table.get(index) !== undefined) return true;

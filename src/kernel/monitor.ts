@@ -1,15 +1,13 @@
 import type { NetlinkMessage } from 'netlink';
+import type { LinkEvents } from '../core/kernel-port.js';
+import { AF_UNSPEC, parseLink, parseLinkHeader, parseLinkName } from './link-parser.js';
 import { netlink } from './netlink-package.js';
+import { NotificationSocket } from './notifications.js';
 
 // Read once: through the bundle's module interop, each `rt.MessageType` is a getter call per message.
 const { NEWLINK: RTM_NEWLINK, DELLINK: RTM_DELLINK } = netlink.rt.MessageType;
-import type { LinkEvents } from '../core/kernel-port.js';
-import { AF_UNSPEC, parseLink, parseLinkHeader, parseLinkName } from './link-parser.js';
-import { NotificationSocket } from './notifications.js';
-
 /** RTNLGRP_LINK: the multicast group of link notifications. */
 const RTNLGRP_LINK = 1;
-/** ifinfomsg.ifi_family is the first byte of a link message. */
 
 /** Listens to the kernel's link notifications on a socket of its own. */
 export class LinkMonitor {
