@@ -162,15 +162,22 @@ async function stopDaemon(daemon: Daemon): Promise<void> {
   daemon.stop();
 }
 
+/** How long after the daemon is ready the memory that work freed goes back. */
+const RELEASE_AFTER_MS = 1000;
+
 /**
  * Each time the daemon is ready (started, or a reload done), the memory that work freed goes
- * back to the system: ~2 MiB of an idle daemon's resident memory (bench/README.md).
+ * back to the system: ~2 MiB of an idle daemon's resident memory (bench/README.md). A
+ * second later, not at once: the call takes 0.1-1 ms, which must not hold back the writes
+ * the start or the reload just decided (they leave in the next turn).
  */
 function releasingWhenReady(supervisor: Supervisor): Supervisor {
+  let release: NodeJS.Timeout | undefined;
   return {
     ready: (status) => {
       supervisor.ready(status);
-      releaseFreeMemory();
+      clearTimeout(release);
+      release = setTimeout(releaseFreeMemory, RELEASE_AFTER_MS).unref();
     },
     status: (summary) => supervisor.status(summary),
     reloading: () => supervisor.reloading(),
