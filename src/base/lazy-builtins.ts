@@ -7,7 +7,8 @@ const load = createRequire(import.meta.url);
 /*
  * Node built-ins that only some configurations use, loaded when first asked for: with
  * node:child_process Node also loads net, dgram and its streams (~2 MiB resident, ~5 ms),
- * which a daemon without hooks, ping sources or FRR actions never needs. An action that
+ * which a -S/-D daemon never needs (a control socket's listener loads net, and through
+ * node:cluster child_process, whatever this file does). An action that
  * runs on a failover's path asks for its module when the configuration that has it is
  * taken in (at start or a reload), so that the loading never falls on a failover.
  * Node's module cache makes every later call a lookup.
